@@ -1,0 +1,5 @@
+"""`python -m certcheck` entry point."""
+
+from certcheck.cli.app import main
+
+main()

@@ -1,0 +1,81 @@
+"""The ``certcheck`` command line: argument parsing and error edges only."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+import typer
+
+from certcheck import __version__
+from certcheck.cli.common import ExitCode, UsageProblem, say
+
+app = typer.Typer(
+    name="certcheck",
+    help="Audit Network Operator certificates placed on GB smart meters (SMKI, DUIS, GBCS).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"certcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the Python traceback of an internal error (for bug reports)."
+    ),
+) -> None:
+    """certcheck: decode, classify and verify SMKI Network Operator certificates."""
+
+
+def _register() -> None:
+    from certcheck.cli import decode_cmd
+
+    app.command("decode", no_args_is_help=True)(decode_cmd.decode)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and map every outcome to SPEC.md's exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = app(args=args, prog_name="certcheck", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.exceptions.Abort:
+        say("interrupted")
+        code = ExitCode.INTERRUPTED
+    except click.ClickException as problem:
+        problem.show()
+        code = ExitCode.USAGE
+    except UsageProblem as problem:
+        say(f"error: {problem}")
+        code = ExitCode.USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        code = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        code = ExitCode.OK
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
+        if debug:
+            traceback.print_exc()
+        say(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in certcheck {__version__}; "
+            "please report it with the output of the same command run with --debug."
+        )
+        code = ExitCode.INTERNAL
+    sys.exit(int(code or 0))
