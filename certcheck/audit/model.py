@@ -176,3 +176,49 @@ def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> str:
     """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
     worst = max((f.severity.rank for f in findings), default=0)
     return {2: "fail", 1: "warn", 0: "pass"}[worst]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The audit result for one item: SPEC.md's record, ready to serialise.
+
+    ``certificates`` holds SPEC.md certificate dicts (with ``cell``, ``party``,
+    ``network_kind`` and ``mpids``) in the order the item carries them.
+    """
+
+    source: str
+    kind: str | None
+    service: str | None
+    message_code: str | None
+    originator: str | None
+    supplier: str | None
+    device_id: str | None
+    device_type: str | None
+    mpan: str | None
+    expected_network: str | None
+    certificates: tuple[dict[str, Any], ...]
+    findings: tuple[Finding, ...]
+    digest: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return verdict_of(self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The SPEC.md JSON object (stable key order)."""
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "service": self.service,
+            "message_code": self.message_code,
+            "originator": self.originator,
+            "supplier": self.supplier,
+            "device_id": self.device_id,
+            "device_type": self.device_type,
+            "mpan": self.mpan,
+            "expected_network": self.expected_network,
+            "certificates": list(self.certificates),
+            "findings": [f.as_dict() for f in self.findings],
+            "verdict": self.verdict,
+            "schema_version": "1",
+        }
