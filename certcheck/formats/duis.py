@@ -1,0 +1,499 @@
+"""DUIS XML reader: requests, responses and DCC alerts into :class:`Item` values.
+
+Layout sources: ``reference/payloads.md`` sections 1 (envelope, RequestID, bodies), 2.7
+(element name -> cell) and 5 (DCC alert N42); the service table lives in
+:mod:`certcheck.formats.duis_services`. Elements are read by direct iteration over
+namespaced tag constants; the reader never raises and never judges what it reads.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from certcheck.audit.model import Cell, Item, ItemKind, Placement, Problem
+from certcheck.formats.duis_services import (
+    DS_NS,
+    ELEMENT_CELLS,
+    RESPONSE_GBCS_CONTAINERS,
+    SECURITY_CREDENTIALS_UPDATED,
+    SERVICES,
+    SERVICES_BY_BODY,
+    SIGNED_PRE_COMMAND,
+    SR_NS,
+    ServiceSpec,
+)
+from certcheck.formats.xmlsafe import XmlRefused, parse_xml
+from certcheck.smki.cache import certificate_from_der
+from certcheck.smki.certificate import CertificateError
+from certcheck.smki.eui import EuiError, parse_eui64
+from certcheck.smki.roles import DUIS_ROLE_CODES
+
+_SR = "{" + SR_NS + "}"
+_SR_LEN = len(_SR)
+T_REQUEST = _SR + "Request"
+T_RESPONSE = _SR + "Response"
+T_HEADER = _SR + "Header"
+T_BODY = _SR + "Body"
+T_SIGNATURE = "{" + DS_NS + "}Signature"
+T_CERT_PATH = _SR + "CertificationPathCertificates"
+T_CERTIFICATE = _SR + "Certificate"
+T_GBCS_PAYLOAD = _SR + "GBCSPayload"
+T_DCC_ALERT_MESSAGE = _SR + "DCCAlertMessage"
+T_DEVICE_ALERT_MESSAGE = _SR + "DeviceAlertMessage"
+
+_MAX_COUNTER = 2**64 - 1  # RequestIDType counter range (payloads.md section 1.2)
+
+# Floor sequence numbers of the credential bodies (payloads.md sections 1.3, 1.5) -> details key.
+_FLOORS = {
+    "RemotePartyFloorSeqNumber": "remote_party_floor_seq_number",
+    "RemotePartyPrepaymentTopUpFloorSeqNumber": "remote_party_prepayment_top_up_floor_seq_number",
+    "SupplierFloorSeqNumber": "supplier_floor_seq_number",
+    "SupplierPrepaymentTopUpFloorSeqNumber": "supplier_prepayment_top_up_floor_seq_number",
+    "ACBFloorSeqNumber": "acb_floor_seq_number",
+}
+
+
+def decode_duis(data: bytes, source: str) -> Item:
+    """Decode DUIS XML ``data`` (named ``source``) into an Item; never raises.
+
+    A document that cannot be read at all gives ``Item(kind=None, problems=(...))`` whose
+    problem names the element path or ``line L, column C``.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        root = parse_xml(data, source)
+    except XmlRefused as refused:
+        return _unreadable(source, digest, refused.message, refused.where)
+    try:
+        if root.tag == T_REQUEST:
+            return _Reader(source, digest).request(root)
+        if root.tag == T_RESPONSE:
+            return _Reader(source, digest).response(root)
+    except Exception as error:  # a reader reports, it never raises
+        return _unreadable(source, digest, f"{source}: DUIS decoding failed: {error}", _local(root))
+    return _unreadable(
+        source,
+        digest,
+        f"{source}: root element {root.tag!r} is not a DUIS sr:Request or sr:Response "
+        f"(namespace {SR_NS})",
+        _local(root),
+    )
+
+
+def _unreadable(source: str, digest: str, message: str, where: str | None) -> Item:
+    return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
+
+
+def _local(element: etree._Element) -> str:
+    """The local name of an element (no namespace, no prefix)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    if tag.startswith(_SR):
+        return tag[_SR_LEN:]
+    return tag.rpartition("}")[2]
+
+
+def _children(element: etree._Element) -> dict[str, etree._Element]:
+    """First child per local name (sr namespace only)."""
+    found: dict[str, etree._Element] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag.startswith(_SR):
+            found.setdefault(tag[_SR_LEN:], child)
+    return found
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None or element.text is None:
+        return None
+    return element.text.strip()
+
+
+def _bool(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    return {"true": True, "1": True, "false": False, "0": False}.get(text)
+
+
+def _iso_utc(text: str) -> str:
+    """xs:dateTime to ISO 8601 UTC (``Z``); a time without zone is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def _b64(text: str | None) -> bytes:
+    """Strictly decode xs:base64Binary (whitespace allowed, nothing else)."""
+    if not text:
+        raise ValueError("empty")
+    return binascii.a2b_base64("".join(text.split()).encode("ascii"), strict_mode=True)
+
+
+class _Reader:
+    """State for decoding one document: problems found so far and the item fields."""
+
+    def __init__(self, source: str, digest: str) -> None:
+        self.source = source
+        self.digest = digest
+        self.problems: list[Problem] = []
+        self.fields: dict[str, Any] = {}
+        self.details: dict[str, Any] = {}
+        self.placements: list[Placement] = []
+
+    def problem(self, message: str, where: str | None) -> None:
+        self.problems.append(Problem(f"{self.source}: {message}", where))
+
+    def item(self, kind: ItemKind) -> Item:
+        return Item(
+            source=self.source,
+            kind=kind,
+            digest=self.digest,
+            placements=tuple(self.placements),
+            details=self.details,
+            problems=tuple(self.problems),
+            **self.fields,
+        )
+
+    # -- header -------------------------------------------------------------------------------
+
+    def request_id(self, text: str | None, where: str, reverse: bool = False) -> None:
+        """RequestID ``originator:target:counter`` (ResponseID reversed: target first)."""
+        if text is None:
+            self.problem("missing RequestID", where)
+            return
+        parts = text.split(":")
+        if len(parts) != 3:
+            self.problem(f"RequestID {text!r} is not originator:target:counter", where)
+            return
+        try:
+            first, second = parse_eui64(parts[0]), parse_eui64(parts[1])
+            counter = int(parts[2], 10)
+            if not 0 <= counter <= _MAX_COUNTER:
+                raise ValueError("counter out of range")
+        except (EuiError, ValueError) as error:
+            self.problem(f"RequestID {text!r} not understood: {error}", where)
+            return
+        originator, target = (second, first) if reverse else (first, second)
+        self.fields.update(originator=originator, device_id=target, counter=counter)
+
+    def header(self, root: etree._Element) -> dict[str, etree._Element]:
+        children = _children(root)
+        header = children.get("Header")
+        if header is None:
+            raise _Unreadable("no sr:Header element", _local(root))
+        fields = _children(header)
+        variant = _text(fields.get("ServiceReferenceVariant"))
+        if variant is not None:
+            self.fields["service"] = variant
+        if "ServiceReference" in fields:
+            self.details["service_reference"] = _text(fields["ServiceReference"])
+        self.details["schema_version"] = root.get("schemaVersion")
+        self.details["signed_xml"] = any(child.tag == T_SIGNATURE for child in root)
+        return fields
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def request(self, root: etree._Element) -> Item:
+        try:
+            fields = self.header(root)
+        except _Unreadable as bad:
+            return _unreadable(self.source, self.digest, f"{self.source}: {bad.message}", bad.where)
+        self.request_id(_text(fields.get("RequestID")), "Header/RequestID")
+        variant_text = _text(fields.get("CommandVariant"))
+        if variant_text is not None:
+            try:
+                self.details["command_variant"] = int(variant_text)
+            except ValueError:
+                self.problem(
+                    f"CommandVariant {variant_text!r} is not a number", "Header/CommandVariant"
+                )
+        if "ServiceReferenceVariant" not in fields:
+            self.problem("missing ServiceReferenceVariant", "Header")
+        body = root.find(T_BODY)
+        if body is None or len(body) == 0:
+            self.problem("no sr:Body content", "Body")
+            return self.item(ItemKind.DUIS_REQUEST)
+        element = body[0]
+        name = _local(element)
+        self.details["body"] = name
+        if name == SIGNED_PRE_COMMAND:
+            self.execution_time(element, f"Body/{name}")
+            self.gbcs(element.find(T_GBCS_PAYLOAD), f"Body/{name}/GBCSPayload")
+            return self.item(ItemKind.DUIS_REQUEST)
+        spec = SERVICES_BY_BODY.get(name)
+        declared = SERVICES.get(self.fields.get("service") or "")
+        if declared is not None and spec is not None and declared is not spec:
+            self.problem(
+                f"body {name} does not belong to service {declared.variant} ({declared.body})",
+                f"Body/{name}",
+            )
+        if spec is None:
+            spec = declared
+        if spec is not None:
+            self.service_body(element, spec, f"Body/{name}")
+        return self.item(ItemKind.DUIS_REQUEST)
+
+    def execution_time(self, body: etree._Element, where: str) -> None:
+        text = _text(body.find(_SR + "ExecutionDateTime"))
+        if text is None:
+            return
+        try:
+            self.fields["execution_time"] = _iso_utc(text)
+        except ValueError:
+            self.problem(
+                f"ExecutionDateTime {text!r} is not an xs:dateTime", f"{where}/ExecutionDateTime"
+            )
+
+    def service_body(self, body: etree._Element, spec: ServiceSpec, where: str) -> None:
+        parts = _children(body)
+        self.execution_time(body, where)
+        role = self.role(body, spec, where)
+        apply_cpv = _bool(_text(parts.get("ApplyTimeBasedCPVChecks")))
+        if apply_cpv is not None:
+            self.details["apply_time_based_cpv_checks"] = apply_cpv
+        if "ImportMPxN" in parts:
+            self.details["import_mpxn"] = _text(parts["ImportMPxN"])
+        for floor, key in _FLOORS.items():
+            if floor in parts:
+                self.details[key] = _text(parts[floor])
+        if spec.device_certificate is not None:
+            element = parts.get(spec.device_certificate)
+            if element is None:
+                self.problem(f"missing {spec.device_certificate}", where)
+            else:
+                self.place(element, None, f"{where}/{spec.device_certificate}")
+        if spec.certificates:
+            self.replacements(body, spec, role, where)
+        if spec.path_certificates:
+            path = body.find(T_CERT_PATH)
+            if path is not None:
+                index = 0
+                for child in path:
+                    if child.tag == T_CERTIFICATE:
+                        index += 1
+                        where_cert = f"{where}/CertificationPathCertificates/Certificate[{index}]"
+                        self.place(child, None, where_cert, path=True)
+
+    def role(self, body: etree._Element, spec: ServiceSpec, where: str) -> int | None:
+        names = [_text(child) for child in body if child.tag == _SR + "RemotePartyRole"]
+        codes: list[int] = []
+        for name in names:
+            code = DUIS_ROLE_CODES.get(name or "")
+            if code is None:
+                self.problem(f"unknown RemotePartyRole {name!r}", f"{where}/RemotePartyRole")
+            else:
+                codes.append(code)
+        if spec.fixed_role is not None:
+            role = int(spec.fixed_role)
+        elif len(codes) == 1:
+            role = codes[0]
+        else:
+            role = None
+        if len(codes) > 1:
+            self.details["remote_party_roles"] = codes
+        if role is not None:
+            self.fields["remote_party_role"] = role
+        return role
+
+    def replacements(
+        self, body: etree._Element, spec: ServiceSpec, role: int | None, where: str
+    ) -> None:
+        container: etree._Element | None = body
+        path = where
+        for step in spec.certificates:
+            container = container.find(_SR + step) if container is not None else None
+            path = f"{path}/{step}"
+        if container is None:
+            self.problem(f"no {'/'.join(spec.certificates)} element", where)
+            return
+        for child in container:
+            name = _local(child)
+            usage = ELEMENT_CELLS.get(name)
+            if usage is None:
+                self.problem(f"unexpected element {name!r}; not read", f"{path}/{name}")
+                continue
+            cell = Cell(role, usage[0], usage[1]) if role is not None else None
+            self.place(child, cell, f"{path}/{name}")
+
+    def place(
+        self, element: etree._Element, cell: Cell | None, where: str, path: bool = False
+    ) -> None:
+        try:
+            der = _b64(element.text)
+        except (ValueError, binascii.Error) as error:
+            self.problem(f"certificate is not valid base64 ({error})", where)
+            return
+        try:
+            certificate = certificate_from_der(der)
+        except CertificateError as error:
+            self.problem(f"not an X.509 certificate: {error}", where)
+            return
+        self.placements.append(Placement(certificate, cell, where, path))
+
+    # -- GBCS payloads ------------------------------------------------------------------------
+
+    def gbcs(self, element: etree._Element | None, where: str) -> None:
+        """Decode a GBCSPayload through the GBCS reader and lift its fields into this item."""
+        if element is None:
+            self.problem("missing GBCSPayload", where)
+            return
+        try:
+            raw = _b64(element.text)
+        except (ValueError, binascii.Error) as error:
+            self.problem(f"GBCSPayload is not valid base64 ({error})", where)
+            return
+        decode = _gbcs_decoder()
+        if decode is None:
+            self.problem("GBCS reader unavailable; GBCSPayload not decoded", where)
+            return
+        try:
+            inner = decode(raw, self.source)
+        except Exception as error:  # a reader reports, it never raises
+            self.problem(f"GBCSPayload could not be decoded: {error}", where)
+            return
+        self.fields["inner"] = inner
+        for problem in inner.problems:
+            self.problems.append(Problem(problem.message, _join(where, problem.where)))
+        if inner.kind is None:
+            return
+        for name in ("message_code", "message_name", "signature"):
+            value = getattr(inner, name)
+            if value is not None:
+                self.fields[name] = value
+        if inner.outcomes:
+            self.fields["outcomes"] = inner.outcomes
+        for key in ("device_id", "execution_time", "remote_party_role"):
+            if self.fields.get(key) is None and getattr(inner, key) is not None:
+                self.fields[key] = getattr(inner, key)
+        for placement in inner.placements:
+            self.placements.append(
+                Placement(
+                    placement.certificate,
+                    placement.cell,
+                    _join(where, placement.where),
+                    placement.path,
+                )
+            )
+
+    # -- responses and alerts -----------------------------------------------------------------
+
+    def response(self, root: etree._Element) -> Item:
+        try:
+            fields = self.header(root)
+        except _Unreadable as bad:
+            return _unreadable(self.source, self.digest, f"{self.source}: {bad.message}", bad.where)
+        request_id = _text(fields.get("RequestID"))
+        response_id = _text(fields.get("ResponseID"))
+        if request_id is not None:
+            self.details["request_id"] = request_id
+            self.request_id(request_id, "Header/RequestID")
+        if response_id is not None:
+            self.details["response_id"] = response_id
+            if request_id is None:
+                self.request_id(response_id, "Header/ResponseID", reverse=True)
+        self.details["response_code"] = _text(fields.get("ResponseCode"))
+        if "ResponseDateTime" in fields:
+            self.details["response_date_time"] = _text(fields["ResponseDateTime"])
+        body = root.find(T_BODY)
+        if body is None or len(body) == 0:
+            return self.item(ItemKind.DUIS_RESPONSE)
+        message = body[0]
+        name = _local(message)
+        self.details["body"] = name
+        if message.tag == T_DCC_ALERT_MESSAGE:
+            self.dcc_alert(message, f"Body/{name}")
+            return self.item(ItemKind.DUIS_ALERT)
+        parts = _children(message)
+        variant = _text(parts.get("ServiceReferenceVariant"))
+        if variant is not None and "service" not in self.fields:
+            self.fields["service"] = variant
+        if message.tag == T_DEVICE_ALERT_MESSAGE:
+            self.details["alert_code"] = _text(parts.get("AlertCode"))
+        for steps in RESPONSE_GBCS_CONTAINERS:
+            if steps[0] != name:
+                continue
+            container: etree._Element | None = message
+            for step in steps[1:]:
+                container = container.find(_SR + step) if container is not None else None
+            if container is None:
+                continue
+            payload = container.find(T_GBCS_PAYLOAD)
+            if payload is not None:
+                self.details["payload"] = "/".join(steps)
+                if len(steps) > 1:
+                    self.details["gbcs_container"] = steps[-1]
+                self.gbcs(payload, "Body/" + "/".join(steps) + "/GBCSPayload")
+                break
+        kind = ItemKind.DUIS_ALERT if message.tag == T_DEVICE_ALERT_MESSAGE else None
+        return self.item(kind or ItemKind.DUIS_RESPONSE)
+
+    def dcc_alert(self, message: etree._Element, where: str) -> None:
+        parts = _children(message)
+        self.details["dcc_alert_code"] = _text(parts.get("DCCAlertCode"))
+        alert = parts.get("DCCAlert")
+        if alert is None:
+            return
+        for body in alert:
+            self.details["dcc_alert"] = _local(body)
+            if _local(body) == SECURITY_CREDENTIALS_UPDATED:
+                self.credentials_updated(body, f"{where}/DCCAlert/{SECURITY_CREDENTIALS_UPDATED}")
+
+    def credentials_updated(self, body: etree._Element, where: str) -> None:
+        """N42 SecurityCredentialsUpdated: role and certificate hashes, no certificates."""
+        parts = _children(body)
+        device = _text(parts.get("DeviceID"))
+        if device is not None:
+            try:
+                self.fields["device_id"] = parse_eui64(device)
+            except EuiError as error:
+                self.problem(str(error), f"{where}/DeviceID")
+        role_name = _text(parts.get("RemotePartyRole"))
+        if role_name is not None:
+            code = DUIS_ROLE_CODES.get(role_name)
+            if code is None:
+                self.problem(f"unknown RemotePartyRole {role_name!r}", f"{where}/RemotePartyRole")
+            else:
+                self.fields["remote_party_role"] = code
+        listed: list[dict[str, str | None]] = []
+        for element in body.iter(_SR + "CertificateType"):
+            parent = element.getparent()
+            hash_element = parent.find(_SR + "CertificateHash") if parent is not None else None
+            listed.append(
+                {"certificate_type": _text(element), "certificate_hash": _text(hash_element)}
+            )
+        self.details["credentials_updated"] = listed
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, where: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+def _join(where: str, inner: str | None) -> str:
+    return where if not inner else f"{where}, {inner}"
+
+
+
+
+_GBCS: list[Callable[[bytes, str], Item] | None] = []
+
+
+def _gbcs_decoder() -> Callable[[bytes, str], Item] | None:
+    """The GBCS reader's ``decode_gbcs``, imported on first use (None when absent)."""
+    if not _GBCS:
+        try:
+            from certcheck.formats.gbcs.reader import decode_gbcs
+        except ImportError:
+            return None
+        _GBCS.append(decode_gbcs)
+    return _GBCS[0]
