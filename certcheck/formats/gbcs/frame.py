@@ -1,0 +1,243 @@
+"""GBCS framing: the MAC header (General-Ciphering) and the General-Signing APDU.
+
+Layout from ``reference/payloads.md`` section 2.1, checked on every RTDS 4.5.0 sample::
+
+    [DD 00 00 00 00 00 00  len  11 <4-byte invocation counter>]      MAC header (optional)
+    DF                                                                General-Signing tag
+    09 <CRA flag> <8-byte originator counter>                        transaction-id
+    08 <originator system title>  08 <recipient system title>
+    00 | 0C <12-byte date-time>
+    len <other-information: 2-byte message code first>
+    len <content>
+    [00 | 40 <64-byte r||s>]                                          signature (optional)
+    [<12-byte MAC>]                                                   only with the MAC header
+
+The signed bytes run from the byte after ``DF`` to the end of the content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+GENERAL_CIPHERING = 0xDD
+GENERAL_SIGNING = 0xDF
+SECURITY_CONTROL_AUTHENTICATED = 0x11
+MAC_LENGTH = 12
+SIGNATURE_LENGTH = 64
+SYSTEM_TITLE_LENGTH = 8
+DATE_TIME_LENGTH = 12
+
+
+class GbcsDecodeError(ValueError):
+    """The bytes are not a GBCS message; ``offset`` is where decoding stopped."""
+
+    def __init__(self, offset: int, expected: str) -> None:
+        super().__init__(f"{expected} at offset 0x{offset:X}")
+        self.offset = offset
+        self.expected = expected
+
+    @property
+    def where(self) -> str:
+        return f"offset 0x{self.offset:X}"
+
+
+@dataclass(frozen=True, slots=True)
+class GbcsFrame:
+    """A GBCS message split into its header fields, content and signature."""
+
+    mac_header: bool
+    security_control: int | None
+    invocation_counter: bytes | None
+    mac: bytes | None
+    cra_flag: int
+    counter: int
+    originator: bytes
+    recipient: bytes
+    date_time: bytes | None
+    other_information: bytes
+    message_code: int
+    content: bytes
+    content_offset: int
+    signed: bytes
+    signature_state: str  # absent | null | present
+    signature: bytes | None
+
+
+class _Cursor:
+    """Reads forward through ``data`` up to ``end``, raising with the offset on failure."""
+
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = len(data) if end is None else end
+
+    def take(self, count: int, what: str) -> bytes:
+        if count > self.end - self.pos:
+            have = max(self.end - self.pos, 0)
+            raise GbcsDecodeError(
+                self.pos, f"{what}: expected {count} byte(s), only {have} left"
+            )
+        chunk = self.data[self.pos : self.pos + count]
+        self.pos += count
+        return chunk
+
+    def byte(self, what: str) -> int:
+        return self.take(1, what)[0]
+
+    def expect(self, value: int, what: str) -> None:
+        at = self.pos
+        got = self.byte(what)
+        if got != value:
+            raise GbcsDecodeError(at, f"{what}: expected 0x{value:02X}, found 0x{got:02X}")
+
+    def length(self, what: str) -> int:
+        """A BER definite length (short form, or 0x81..0x84 long form)."""
+        at = self.pos
+        first = self.byte(f"{what} length")
+        if first < 0x80:
+            return first
+        count = first & 0x7F
+        if count == 0 or count > 4:
+            raise GbcsDecodeError(
+                at, f"{what} length: expected a definite BER length, found 0x{first:02X}"
+            )
+        return int.from_bytes(self.take(count, f"{what} length"), "big")
+
+
+def read_length(data: bytes, pos: int, what: str) -> tuple[int, int]:
+    """BER length at ``pos``: (length, position after it)."""
+    cursor = _Cursor(data, pos)
+    value = cursor.length(what)
+    return value, cursor.pos
+
+
+def parse_frame(data: bytes) -> GbcsFrame:
+    """Split ``data`` (raw bytes) into a :class:`GbcsFrame`; raise :class:`GbcsDecodeError`."""
+    if not data:
+        raise GbcsDecodeError(0, "GBCS message: expected 0xDD or 0xDF, found no bytes")
+    first = data[0]
+    if first == GENERAL_CIPHERING:
+        return _parse_ciphering(data)
+    if first == GENERAL_SIGNING:
+        return _parse_signing(data, 0, len(data), mac_header=False)
+    raise GbcsDecodeError(
+        0, f"GBCS message: expected 0xDD (MAC header) or 0xDF (General-Signing), "
+        f"found 0x{first:02X}"
+    )
+
+
+def _parse_ciphering(data: bytes) -> GbcsFrame:
+    cursor = _Cursor(data, 1)
+    if len(data) > 1 and data[1] != 0:
+        raise GbcsDecodeError(
+            1, "GBT (segmented) message: not supported (expected 0x00 after 0xDD for a "
+            "General-Ciphering MAC header)"
+        )
+    for name in ("transaction-id", "originator system title", "recipient system title",
+                 "date-time", "other-information", "key-info"):
+        cursor.expect(0x00, f"MAC header {name} (empty)")
+    length_at = cursor.pos
+    length = cursor.length("MAC header ciphered service")
+    body_start = cursor.pos
+    if body_start + length != len(data):
+        raise GbcsDecodeError(
+            length_at,
+            f"MAC header ciphered service length: expected {len(data) - body_start} "
+            f"(the bytes present), found {length}",
+        )
+    if length < 5 + MAC_LENGTH:
+        raise GbcsDecodeError(length_at, f"MAC header: ciphered service of {length} bytes is "
+                              "too short for a security header and a 12-byte MAC")
+    control_at = cursor.pos
+    control = cursor.byte("security header security-control")
+    if control != SECURITY_CONTROL_AUTHENTICATED:
+        raise GbcsDecodeError(
+            control_at, f"security-control: expected 0x11 (authenticated), found 0x{control:02X}"
+        )
+    invocation = cursor.take(4, "security header invocation counter")
+    mac_start = len(data) - MAC_LENGTH
+    if cursor.pos >= mac_start or data[cursor.pos] != GENERAL_SIGNING:
+        found = f"0x{data[cursor.pos]:02X}" if cursor.pos < mac_start else "the MAC"
+        raise GbcsDecodeError(
+            cursor.pos, f"General-Signing APDU: expected 0xDF, found {found}"
+        )
+    inner = _parse_signing(data, cursor.pos, mac_start, mac_header=True)
+    return replace(
+        inner, security_control=control, invocation_counter=invocation, mac=data[mac_start:]
+    )
+
+
+def _parse_signing(data: bytes, start: int, end: int, *, mac_header: bool) -> GbcsFrame:
+    cursor = _Cursor(data, start, end)
+    cursor.expect(GENERAL_SIGNING, "General-Signing tag")
+    cursor.expect(9, "transaction-id length")
+    cra_at = cursor.pos
+    cra = cursor.byte("transaction-id CRA flag")
+    if cra not in (1, 2, 3):
+        raise GbcsDecodeError(
+            cra_at, f"CRA flag: expected 1 (command), 2 (response) or 3 (alert), found {cra}"
+        )
+    counter = int.from_bytes(cursor.take(8, "transaction-id originator counter"), "big")
+    cursor.expect(SYSTEM_TITLE_LENGTH, "originator system title length")
+    originator = cursor.take(SYSTEM_TITLE_LENGTH, "originator system title")
+    cursor.expect(SYSTEM_TITLE_LENGTH, "recipient system title length")
+    recipient = cursor.take(SYSTEM_TITLE_LENGTH, "recipient system title")
+    dt_at = cursor.pos
+    dt_length = cursor.byte("date-time length")
+    if dt_length not in (0, DATE_TIME_LENGTH):
+        raise GbcsDecodeError(
+            dt_at, f"date-time length: expected 0x00 or 0x0C, found 0x{dt_length:02X}"
+        )
+    date_time = cursor.take(DATE_TIME_LENGTH, "date-time") if dt_length else None
+    oi_at = cursor.pos
+    oi_length = cursor.length("other-information")
+    if oi_length < 2:
+        raise GbcsDecodeError(
+            oi_at, f"other-information length: expected at least 2 (message code), "
+            f"found {oi_length}"
+        )
+    other = cursor.take(oi_length, "other-information")
+    content_length = cursor.length("content")
+    content_offset = cursor.pos
+    content = cursor.take(content_length, "content")
+    signed = data[start + 1 : cursor.pos]
+    state, signature = _signature(cursor)
+    if cursor.pos != end:
+        what = "12-byte MAC" if mac_header else "end of message"
+        raise GbcsDecodeError(
+            cursor.pos, f"{what}: expected after the signature, found "
+            f"{end - cursor.pos} more byte(s)"
+        )
+    return GbcsFrame(
+        mac_header=mac_header,
+        security_control=None,
+        invocation_counter=None,
+        mac=None,
+        cra_flag=cra,
+        counter=counter,
+        originator=originator,
+        recipient=recipient,
+        date_time=date_time,
+        other_information=other,
+        message_code=int.from_bytes(other[:2], "big"),
+        content=content,
+        content_offset=content_offset,
+        signed=signed,
+        signature_state=state,
+        signature=signature,
+    )
+
+
+def _signature(cursor: _Cursor) -> tuple[str, bytes | None]:
+    if cursor.pos == cursor.end:
+        return "absent", None
+    at = cursor.pos
+    marker = cursor.byte("signature length")
+    if marker == 0:
+        return "null", None
+    if marker != SIGNATURE_LENGTH:
+        raise GbcsDecodeError(
+            at, f"signature length: expected 0x00 (null) or 0x40 (64-byte ECDSA), "
+            f"found 0x{marker:02X}"
+        )
+    return "present", cursor.take(SIGNATURE_LENGTH, "signature")

@@ -1,0 +1,403 @@
+"""GBCS message reader: raw bytes (or hex / base64 text) to an :class:`Item`.
+
+Decodes the frame (``frame.py``), then the content by message code (``messages.py``) with the
+asn1crypto declarations of ``asn1.py``. Never raises: a message that cannot be read becomes an
+item with ``kind=None`` and a :class:`Problem` naming the byte offset where decoding stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import core
+
+from certcheck.audit.model import (
+    Cell,
+    CellOccupant,
+    CellOutcome,
+    Item,
+    ItemKind,
+    Placement,
+    Problem,
+    SignatureInfo,
+)
+from certcheck.formats.gbcs import asn1
+from certcheck.formats.gbcs import messages as mc
+from certcheck.formats.gbcs.frame import GbcsDecodeError, GbcsFrame, parse_frame
+from certcheck.formats.hexb64 import text_to_bytes
+from certcheck.smki.certificate import CertificateError, iso
+from certcheck.smki.eui import format_eui64
+from certcheck.smki.roles import CELL_USAGES
+
+_KINDS = {
+    mc.CRA_COMMAND: ItemKind.GBCS_COMMAND,
+    mc.CRA_RESPONSE: ItemKind.GBCS_RESPONSE,
+    mc.CRA_ALERT: ItemKind.GBCS_ALERT,
+}
+
+
+def decode_gbcs_text(data: bytes, source: str) -> Item:
+    """Decode a GBCS message given as raw bytes, hex or base64 text (whitespace ignored)."""
+    if data[:1] in (b"\xdd", b"\xdf"):
+        return decode_gbcs(data, source)
+    raw = text_to_bytes(data)
+    if raw is None:
+        return Item(
+            source=source,
+            kind=None,
+            digest=hashlib.sha256(data).hexdigest(),
+            problems=(
+                Problem(
+                    "not a GBCS message: expected raw bytes starting 0xDD/0xDF, or their hex "
+                    "or base64 text",
+                    "offset 0x0",
+                ),
+            ),
+        )
+    return decode_gbcs(raw, source)
+
+
+def decode_gbcs(data: bytes, source: str) -> Item:
+    """Decode raw GBCS bytes into an :class:`Item`; never raises."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return _decode(bytes(data), source, digest)
+    except GbcsDecodeError as exc:
+        problem = Problem(f"unreadable GBCS message: {exc}", exc.where)
+    except Exception as exc:  # a reader defect must not stop a batch
+        problem = Problem(
+            f"unreadable GBCS message: unexpected {type(exc).__name__}: {_first_line(exc)}",
+            "offset 0x0",
+        )
+    return Item(source=source, kind=None, digest=digest, problems=(problem,))
+
+
+class _Builder:
+    """Collects the parts of an item while the content is decoded."""
+
+    def __init__(self, frame: GbcsFrame) -> None:
+        self.frame = frame
+        self.placements: list[Placement] = []
+        self.outcomes: list[CellOutcome] = []
+        self.problems: list[Problem] = []
+        self.details: dict[str, Any] = {}
+        self.remote_party_role: int | None = None
+        self.execution_time: str | None = None
+
+    def place(self, der: bytes, cell: Cell | None, where: str, *, path: bool = False) -> None:
+        from certcheck.smki.cache import certificate_from_der
+
+        try:
+            certificate = certificate_from_der(der)
+        except CertificateError as exc:
+            self.problems.append(Problem(f"certificate could not be decoded: {exc}", where))
+            return
+        self.placements.append(Placement(certificate, cell, where, path))
+
+
+def _decode(data: bytes, source: str, digest: str) -> Item:
+    frame = parse_frame(data)
+    originator = format_eui64(frame.originator)
+    recipient = format_eui64(frame.recipient)
+    info = mc.message_info(frame.message_code)
+    parts = _Builder(frame)
+    parts.details.update(
+        {
+            "mac_header": frame.mac_header,
+            "recipient": recipient,
+            "use_case": info.use_case if info else None,
+            "date_time": frame.date_time.hex().upper() if frame.date_time else None,
+        }
+    )
+    decoder = _DECODERS.get((info.content, frame.cra_flag)) if info and info.content else None
+    if decoder is not None:
+        asn1.check_der(frame.content, frame.content_offset)
+        decoder(parts)
+    else:
+        parts.details["content_decoded"] = False
+        if info is not None and info.content is not None:
+            parts.problems.append(
+                Problem(
+                    f"{info.use_case} message with CRA flag {frame.cra_flag}: content not decoded",
+                    f"offset 0x{frame.content_offset:X}",
+                )
+            )
+    is_command = frame.cra_flag == mc.CRA_COMMAND
+    return Item(
+        source=source,
+        kind=_KINDS[frame.cra_flag],
+        digest=digest,
+        message_code=mc.format_message_code(frame.message_code),
+        message_name=info.name if info else None,
+        originator=originator,
+        device_id=recipient if is_command else originator,
+        counter=frame.counter,
+        remote_party_role=parts.remote_party_role,
+        placements=tuple(parts.placements),
+        outcomes=tuple(parts.outcomes),
+        signature=SignatureInfo(
+            signer=originator,
+            signed=frame.signed,
+            value=frame.signature,
+            state=frame.signature_state,
+        ),
+        execution_time=parts.execution_time,
+        details=parts.details,
+        problems=tuple(parts.problems),
+    )
+
+
+# --- content decoders -------------------------------------------------------------------
+
+
+def _load(spec: type[core.Asn1Value], parts: _Builder, what: str) -> Any:
+    """Load the content as ``spec`` and parse it fully (certificates stay opaque)."""
+    frame = parts.frame
+    try:
+        value = spec.load(frame.content, strict=True)
+        _force(value)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise GbcsDecodeError(
+            frame.content_offset, f"{what}: content does not match: {_first_line(exc)}"
+        ) from exc
+    return value
+
+
+def _force(value: core.Asn1Value) -> None:
+    """Parse every nested field now so that errors surface inside :func:`_load`."""
+    if isinstance(value, core.Any):
+        return
+    if isinstance(value, core.Sequence):
+        for name, _spec, _opts in value._fields:
+            _force(value[name])
+    elif isinstance(value, core.SequenceOf):
+        for child in value:
+            _force(child)
+    elif not isinstance(value, core.Void):
+        _ = value.native
+
+
+def _number(value: core.Asn1Value) -> int | None:
+    return None if isinstance(value, core.Void) else int(value.native)
+
+
+def _cell(value: core.Sequence, role: int | None = None) -> Cell:
+    """A :class:`Cell` from a TrustAnchorCellIdentifier (or a listed cell with ``role``)."""
+    names = sorted(value["key_usage"].native)
+    key_usage = names[0] if len(names) == 1 else ("+".join(names) or "none")
+    usage = int(value["cell_usage"].native)
+    return Cell(
+        role=int(value["remote_party_role"].native) if role is None else role,
+        key_usage=key_usage,
+        cell_usage=CELL_USAGES.get(usage, f"cellUsage{usage}"),
+    )
+
+
+def _eui(raw: bytes) -> str:
+    return format_eui64(raw) if len(raw) == 8 else raw.hex().upper()
+
+
+def _time(value: core.Asn1Value) -> str | None:
+    if isinstance(value, core.Void):
+        return None
+    moment = value.native
+    return iso(moment) if isinstance(moment, datetime) else str(moment)
+
+
+def _uniform_role(cells: list[Cell], mode: int | None) -> int | None:
+    """The one role all ``cells`` share, else the role the mode targets."""
+    roles = {cell.role for cell in cells}
+    if len(roles) == 1:
+        return roles.pop()
+    return mc.MODE_TARGET_ROLES.get(mode) if mode is not None else None
+
+
+def _update_command(parts: _Builder) -> None:
+    value = _load(asn1.UpdateSecurityCredentialsCommand, parts, "Update Security Credentials")
+    control = value["authorising_remote_party_control"]
+    mode = int(control["credentials_replacement_mode"].native)
+    authorising = control["authorising_remote_party_ta_cell_identifier"]
+    cpv = _number(control["apply_time_based_cpv_checks"])
+    parts.details.update(
+        {
+            "credentials_replacement_mode": mc.mode_name(mode),
+            "credentials_replacement_mode_code": mode,
+            "authorising_cell": None if isinstance(authorising, core.Void)
+            else _cell(authorising).as_dict(),
+            "authorising_seq_number": _number(control["authorising_remote_party_seq_number"]),
+            "new_floor_seq_number": _number(control["new_remote_party_floor_seq_number"]),
+            "apply_time_based_cpv_checks": cpv is None or cpv == 0,
+            "plaintext_symmetric_key": not isinstance(
+                control["plaintext_symmetric_key"], core.Void
+            ),
+        }
+    )
+    cells: list[Cell] = []
+    for index, replacement in enumerate(value["replacements"]):
+        cell = _cell(replacement["target_trust_anchor_cell"])
+        cells.append(cell)
+        parts.place(replacement["new_trust_anchor"].dump(), cell, f"replacements[{index}]")
+    for index, certificate in enumerate(value["certification_path_certificates"]):
+        parts.place(
+            certificate.dump(), None, f"certificationPathCertificates[{index}]", path=True
+        )
+    parts.remote_party_role = _uniform_role(cells, mode)
+    parts.execution_time = _time(value["execution_date_time"])
+
+
+def _execution_outcome(parts: _Builder, outcome: core.Sequence) -> None:
+    mode = int(outcome["credentials_replacement_mode"].native)
+    parts.details.update(
+        {
+            "credentials_replacement_mode": mc.mode_name(mode),
+            "credentials_replacement_mode_code": mode,
+            "outcome_seq_number": int(outcome["authorising_remote_party_seq_number"].native),
+        }
+    )
+    cells: list[Cell] = []
+    for index, entry in enumerate(outcome["replacement_outcomes"]):
+        cell = _cell(entry["affected_trust_anchor_cell"])
+        cells.append(cell)
+        parts.outcomes.append(
+            CellOutcome(
+                cell=cell,
+                status=mc.status_name(int(entry["status_code"].native)),
+                existing=CellOccupant(
+                    cell,
+                    _eui(entry["existing_subject_unique_id"].native),
+                    entry["existing_subject_key_id"].native.hex().upper(),
+                ),
+                replacing=CellOccupant(
+                    cell,
+                    _eui(entry["replacing_subject_unique_id"].native),
+                    entry["replacing_subject_key_id"].native.hex().upper(),
+                ),
+                where=f"replacementOutcomes[{index}]",
+            )
+        )
+    parts.remote_party_role = _uniform_role(cells, mode)
+
+
+def _update_response(parts: _Builder) -> None:
+    value = _load(asn1.UpdateSecurityCredentialsResponse, parts, "Update Security Credentials")
+    parts.details["response_status"] = "accepted"
+    outcome = value["execution_outcome"]
+    parts.details["execution_outcome"] = not isinstance(outcome, core.Void)
+    if not isinstance(outcome, core.Void):
+        _execution_outcome(parts, outcome)
+        return
+    info = mc.message_info(parts.frame.message_code)
+    if info is not None and info.mode is not None:
+        parts.remote_party_role = mc.MODE_TARGET_ROLES.get(info.mode)
+
+
+def _update_alert(parts: _Builder) -> None:
+    value = _load(asn1.UpdateSecurityCredentialsAlert, parts, "Update Security Credentials alert")
+    code = int(value["alert_code"].native)
+    parts.details["alert_code"] = f"0x{code:04X}"
+    parts.details["alert_name"] = mc.ALERT_CODES.get(code)
+    parts.execution_time = _time(value["execution_date_time"])
+    _execution_outcome(parts, value["execution_outcome"])
+
+
+def _details_command(parts: _Builder) -> None:
+    value = _load(asn1.ProvideSecurityCredentialDetailsCommand, parts, "Credential Details")
+    roles = [int(role.native) for role in value["remote_party_roles"]]
+    parts.details["authorising_cell"] = _cell(
+        value["authorising_remote_party_ta_cell_identifier"]
+    ).as_dict()
+    parts.details["requested_roles"] = roles
+    parts.remote_party_role = roles[0] if len(roles) == 1 else None
+
+
+def _details_response(parts: _Builder) -> None:
+    value = _load(asn1.ProvideSecurityCredentialDetailsResponse, parts, "Credential Details")
+    statuses: list[dict[str, Any]] = []
+    for index, party in enumerate(value):
+        role = int(party["remote_party_role"].native)
+        status = mc.status_name(int(party["status_code"].native))
+        statuses.append(
+            {"role": role, "status": status, "seq_number": _number(party["current_seq_number"])}
+        )
+        cells = party["trust_anchor_cells"]
+        if isinstance(cells, core.Void):
+            continue
+        for position, listed in enumerate(cells):
+            cell = _cell(listed, role)
+            parts.outcomes.append(
+                CellOutcome(
+                    cell=cell,
+                    status=status,
+                    existing=None,
+                    replacing=CellOccupant(
+                        cell,
+                        _eui(listed["subject_unique_id"].native),
+                        listed["subject_key_identifier"].native.hex().upper(),
+                    ),
+                    where=f"remoteParties[{index}].cells[{position}]",
+                )
+            )
+    parts.details["role_statuses"] = statuses
+    roles = {entry["role"] for entry in statuses}
+    parts.remote_party_role = roles.pop() if len(roles) == 1 else None
+
+
+def _device_certificate_command(parts: _Builder) -> None:
+    _load(core.Any, parts, "device certificate")
+    parts.place(parts.frame.content, None, "content")
+
+
+def _integer_result(parts: _Builder, names: dict[int, str]) -> None:
+    code = int(_load(core.Integer, parts, "result code").native)
+    parts.details["response_status"] = names.get(code, f"code{code}")
+    parts.details["response_code"] = code
+
+
+def _device_certificate_response(parts: _Builder) -> None:
+    _integer_result(parts, mc.DEVICE_CERTIFICATE_UPDATE_RESULTS)
+
+
+def _key_usage_command(parts: _Builder) -> None:
+    value = _load(asn1.ProvideDeviceCertificateCommand, parts, "key usage request")
+    parts.details["requested_key_usage"] = sorted(value["key_usage"].native)
+
+
+def _retrieval_response(parts: _Builder) -> None:
+    if parts.frame.content[:1] == b"\x02":
+        _integer_result(parts, mc.DEVICE_CERTIFICATE_RETRIEVAL_ERRORS)
+        return
+    _load(core.Any, parts, "device certificate")
+    parts.details["response_status"] = "success"
+    parts.place(parts.frame.content, None, "content")
+
+
+def _issue_response(parts: _Builder) -> None:
+    if parts.frame.content[:1] == b"\x02":
+        _integer_result(parts, {})
+        return
+    _load(core.Any, parts, "certification request")
+    parts.details["response_status"] = "success"
+    parts.details["certification_request"] = True
+
+
+_DECODERS: dict[tuple[str, int], Callable[[_Builder], None]] = {
+    (mc.CONTENT_CREDENTIALS_UPDATE, mc.CRA_COMMAND): _update_command,
+    (mc.CONTENT_CREDENTIALS_UPDATE, mc.CRA_RESPONSE): _update_response,
+    (mc.CONTENT_CREDENTIALS_ALERT, mc.CRA_ALERT): _update_alert,
+    (mc.CONTENT_CREDENTIALS_DETAILS, mc.CRA_COMMAND): _details_command,
+    (mc.CONTENT_CREDENTIALS_DETAILS, mc.CRA_RESPONSE): _details_response,
+    (mc.CONTENT_DEVICE_CERTIFICATE_UPDATE, mc.CRA_COMMAND): _device_certificate_command,
+    (mc.CONTENT_DEVICE_CERTIFICATE_UPDATE, mc.CRA_RESPONSE): _device_certificate_response,
+    (mc.CONTENT_DEVICE_CERTIFICATE_RETRIEVAL, mc.CRA_COMMAND): _key_usage_command,
+    (mc.CONTENT_DEVICE_CERTIFICATE_RETRIEVAL, mc.CRA_RESPONSE): _retrieval_response,
+    (mc.CONTENT_CREDENTIALS_ISSUE, mc.CRA_COMMAND): _key_usage_command,
+    (mc.CONTENT_CREDENTIALS_ISSUE, mc.CRA_RESPONSE): _issue_response,
+}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__

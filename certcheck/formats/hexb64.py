@@ -1,0 +1,35 @@
+"""Text to bytes: hexadecimal or base64, whitespace and line breaks ignored.
+
+Shared by the GBCS and certificate readers, which accept either spelling.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+_WHITESPACE = re.compile(rb"\s+")
+_HEX = re.compile(rb"^[0-9A-Fa-f]*$")
+_BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+
+
+def text_to_bytes(data: bytes) -> bytes | None:
+    """Decode ``data`` as hex (even length, hex digits only), else strict base64, else None.
+
+    Whitespace anywhere is ignored; base64 padding may be present or left off. Empty or
+    whitespace-only input gives None. Hex wins when both readings are possible (``"ABCD"``
+    is hex, not base64).
+    """
+    compact = _WHITESPACE.sub(b"", data)
+    if not compact:
+        return None
+    if len(compact) % 2 == 0 and _HEX.match(compact):
+        return bytes.fromhex(compact.decode("ascii"))
+    if len(compact) % 4 != 1 and _BASE64.match(compact):
+        padded = compact + b"=" * (-len(compact) % 4) if b"=" not in compact else compact
+        try:
+            return base64.b64decode(padded, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return None
