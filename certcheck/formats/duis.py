@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -29,8 +31,8 @@ from certcheck.formats.duis_services import (
     ServiceSpec,
 )
 from certcheck.formats.xmlsafe import XmlRefused, parse_xml
-from certcheck.smki.cache import certificate_from_der
-from certcheck.smki.certificate import CertificateError
+from certcheck.smki.cache import CACHE_SIZE, certificate_from_der
+from certcheck.smki.certificate import CertificateError, SmkiCertificate
 from certcheck.smki.eui import EuiError, parse_eui64
 from certcheck.smki.roles import DUIS_ROLE_CODES
 
@@ -48,6 +50,9 @@ T_DCC_ALERT_MESSAGE = _SR + "DCCAlertMessage"
 T_DEVICE_ALERT_MESSAGE = _SR + "DeviceAlertMessage"
 
 _MAX_COUNTER = 2**64 - 1  # RequestIDType counter range (payloads.md section 1.2)
+# XSD RequestIDType: EUI:EUI:counter, EUIs as hyphenated hex octets (payloads.md section 1.2).
+_EUI = r"([0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){7})"
+_REQUEST_ID = re.compile(_EUI + ":" + _EUI + r":([0-9]{1,20})\Z")
 
 # Floor sequence numbers of the credential bodies (payloads.md sections 1.3, 1.5) -> details key.
 _FLOORS = {
@@ -59,13 +64,15 @@ _FLOORS = {
 }
 
 
-def decode_duis(data: bytes, source: str) -> Item:
+def decode_duis(data: bytes, source: str, digest: str | None = None) -> Item:
     """Decode DUIS XML ``data`` (named ``source``) into an Item; never raises.
 
     A document that cannot be read at all gives ``Item(kind=None, problems=(...))`` whose
-    problem names the element path or ``line L, column C``.
+    problem names the element path or ``line L, column C``. ``digest`` is the item's SHA-256
+    when the caller has it already (otherwise it is computed over ``data``).
     """
-    digest = hashlib.sha256(data).hexdigest()
+    if digest is None:
+        digest = hashlib.sha256(data).hexdigest()
     try:
         root = parse_xml(data, source)
     except XmlRefused as refused:
@@ -169,45 +176,68 @@ class _Reader:
         if text is None:
             self.problem("missing RequestID", where)
             return
-        parts = text.split(":")
-        if len(parts) != 3:
-            self.problem(f"RequestID {text!r} is not originator:target:counter", where)
-            return
-        try:
-            first, second = parse_eui64(parts[0]), parse_eui64(parts[1])
-            counter = int(parts[2], 10)
-            if not 0 <= counter <= _MAX_COUNTER:
-                raise ValueError("counter out of range")
-        except (EuiError, ValueError) as error:
-            self.problem(f"RequestID {text!r} not understood: {error}", where)
+        match = _REQUEST_ID.match(text)
+        if match is not None:  # the XSD RequestIDType spelling: hyphenated hex EUIs
+            first, second = match.group(1).upper(), match.group(2).upper()
+            counter = int(match.group(3))
+        else:
+            parts = text.split(":")
+            if len(parts) != 3:
+                self.problem(f"RequestID {text!r} is not originator:target:counter", where)
+                return
+            try:
+                first, second = parse_eui64(parts[0]), parse_eui64(parts[1])
+                counter = int(parts[2], 10)
+            except (EuiError, ValueError) as error:
+                self.problem(f"RequestID {text!r} not understood: {error}", where)
+                return
+        if not 0 <= counter <= _MAX_COUNTER:
+            self.problem(f"RequestID counter {counter} is outside 0..2^64-1", where)
             return
         originator, target = (second, first) if reverse else (first, second)
-        self.fields.update(originator=originator, device_id=target, counter=counter)
+        self.fields["originator"] = originator
+        self.fields["device_id"] = target
+        self.fields["counter"] = counter
 
-    def header(self, root: etree._Element) -> dict[str, etree._Element]:
-        children = _children(root)
-        header = children.get("Header")
+    def header(self, root: etree._Element) -> tuple[dict[str, str | None], etree._Element | None]:
+        """Header values by local name, and the Body element; raises _Unreadable."""
+        header = body = None
+        signed = False
+        for child in root:
+            tag = child.tag
+            if tag == T_HEADER:
+                header = child
+            elif tag == T_BODY:
+                body = child
+            elif tag == T_SIGNATURE:
+                signed = True
         if header is None:
             raise _Unreadable("no sr:Header element", _local(root))
-        fields = _children(header)
-        variant = _text(fields.get("ServiceReferenceVariant"))
+        values: dict[str, str | None] = {}
+        for child in header:
+            tag = child.tag
+            if isinstance(tag, str) and tag.startswith(_SR):
+                text = child.text
+                values[tag[_SR_LEN:]] = text.strip() if text is not None else None
+        variant = values.get("ServiceReferenceVariant")
         if variant is not None:
             self.fields["service"] = variant
-        if "ServiceReference" in fields:
-            self.details["service_reference"] = _text(fields["ServiceReference"])
-        self.details["schema_version"] = root.get("schemaVersion")
-        self.details["signed_xml"] = any(child.tag == T_SIGNATURE for child in root)
-        return fields
+        details = self.details
+        if "ServiceReference" in values:
+            details["service_reference"] = values["ServiceReference"]
+        details["schema_version"] = root.get("schemaVersion")
+        details["signed_xml"] = signed
+        return values, body
 
     # -- requests -----------------------------------------------------------------------------
 
     def request(self, root: etree._Element) -> Item:
         try:
-            fields = self.header(root)
+            values, body = self.header(root)
         except _Unreadable as bad:
             return _unreadable(self.source, self.digest, f"{self.source}: {bad.message}", bad.where)
-        self.request_id(_text(fields.get("RequestID")), "Header/RequestID")
-        variant_text = _text(fields.get("CommandVariant"))
+        self.request_id(values.get("RequestID"), "Header/RequestID")
+        variant_text = values.get("CommandVariant")
         if variant_text is not None:
             try:
                 self.details["command_variant"] = int(variant_text)
@@ -215,9 +245,8 @@ class _Reader:
                 self.problem(
                     f"CommandVariant {variant_text!r} is not a number", "Header/CommandVariant"
                 )
-        if "ServiceReferenceVariant" not in fields:
+        if "ServiceReferenceVariant" not in values:
             self.problem("missing ServiceReferenceVariant", "Header")
-        body = root.find(T_BODY)
         if body is None or len(body) == 0:
             self.problem("no sr:Body content", "Body")
             return self.item(ItemKind.DUIS_REQUEST)
@@ -225,7 +254,7 @@ class _Reader:
         name = _local(element)
         self.details["body"] = name
         if name == SIGNED_PRE_COMMAND:
-            self.execution_time(element, f"Body/{name}")
+            self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), f"Body/{name}")
             self.gbcs(element.find(T_GBCS_PAYLOAD), f"Body/{name}/GBCSPayload")
             return self.item(ItemKind.DUIS_REQUEST)
         spec = SERVICES_BY_BODY.get(name)
@@ -241,8 +270,7 @@ class _Reader:
             self.service_body(element, spec, f"Body/{name}")
         return self.item(ItemKind.DUIS_REQUEST)
 
-    def execution_time(self, body: etree._Element, where: str) -> None:
-        text = _text(body.find(_SR + "ExecutionDateTime"))
+    def execution_time(self, text: str | None, where: str) -> None:
         if text is None:
             return
         try:
@@ -253,37 +281,51 @@ class _Reader:
             )
 
     def service_body(self, body: etree._Element, spec: ServiceSpec, where: str) -> None:
-        parts = _children(body)
-        self.execution_time(body, where)
-        role = self.role(body, spec, where)
-        apply_cpv = _bool(_text(parts.get("ApplyTimeBasedCPVChecks")))
-        if apply_cpv is not None:
-            self.details["apply_time_based_cpv_checks"] = apply_cpv
-        if "ImportMPxN" in parts:
-            self.details["import_mpxn"] = _text(parts["ImportMPxN"])
-        for floor, key in _FLOORS.items():
-            if floor in parts:
-                self.details[key] = _text(parts[floor])
+        """One pass over a service body: its scalar fields, roles and certificate elements."""
+        details = self.details
+        roles: list[str | None] = []
+        container = device = path = None
+        first_step = spec.certificates[0] if spec.certificates else None
+        for child in body:
+            tag = child.tag
+            if not isinstance(tag, str) or not tag.startswith(_SR):
+                continue
+            name = tag[_SR_LEN:]
+            if name == "RemotePartyRole":
+                roles.append(_text(child))
+            elif name == first_step:
+                container = child
+            elif name == "CertificationPathCertificates":
+                path = child
+            elif name == spec.device_certificate:
+                device = child
+            elif name == "ExecutionDateTime":
+                self.execution_time(_text(child), where)
+            elif name == "ApplyTimeBasedCPVChecks":
+                flag = _bool(_text(child))
+                if flag is not None:
+                    details["apply_time_based_cpv_checks"] = flag
+            elif name == "ImportMPxN":
+                details["import_mpxn"] = _text(child)
+            elif name in _FLOORS:
+                details[_FLOORS[name]] = _text(child)
+        role = self.role(roles, spec, where)
         if spec.device_certificate is not None:
-            element = parts.get(spec.device_certificate)
-            if element is None:
+            if device is None:
                 self.problem(f"missing {spec.device_certificate}", where)
             else:
-                self.place(element, None, f"{where}/{spec.device_certificate}")
-        if spec.certificates:
-            self.replacements(body, spec, role, where)
-        if spec.path_certificates:
-            path = body.find(T_CERT_PATH)
-            if path is not None:
-                index = 0
-                for child in path:
-                    if child.tag == T_CERTIFICATE:
-                        index += 1
-                        where_cert = f"{where}/CertificationPathCertificates/Certificate[{index}]"
-                        self.place(child, None, where_cert, path=True)
+                self.place(device, None, f"{where}/{spec.device_certificate}")
+        if first_step is not None:
+            self.replacements(container, spec, role, where)
+        if path is not None and spec.path_certificates:
+            index = 0
+            prefix = f"{where}/CertificationPathCertificates/Certificate["
+            for child in path:
+                if child.tag == T_CERTIFICATE:
+                    index += 1
+                    self.place(child, None, f"{prefix}{index}]", path=True)
 
-    def role(self, body: etree._Element, spec: ServiceSpec, where: str) -> int | None:
-        names = [_text(child) for child in body if child.tag == _SR + "RemotePartyRole"]
+    def role(self, names: list[str | None], spec: ServiceSpec, where: str) -> int | None:
         codes: list[int] = []
         for name in names:
             code = DUIS_ROLE_CODES.get(name or "")
@@ -292,7 +334,7 @@ class _Reader:
             else:
                 codes.append(code)
         if spec.fixed_role is not None:
-            role = int(spec.fixed_role)
+            role: int | None = int(spec.fixed_role)
         elif len(codes) == 1:
             role = codes[0]
         else:
@@ -304,12 +346,12 @@ class _Reader:
         return role
 
     def replacements(
-        self, body: etree._Element, spec: ServiceSpec, role: int | None, where: str
+        self, container: etree._Element | None, spec: ServiceSpec, role: int | None, where: str
     ) -> None:
-        container: etree._Element | None = body
         path = where
-        for step in spec.certificates:
-            container = container.find(_SR + step) if container is not None else None
+        for index, step in enumerate(spec.certificates):
+            if index and container is not None:
+                container = container.find(_SR + step)
             path = f"{path}/{step}"
         if container is None:
             self.problem(f"no {'/'.join(spec.certificates)} element", where)
@@ -320,21 +362,19 @@ class _Reader:
             if usage is None:
                 self.problem(f"unexpected element {name!r}; not read", f"{path}/{name}")
                 continue
-            cell = Cell(role, usage[0], usage[1]) if role is not None else None
+            cell = _cell(role, usage) if role is not None else None
             self.place(child, cell, f"{path}/{name}")
 
     def place(
         self, element: etree._Element, cell: Cell | None, where: str, path: bool = False
     ) -> None:
         try:
-            der = _b64(element.text)
-        except (ValueError, binascii.Error) as error:
-            self.problem(f"certificate is not valid base64 ({error})", where)
-            return
-        try:
-            certificate = certificate_from_der(der)
+            certificate = _certificate_from_text(element.text or "")
         except CertificateError as error:
             self.problem(f"not an X.509 certificate: {error}", where)
+            return
+        except ValueError as error:  # binascii.Error is a ValueError
+            self.problem(f"certificate is not valid base64 ({error})", where)
             return
         self.placements.append(Placement(certificate, cell, where, path))
 
@@ -387,11 +427,11 @@ class _Reader:
 
     def response(self, root: etree._Element) -> Item:
         try:
-            fields = self.header(root)
+            fields, body = self.header(root)
         except _Unreadable as bad:
             return _unreadable(self.source, self.digest, f"{self.source}: {bad.message}", bad.where)
-        request_id = _text(fields.get("RequestID"))
-        response_id = _text(fields.get("ResponseID"))
+        request_id = fields.get("RequestID")
+        response_id = fields.get("ResponseID")
         if request_id is not None:
             self.details["request_id"] = request_id
             self.request_id(request_id, "Header/RequestID")
@@ -399,10 +439,9 @@ class _Reader:
             self.details["response_id"] = response_id
             if request_id is None:
                 self.request_id(response_id, "Header/ResponseID", reverse=True)
-        self.details["response_code"] = _text(fields.get("ResponseCode"))
+        self.details["response_code"] = fields.get("ResponseCode")
         if "ResponseDateTime" in fields:
-            self.details["response_date_time"] = _text(fields["ResponseDateTime"])
-        body = root.find(T_BODY)
+            self.details["response_date_time"] = fields["ResponseDateTime"]
         if body is None or len(body) == 0:
             return self.item(ItemKind.DUIS_RESPONSE)
         message = body[0]
@@ -477,6 +516,22 @@ class _Unreadable(Exception):
         super().__init__(message)
         self.message = message
         self.where = where
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _certificate_from_text(text: str) -> SmkiCertificate:
+    """Certificate from an element's base64 text, cached by the text itself.
+
+    The same organisation certificates recur across a batch, so this skips base64 decoding
+    as well as DER decoding. Raises ValueError (bad base64) or CertificateError.
+    """
+    return certificate_from_der(_b64(text))
+
+
+@lru_cache(maxsize=64)
+def _cell(role: int, usage: tuple[str, str]) -> Cell:
+    """The (shared, immutable) cell for a role and an element's key and cell usage."""
+    return Cell(role, usage[0], usage[1])
 
 
 def _join(where: str, inner: str | None) -> str:
