@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
 
 from certcheck import __version__
@@ -40,9 +39,19 @@ def _root(
 
 
 def _register() -> None:
-    from certcheck.cli import decode_cmd
+    from certcheck.cli import decode_cmd, mpan_cmd
 
     app.command("decode", no_args_is_help=True)(decode_cmd.decode)
+    from certcheck.cli import verify_cmd
+
+    app.command("verify", no_args_is_help=True)(verify_cmd.verify)
+    from certcheck.cli import demo_cmd
+
+    app.command("demo")(demo_cmd.demo)
+    app.command("mpan", no_args_is_help=True)(mpan_cmd.mpan)
+    from certcheck.cli import report_cmd
+
+    app.command("report", no_args_is_help=True)(report_cmd.report)
 
 
 _register()
@@ -54,14 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         code = app(args=args, prog_name="certcheck", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         code = done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         say("interrupted")
         code = ExitCode.INTERRUPTED
-    except click.ClickException as problem:
-        problem.show()
-        code = ExitCode.USAGE
     except UsageProblem as problem:
         say(f"error: {problem}")
         code = ExitCode.USAGE
@@ -70,12 +76,21 @@ def main(argv: list[str] | None = None) -> None:
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         code = ExitCode.OK
-    except Exception as exc:  # noqa: BLE001 - the one place internal errors are reported
+    except Exception as exc:
+        if _is_cli_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(ExitCode.USAGE)
         if debug:
             traceback.print_exc()
         say(
-            f"internal error: {type(exc).__name__}: {exc}. This is a bug in certcheck {__version__}; "
+            f"internal error: {type(exc).__name__}: {exc}. "
+            f"This is a bug in certcheck {__version__}; "
             "please report it with the output of the same command run with --debug."
         )
         code = ExitCode.INTERNAL
     sys.exit(int(code or 0))
+
+
+def _is_cli_usage_error(exc: Exception) -> bool:
+    """Typer's command-line parsing errors (bad option, missing argument) carry ``show()``."""
+    return callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code")

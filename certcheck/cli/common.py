@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from enum import IntEnum
 
+
 # Exit codes (SPEC.md, "Exit codes").
 class ExitCode(IntEnum):
     OK = 0

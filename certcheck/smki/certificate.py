@@ -45,7 +45,7 @@ class CertificateError(ValueError):
 class _HardwareModuleName(core.Sequence):
     """RFC 4108 HardwareModuleName."""
 
-    _fields = [("hw_type", core.ObjectIdentifier), ("hw_serial_num", core.OctetString)]
+    _fields = [("hw_type", core.ObjectIdentifier), ("hw_serial_num", core.OctetString)]  # noqa: RUF012
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +57,12 @@ class Extension:
     value: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SmkiCertificate:
-    """An SMKI certificate with its fields decoded (one per distinct DER)."""
+    """An SMKI certificate with its fields decoded (one per distinct DER).
+
+    Equality and hashing use the DER's SHA-256, so caches key on content.
+    """
 
     der: bytes
     sha256: str
@@ -90,6 +93,12 @@ class SmkiCertificate:
     tbs: bytes
     signature: bytes
     problems: tuple[str, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SmkiCertificate) and other.sha256 == self.sha256
+
+    def __hash__(self) -> int:
+        return hash(self.sha256)
 
     @property
     def role_name(self) -> str | None:
@@ -137,11 +146,15 @@ def _name_text(name: x509.Name) -> str:
             label = _ATTR_SHORT.get(oid, oid)
             value = attr["value"]
             if oid == OID_X500_UNIQUE_IDENTIFIER:
-                text = _bitstring_bytes(value.parsed if hasattr(value, "parsed") else value).hex().upper()
+                text = (
+                    _bitstring_bytes(value.parsed if hasattr(value, "parsed") else value)
+                    .hex()
+                    .upper()
+                )
             else:
                 try:
                     text = str(value.native)
-                except Exception:  # noqa: BLE001 - odd encodings still get a readable label
+                except Exception:
                     text = value.contents.hex()
             parts.append(f"{label}={text}")
     return ",".join(parts)
@@ -204,7 +217,7 @@ def _device_eui(san_value: bytes, problems: list[str]) -> str | None:
                 return format_eui64(serial)
             problems.append(f"hardwareModuleName hwSerialNum is {len(serial)} octets, not 8")
             return serial.hex().upper()
-    except Exception as exc:  # noqa: BLE001 - malformed SAN is a profile problem, not a crash
+    except Exception as exc:
         problems.append(f"subjectAltName unreadable: {exc}")
     return None
 
@@ -225,7 +238,11 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         algorithm = spki["algorithm"]
         pk_alg = algorithm["algorithm"].dotted
         params = algorithm["parameters"]
-        curve = params.chosen.dotted if pk_alg == "1.2.840.10045.2.1" and params.name == "named" else None
+        curve = (
+            params.chosen.dotted
+            if pk_alg == "1.2.840.10045.2.1" and params.name == "named"
+            else None
+        )
         point = spki["public_key"].contents[1:]
         sig_alg = cert["signature_algorithm"]
         sig_params_present = sig_alg["parameters"].contents is not None and not isinstance(
@@ -246,7 +263,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         issuer_der = issuer.dump()
         subject_text = _name_text(subject)
         issuer_text = _name_text(issuer)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a certificate"
+    except Exception as exc:
         raise CertificateError(f"not a DER X.509 certificate: {_short(exc)}") from exc
 
     problems: list[str] = []
@@ -281,7 +298,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
                 )
             elif ext.oid == "2.5.29.17":
                 san = ext.value
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             problems.append(f"extension {ext.oid} unreadable: {_short(exc)}")
 
     if is_ca:

@@ -19,7 +19,9 @@ def parse_eui64(text: str) -> str:
     """
     compact = _SEPARATORS.sub("", text.strip())
     if not _HEX16.match(compact):
-        raise EuiError(f"not an EUI-64: {text!r} (expected 8 hex octets, e.g. 90-B3-D5-1F-30-02-00-00)")
+        raise EuiError(
+            f"not an EUI-64: {text!r} (expected 8 hex octets, e.g. 90-B3-D5-1F-30-02-00-00)"
+        )
     return format_eui64(bytes.fromhex(compact))
 
 

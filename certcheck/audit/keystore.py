@@ -1,0 +1,53 @@
+"""Known certificates given on the command line (``--trust``, ``--certs``), indexed for lookups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from certcheck.audit.sources import NoInput, iter_raw
+from certcheck.smki.certificate import SmkiCertificate
+
+
+class KeyStoreError(ValueError):
+    """A certificate path is missing or holds no readable certificate."""
+
+
+@dataclass
+class KeyStore:
+    """Certificates by entity id and by subject key id."""
+
+    certificates: list[SmkiCertificate] = field(default_factory=list)
+    by_entity: dict[str, list[SmkiCertificate]] = field(default_factory=lambda: defaultdict(list))
+    by_ski: dict[str, SmkiCertificate] = field(default_factory=dict)
+
+    def add(self, cert: SmkiCertificate) -> None:
+        if any(c.sha256 == cert.sha256 for c in self.by_entity.get(cert.entity_id or "", ())):
+            return
+        self.certificates.append(cert)
+        if cert.entity_id:
+            self.by_entity[cert.entity_id].append(cert)
+        if cert.subject_key_id:
+            self.by_ski.setdefault(cert.subject_key_id, cert)
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str]) -> KeyStore:
+        """Load every certificate under ``paths``; raise KeyStoreError naming a bad file."""
+        from certcheck.formats.sniff import decode_item
+
+        store = cls()
+        try:
+            raws = list(iter_raw(list(paths)))
+        except NoInput as exc:
+            raise KeyStoreError(str(exc)) from exc
+        for raw in raws:
+            if raw.data is None:
+                raise KeyStoreError(f"{raw.source}: {raw.error}")
+            item = decode_item(raw.data, raw.source)
+            if item.kind != "certificate":
+                why = item.problems[0].message if item.problems else f"holds a {item.kind}"
+                raise KeyStoreError(f"{raw.source}: not a certificate file ({why})")
+            for placement in item.placements:
+                store.add(placement.certificate)
+        return store

@@ -1,0 +1,127 @@
+"""The verify pipeline: raw inputs to records, streamed in chunks, optionally on workers.
+
+Items are read, decoded, checked and serialised one chunk at a time; nothing holds the whole
+batch. Worker processes (forked, so they share the read-only context) take chunks in order and
+return each record already serialised, so output order is input order for any ``jobs``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from certcheck.audit.decoding import decode_raw
+from certcheck.audit.model import Item, Record
+from certcheck.audit.records import certificate_entry
+from certcheck.audit.sources import RawInput
+from certcheck.checks.registry import run_checks
+from certcheck.checks.subject import AuditContext, Subject
+from certcheck.output.writers import dumps
+
+CHUNK_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """One audited item: its serialised record and what the caller needs without parsing it."""
+
+    source: str
+    digest: str
+    line: str
+    verdict: str
+    codes: tuple[tuple[str, str], ...]
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return json.loads(self.line)
+
+
+def audit_item(item: Item, context: AuditContext) -> Record:
+    """Run every check on one item and assemble its record."""
+    subject = Subject(item, context)
+    findings = tuple(run_checks(subject))
+    meter = subject.meter
+    registry = context.registry
+    supplier = None
+    if registry is not None and item.originator:
+        operator = registry.by_entity(item.originator)
+        supplier = operator.party if operator else None
+    certificates = tuple(
+        certificate_entry(p, context.classify(p.certificate)) for p in item.placements
+    )
+    return Record(
+        source=item.source,
+        kind=item.kind.value if item.kind else None,
+        service=item.service,
+        message_code=item.message_code,
+        originator=item.originator,
+        supplier=supplier,
+        device_id=item.device_id,
+        device_type=meter.device_type if meter else None,
+        mpan=(meter.mpan or meter.mprn) if meter else None,
+        expected_network=meter.expected_network if meter else None,
+        certificates=certificates,
+        findings=findings,
+        digest=item.digest,
+    )
+
+
+def verify_raw(raw: RawInput, context: AuditContext) -> Verified:
+    """Decode, check and serialise one raw input."""
+    record = audit_item(decode_raw(raw), context)
+    return Verified(
+        source=record.source,
+        digest=record.digest,
+        line=dumps(record.as_dict()),
+        verdict=record.verdict,
+        codes=tuple((f.code, f.severity.value) for f in record.findings),
+    )
+
+
+def _chunks(raws: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
+    iterator = iter(raws)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+_WORKER_CONTEXT: AuditContext | None = None
+
+
+def _verify_chunk(chunk: list[RawInput]) -> list[Verified]:
+    assert _WORKER_CONTEXT is not None
+    return [verify_raw(raw, _WORKER_CONTEXT) for raw in chunk]
+
+
+def verify_stream(
+    raws: Iterable[RawInput], context: AuditContext, jobs: int = 1, chunk_size: int = CHUNK_SIZE
+) -> Iterator[list[Verified]]:
+    """Verified records chunk by chunk, in input order."""
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = context
+    if jobs <= 1:
+        for chunk in _chunks(raws, chunk_size):
+            yield _verify_chunk(chunk)
+        return
+    import multiprocessing
+
+    pool_context = multiprocessing.get_context("fork")
+    with pool_context.Pool(processes=jobs) as pool:
+        yield from pool.imap(_verify_chunk, _chunks(raws, chunk_size), chunksize=1)
+
+
+class Progress:
+    """Counts for the summary line."""
+
+    def __init__(self) -> None:
+        self.items = 0
+        self.verdicts: dict[str, int] = {"pass": 0, "warn": 0, "fail": 0}
+        self.codes: dict[str, int] = {}
+
+    def add(self, verified: Verified) -> None:
+        self.items += 1
+        self.verdicts[verified.verdict] += 1
+        for code, _severity in verified.codes:
+            self.codes[code] = self.codes.get(code, 0) + 1

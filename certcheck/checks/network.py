@@ -1,0 +1,145 @@
+"""Is each Network Operator certificate the one registered for the meter's network?
+
+The check SECMP0063 proposed and the DCC never made (reference/market.md section 4): the NO
+certificate on an ESME must belong to the electricity distributor registered for its MPAN, and
+on a GSME/GPF to the gas transporter of its MPRN. An SMKI certificate cannot say which; the
+organisation registry (operators.csv) maps its entity id to a party, user role and MPIDs
+(reference/smki.md section 2; market.md section 5.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from certcheck.audit.model import Finding, Severity
+from certcheck.checks.registry import rule
+from certcheck.checks.subject import (
+    ELECTRICITY_DEVICE_TYPES,
+    GAS_DEVICE_TYPES,
+    NetworkOperatorEntry,
+    Subject,
+)
+
+ELECTRICITY_DISTRIBUTOR = "electricity_distributor"
+GAS_TRANSPORTER = "gas_transporter"
+
+NO_CERT_GAS_ON_ESME = rule(
+    "NO_CERT_GAS_ON_ESME",
+    Severity.ERROR,
+    "A gas transporter's certificate in a Network Operator cell of an ESME.",
+    "SECMP0063 (DCC check on SR 6.15.1/6.21 to an ESME); market.md 3.3",
+    "network",
+)
+NO_CERT_ELECTRICITY_ON_GAS_DEVICE = rule(
+    "NO_CERT_ELECTRICITY_ON_GAS_DEVICE",
+    Severity.ERROR,
+    "An electricity distributor's certificate in a Network Operator cell of a GSME or GPF.",
+    "SECMP0063 (NO recorded for the MPRN of a GPF); MP128A gas network operator certificates",
+    "network",
+)
+NO_CERT_WRONG_NETWORK = rule(
+    "NO_CERT_WRONG_NETWORK",
+    Severity.ERROR,
+    "A network operator's certificate, but not that of the network registered for the meter.",
+    "SECMP0063: the NO certificate must belong to the NO in Registration Data for the MPxN",
+    "network",
+)
+NO_CERT_UNKNOWN_ORGANISATION = rule(
+    "NO_CERT_UNKNOWN_ORGANISATION",
+    Severity.WARNING,
+    "The entity id of a Network Operator certificate is not in operators.csv.",
+    "smki.md 2: only the organisation registry tells electricity from gas",
+    "network",
+)
+
+
+def _entries(subject: Subject) -> Iterator[tuple[NetworkOperatorEntry, object]]:
+    """Network Operator entries with their registry row (None when unknown)."""
+    registry = subject.context.registry
+    for entry in subject.network_operator_entries:
+        operator = registry.by_entity(entry.entity_id) if registry and entry.entity_id else None
+        yield entry, operator
+
+
+def _device_type(subject: Subject) -> str | None:
+    meter = subject.meter
+    return meter.device_type if meter else None
+
+
+def _label(entry: NetworkOperatorEntry, operator: object) -> str:
+    party = getattr(operator, "party", None)
+    return f"{party} ({entry.entity_id})" if party else str(entry.entity_id)
+
+
+def _sha(entry: NetworkOperatorEntry) -> str | None:
+    return entry.certificate.sha256 if entry.certificate else None
+
+
+@NO_CERT_GAS_ON_ESME.check
+def gas_on_esme(subject: Subject) -> Iterator[Finding]:
+    if _device_type(subject) not in ELECTRICITY_DEVICE_TYPES:
+        return
+    for entry, operator in _entries(subject):
+        if getattr(operator, "user_role", None) == GAS_TRANSPORTER:
+            yield NO_CERT_GAS_ON_ESME.finding(
+                f"gas transporter {_label(entry, operator)} in a Network Operator cell of ESME "
+                f"{subject.item.device_id}",
+                _sha(entry),
+                entry.where,
+            )
+
+
+@NO_CERT_ELECTRICITY_ON_GAS_DEVICE.check
+def electricity_on_gas_device(subject: Subject) -> Iterator[Finding]:
+    device_type = _device_type(subject)
+    if device_type not in GAS_DEVICE_TYPES:
+        return
+    for entry, operator in _entries(subject):
+        if getattr(operator, "user_role", None) == ELECTRICITY_DISTRIBUTOR:
+            yield NO_CERT_ELECTRICITY_ON_GAS_DEVICE.finding(
+                f"electricity distributor {_label(entry, operator)} in a Network Operator cell of "
+                f"{device_type} {subject.item.device_id}",
+                _sha(entry),
+                entry.where,
+            )
+
+
+@NO_CERT_WRONG_NETWORK.check
+def wrong_network(subject: Subject) -> Iterator[Finding]:
+    meter = subject.meter
+    if meter is None or not meter.expected_network:
+        return
+    expected = meter.expected_network
+    wanted_role = (
+        GAS_TRANSPORTER if meter.device_type in GAS_DEVICE_TYPES else ELECTRICITY_DISTRIBUTOR
+    )
+    for entry, operator in _entries(subject):
+        if operator is None:
+            continue
+        user_role = getattr(operator, "user_role", None)
+        if user_role in (GAS_TRANSPORTER, ELECTRICITY_DISTRIBUTOR) and user_role != wanted_role:
+            continue  # the gas/electricity rules above report a crossing of kinds
+        if expected in getattr(operator, "mpids", ()):
+            continue
+        source = "MPAN distributor id" if meter.network_from_prefix else "registered network"
+        yield NO_CERT_WRONG_NETWORK.finding(
+            f"certificate of {_label(entry, operator)} (networks "
+            f"{', '.join(getattr(operator, 'mpids', ())) or 'none'}) on {meter.device_type} "
+            f"{meter.device_id}, whose {source} is {expected}",
+            _sha(entry),
+            entry.where,
+        )
+
+
+@NO_CERT_UNKNOWN_ORGANISATION.check
+def unknown_organisation(subject: Subject) -> Iterator[Finding]:
+    if subject.context.registry is None:
+        return
+    for entry, operator in _entries(subject):
+        if operator is None:
+            yield NO_CERT_UNKNOWN_ORGANISATION.finding(
+                f"Network Operator entity {entry.entity_id} is not in the organisation registry; "
+                "cannot tell its network",
+                _sha(entry),
+                entry.where,
+            )

@@ -1,0 +1,101 @@
+"""The check registry: one small unit per finding code, with its metadata.
+
+``verify --list-checks``, the README's table of codes and the SARIF rules all read this
+registry, so they cannot drift apart. Each check module declares its rule with :func:`rule`
+and attaches the function that finds it with ``@RULE.check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from certcheck.audit.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from certcheck.checks.subject import Subject
+
+CheckFunction = Callable[["Subject"], Iterable[Finding]]
+
+
+@dataclass(eq=False)
+class Rule:
+    """A finding code, what it means, the source it enforces, and the function that finds it."""
+
+    code: str
+    severity: Severity
+    description: str
+    source: str
+    family: str
+    run: CheckFunction | None = field(default=None, repr=False)
+
+    def check(self, function: CheckFunction) -> CheckFunction:
+        """Decorator: the function that produces this rule's findings."""
+        self.run = function
+        return function
+
+    def finding(
+        self, message: str, certificate: str | None = None, where: str | None = None
+    ) -> Finding:
+        """A finding of this rule's code and severity."""
+        return Finding(self.code, self.severity, message, certificate, where)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: Severity, description: str, source: str, family: str) -> Rule:
+    """Declare a finding code in the registry."""
+    if code in REGISTRY:
+        raise ValueError(f"duplicate check code {code}")
+    entry = REGISTRY[code] = Rule(code, severity, description, source, family)
+    return entry
+
+
+def load_all() -> None:
+    """Import every check module so that each registers its rules."""
+    from certcheck.checks import (  # noqa: F401
+        cells,
+        chain,
+        input,
+        mapping,
+        network,
+        pairing,
+        profile,
+        signature,
+    )
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in a stable order (family, then code)."""
+    load_all()
+    return sorted(REGISTRY.values(), key=lambda r: (FAMILY_ORDER.get(r.family, 99), r.code))
+
+
+FAMILY_ORDER = {
+    "network": 0,
+    "cells": 1,
+    "pairing": 2,
+    "profile": 3,
+    "chain": 4,
+    "signature": 5,
+    "mapping": 6,
+    "input": 7,
+}
+
+_RUNNABLE: list[Rule] = []
+
+
+def run_checks(subject: Subject) -> Iterator[Finding]:
+    """Run every rule that has a check function on one subject."""
+    if not _RUNNABLE:
+        _RUNNABLE.extend(r for r in all_rules() if r.run is not None)
+    for entry in _RUNNABLE:
+        yield from entry.run(subject)  # type: ignore[misc]
+
+
+def get(code: str) -> Rule:
+    """The registered rule for ``code``."""
+    load_all()
+    return REGISTRY[code]

@@ -1,0 +1,117 @@
+"""What checks look at: one decoded item in its audit context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from certcheck.audit.classify import Classification, classify
+from certcheck.audit.model import CellOccupant, Item, Placement
+from certcheck.smki.certificate import SmkiCertificate
+from certcheck.smki.roles import RemotePartyRole
+
+if TYPE_CHECKING:
+    from certcheck.audit.keystore import KeyStore
+    from certcheck.market.meters import Meter, MeterMapping
+    from certcheck.market.operators import OperatorRegistry
+    from certcheck.smki.chain import TrustStore
+
+GAS_DEVICE_TYPES = frozenset({"GSME", "GPF"})
+ELECTRICITY_DEVICE_TYPES = frozenset({"ESME"})
+SUCCESS_STATUSES = frozenset({None, "success"})
+
+
+@dataclass
+class AuditContext:
+    """Everything the checks may consult besides the item (built once per run)."""
+
+    at: datetime
+    registry: OperatorRegistry | None = None
+    mapping: MeterMapping | None = None
+    trust: TrustStore | None = None
+    signers: KeyStore | None = None
+    _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
+
+    def classify(self, cert: SmkiCertificate) -> Classification:
+        """Classification of a certificate, cached by its digest."""
+        known = self._classified.get(cert.sha256)
+        if known is None:
+            if len(self._classified) > 65536:
+                self._classified.clear()
+            known = self._classified[cert.sha256] = classify(cert, self.registry)
+        return known
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkOperatorEntry:
+    """A Network Operator cell's new (or current) occupant: a certificate or a reported id."""
+
+    entity_id: str | None
+    certificate: SmkiCertificate | None
+    where: str
+
+
+@dataclass
+class Subject:
+    """One item under audit, with the lookups checks share."""
+
+    item: Item
+    context: AuditContext
+
+    @property
+    def gbcs(self) -> Item:
+        """The GBCS layer of the item (the inner message of a DUIS envelope, if any)."""
+        return self.item.inner or self.item
+
+    @cached_property
+    def replacements(self) -> tuple[Placement, ...]:
+        return self.item.replacements
+
+    @cached_property
+    def path_certificates(self) -> tuple[SmkiCertificate, ...]:
+        return tuple(p.certificate for p in self.item.path_certificates)
+
+    @cached_property
+    def meter(self) -> Meter | None:
+        mapping = self.context.mapping
+        if mapping is None or not self.item.device_id:
+            return None
+        return mapping.by_device(self.item.device_id)
+
+    @cached_property
+    def signature_state(self) -> str | None:
+        """valid / invalid / not-checked for a signed GBCS layer; None when nothing to check."""
+        gbcs = self.gbcs
+        if gbcs.signature is None or gbcs.signature.value is None:
+            return None
+        if self.context.signers is None:
+            return "not-checked"
+        from certcheck.formats.gbcs.signature import signature_status
+
+        return signature_status(gbcs, self.context.signers.by_entity)
+
+    @cached_property
+    def network_operator_entries(self) -> tuple[NetworkOperatorEntry, ...]:
+        """Occupants of Network Operator cells: placed NO certificates and reported occupants."""
+        entries: list[NetworkOperatorEntry] = []
+        for placement in self.replacements:
+            cert = placement.certificate
+            if (
+                placement.cell is not None
+                and placement.cell.role == RemotePartyRole.NETWORK_OPERATOR
+                and cert.role == RemotePartyRole.NETWORK_OPERATOR
+            ):
+                entries.append(NetworkOperatorEntry(cert.entity_id, cert, placement.where))
+        outcomes = self.item.outcomes or (self.item.inner.outcomes if self.item.inner else ())
+        for outcome in outcomes:
+            occupant: CellOccupant | None = outcome.replacing
+            if (
+                outcome.cell.role == RemotePartyRole.NETWORK_OPERATOR
+                and occupant is not None
+                and occupant.entity_id
+                and outcome.status in SUCCESS_STATUSES
+            ):
+                entries.append(NetworkOperatorEntry(occupant.entity_id, None, outcome.where))
+        return tuple(entries)

@@ -1,0 +1,64 @@
+"""``certcheck decode``: show what certificate files and command payloads carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from certcheck.cli.options import FORMAT_HELP, OutputFormat
+
+
+def decode(
+    paths: list[str] = typer.Argument(
+        ..., metavar="PATH...", help="Files, directories (recursive) or - for standard input."
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.TABLE, "-f", "--format", help=FORMAT_HELP),
+    certs: list[str] = typer.Option(
+        [],
+        "--certs",
+        "--trust",
+        help="Certificate files or directories: check GBCS signatures, name cell occupants.",
+    ),
+) -> int:
+    """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
+
+    Example: certcheck decode fixtures/world/payloads/duis/ -f jsonl
+    """
+    from certcheck.audit.decoding import decode_raw
+    from certcheck.audit.keystore import KeyStore, KeyStoreError
+    from certcheck.audit.sources import NoInput, iter_raw
+    from certcheck.cli.common import ExitCode, UsageProblem, say
+    from certcheck.cli.render_decode import DecodeView, decoded_record
+    from certcheck.output.writers import open_writer
+
+    try:
+        keystore = KeyStore.from_paths(certs) if certs else KeyStore()
+    except KeyStoreError as exc:
+        raise UsageProblem(str(exc)) from exc
+    view = DecodeView() if fmt is OutputFormat.TABLE else None
+    writer = None if view else open_writer(fmt.value, None)
+    failures = 0
+    count = 0
+    try:
+        for raw in iter_raw(paths):
+            item = decode_raw(raw)
+            count += 1
+            record: dict[str, Any] = decoded_record(item, keystore)
+            if not item.readable or item.problems:
+                failures += 1
+                for problem in item.problems:
+                    where = f" ({problem.where})" if problem.where else ""
+                    say(f"{item.source}: {problem.message}{where}")
+            if view:
+                view.show(item, record)
+            elif writer:
+                writer.write(record)
+    except NoInput as exc:
+        raise UsageProblem(str(exc)) from exc
+    finally:
+        if writer:
+            writer.close()
+    if count == 0:
+        raise UsageProblem("no input found")
+    return ExitCode.FINDINGS if failures else ExitCode.OK

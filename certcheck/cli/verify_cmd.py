@@ -1,0 +1,96 @@
+"""``certcheck verify``: check Network Operator certificates against the MPAN/network mapping."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+
+import typer
+
+
+class VerifyFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    SARIF = "sarif"
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+
+def verify(
+    paths: list[str] = typer.Argument(
+        None, metavar="PATH...", help="Files, directories (recursive), JSON Lines batches or -."
+    ),
+    mapping: str = typer.Option(
+        None, "--mapping", help="meters.csv: device_id, mpan|mprn, network, device_type."
+    ),
+    operators: str = typer.Option(
+        None, "--operators", help="operators.csv: entity_id, party, user_role, mpids."
+    ),
+    trust: list[str] = typer.Option(
+        [], "--trust", help="Trusted root or OCA certificate(s); repeatable."
+    ),
+    certs: list[str] = typer.Option(
+        [], "--certs", help="Signing certificates (files or directories) to check GBCS signatures."
+    ),
+    at: str = typer.Option(
+        None, "--at", help="Audit time for validity checks (ISO 8601; default now)."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.ERROR, "--fail-on", help="Lowest severity that makes the exit code 1."
+    ),
+    fmt: VerifyFormat = typer.Option(
+        VerifyFormat.TABLE, "-f", "--format", help="table, json, jsonl, csv or sarif."
+    ),
+    output: str = typer.Option(
+        None, "-o", "--output", help="Write the report here (atomically) instead of stdout."
+    ),
+    store: str = typer.Option(
+        None, "--store", help="Append the run and its records to this SQLite audit store."
+    ),
+    jobs: int = typer.Option(
+        0, "--jobs", "-j", help="Worker processes (default: number of cores; 1 = in-process)."
+    ),
+    list_checks: bool = typer.Option(
+        False, "--list-checks", help="List the checks and their finding codes, then exit."
+    ),
+) -> int:
+    """Verify the Network Operator certificates that payloads place on meters.
+
+    Example: certcheck verify fixtures/world/payloads --mapping fixtures/world/meters.csv
+    --operators fixtures/world/operators.csv --trust fixtures/world/pki/root.pem
+    --certs fixtures/world/pki/orgs --at 2026-06-01
+    """
+    from certcheck.cli.common import UsageProblem
+
+    if list_checks:
+        from certcheck.cli.render_checks import print_checks
+
+        print_checks()
+        return 0
+    if not paths:
+        raise UsageProblem("no PATH given (files, directories, JSON Lines batches or -)")
+    if not mapping or not operators:
+        raise UsageProblem("verify needs --mapping meters.csv and --operators operators.csv")
+    from certcheck.cli.verify_run import VerifyRequest, run_verify
+
+    return run_verify(
+        VerifyRequest(
+            paths=paths,
+            mapping=mapping,
+            operators=operators,
+            trust=trust,
+            certs=certs,
+            at=at,
+            fail_on=fail_on.value,
+            fmt=fmt.value,
+            output=output,
+            store=store,
+            jobs=jobs or (os.cpu_count() or 1),
+        )
+    )

@@ -1,0 +1,126 @@
+"""Running a verify: build the context, stream the pipeline, write outputs and the store."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from certcheck.cli.common import ExitCode, UsageProblem, say
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+FAIL_THRESHOLD = {"error": 2, "warning": 1, "never": 99}
+
+
+@dataclass
+class VerifyRequest:
+    """The verify command's arguments, after parsing."""
+
+    paths: list[str]
+    mapping: str
+    operators: str
+    trust: list[str] = field(default_factory=list)
+    certs: list[str] = field(default_factory=list)
+    at: str | None = None
+    fail_on: str = "error"
+    fmt: str = "table"
+    output: str | None = None
+    store: str | None = None
+    jobs: int = 1
+
+
+def parse_at(text: str | None) -> datetime:
+    """``--at`` as an aware UTC datetime (a date means its midnight UTC)."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageProblem(f"--at {text!r}: expected an ISO 8601 date or date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_context(request: VerifyRequest):  # type: ignore[no-untyped-def]
+    """The AuditContext for a request; usage errors name the file at fault."""
+    from certcheck.audit.keystore import KeyStore, KeyStoreError
+    from certcheck.checks.subject import AuditContext
+    from certcheck.market.meters import load_meters
+    from certcheck.market.operators import load_operators
+    from certcheck.smki.chain import TrustStore
+
+    at = parse_at(request.at)
+    registry = load_operators(request.operators)
+    meters = load_meters(request.mapping)
+    try:
+        anchors = KeyStore.from_paths(request.trust) if request.trust else None
+        signers = KeyStore.from_paths(request.certs) if request.certs else None
+    except KeyStoreError as exc:
+        raise UsageProblem(str(exc)) from exc
+    return AuditContext(
+        at=at,
+        registry=registry,
+        mapping=meters,
+        trust=TrustStore(anchors.certificates) if anchors else None,
+        signers=signers,
+    )
+
+
+def run_verify(request: VerifyRequest) -> int:
+    """Run the pipeline over the inputs; return the exit code per SPEC.md."""
+    from certcheck.audit.pipeline import verify_stream
+    from certcheck.audit.sources import NoInput, iter_raw
+    from certcheck.output.writers import open_writer
+
+    context = build_context(request)
+    writer = open_writer(request.fmt, request.output)
+    fast_lines = request.fmt in ("jsonl",)
+    store = run_id = None
+    if request.store:
+        from certcheck.cli.store_hook import open_store
+
+        store, run_id = open_store(request.store, sys.argv[1:])
+    threshold = FAIL_THRESHOLD[request.fail_on]
+    worst = -1
+    count = 0
+    try:
+        progress = _progress(request)
+        for chunk in verify_stream(iter_raw(request.paths), context, jobs=request.jobs):
+            for verified in chunk:
+                count += 1
+                if fast_lines:
+                    writer.out.stream.write(verified.line + "\n")  # type: ignore[attr-defined]
+                else:
+                    writer.write(verified.record)
+                for _code, severity in verified.codes:
+                    worst = max(worst, SEVERITY_RANK[severity])
+            if store is not None:
+                store.add_verified(run_id, chunk)
+            if progress:
+                progress(count)
+    except NoInput as exc:
+        writer.abort()
+        raise UsageProblem(str(exc)) from exc
+    except BaseException:
+        writer.abort()
+        if count:
+            say(f"stopped after {count} item(s); the output file was left as it was")
+        raise
+    if count == 0:
+        writer.abort()
+        raise UsageProblem("no input found")
+    writer.close()
+    if store is not None:
+        store.finish(run_id, count)
+    return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
+
+
+def _progress(request: VerifyRequest):  # type: ignore[no-untyped-def]
+    """A progress callback on an interactive stderr (never for json formats or pipes)."""
+    if not sys.stderr.isatty() or request.fmt in ("json", "jsonl"):
+        return None
+
+    def show(count: int) -> None:
+        sys.stderr.write(f"\r{count} items verified")
+        sys.stderr.flush()
+
+    return show

@@ -1,0 +1,95 @@
+"""Recognise an item's format by its content (never by file name) and decode it."""
+
+from __future__ import annotations
+
+import hashlib
+
+from certcheck.audit.model import Item, Problem
+from certcheck.formats.certfile import PEM_MARKER, decode_certificate_file, pem_blocks
+
+_BOM = b"\xef\xbb\xbf"
+GBCS_TAGS = (0xDD, 0xDF)
+DER_SEQUENCE = 0x30
+
+
+def unreadable(source: str, message: str, where: str | None = None, digest: str = "") -> Item:
+    """An item that could not be decoded."""
+    return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
+
+
+def decode_item(data: bytes, source: str) -> Item:
+    """Decode one item of any supported format; never raises."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return _decode(data, source, digest)
+    except Exception as exc:
+        return unreadable(source, f"could not decode: {type(exc).__name__}: {exc}", digest=digest)
+
+
+def _decode(data: bytes, source: str, digest: str) -> Item:
+    body = data[3:] if data.startswith(_BOM) else data
+    stripped = body.strip()
+    if not stripped:
+        return unreadable(source, "empty input", "offset 0x0", digest)
+    first = stripped[0]
+    if first == ord("<"):
+        from certcheck.formats.duis import decode_duis
+
+        return _with_digest(decode_duis(stripped, source), digest)
+    if PEM_MARKER in stripped[:4096] or stripped.startswith(b"-----"):
+        try:
+            blocks = pem_blocks(stripped)
+        except ValueError as exc:
+            return unreadable(source, str(exc), None, digest)
+        return decode_certificate_file(blocks, source, digest)
+    binary = _binary_form(body)
+    if binary is None:
+        return unreadable(
+            source,
+            "not a recognised format (expected PEM, DER, hex or base64 of a certificate or GBCS "
+            "message, or DUIS XML)",
+            "offset 0x0",
+            digest,
+        )
+    return _decode_binary(binary, source, digest)
+
+
+def _binary_form(body: bytes) -> bytes | None:
+    """Raw bytes of the item: as-is when binary, else decoded from hex or base64."""
+    head = body.lstrip()[:1]
+    if head and head[0] in (*GBCS_TAGS, DER_SEQUENCE) and _looks_binary(body):
+        return body
+    from certcheck.formats.hexb64 import text_to_bytes
+
+    return text_to_bytes(body)
+
+
+def _looks_binary(body: bytes) -> bool:
+    sample = body[:64]
+    return any(b < 0x09 or b > 0x7E for b in sample)
+
+
+def _decode_binary(raw: bytes, source: str, digest: str) -> Item:
+    if not raw:
+        return unreadable(source, "empty input", "offset 0x0", digest)
+    if raw[0] in GBCS_TAGS:
+        from certcheck.formats.gbcs.reader import decode_gbcs
+
+        return _with_digest(decode_gbcs(raw, source), digest)
+    if raw[0] == DER_SEQUENCE:
+        return decode_certificate_file([(0, raw)], source, digest)
+    return unreadable(
+        source,
+        f"unrecognised first byte 0x{raw[0]:02X} "
+        "(expected 0x30 DER certificate, 0xDD or 0xDF GBCS)",
+        "offset 0x0",
+        digest,
+    )
+
+
+def _with_digest(item: Item, digest: str) -> Item:
+    if item.digest == digest:
+        return item
+    from dataclasses import replace
+
+    return replace(item, digest=digest)

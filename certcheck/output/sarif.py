@@ -1,0 +1,106 @@
+"""SARIF 2.1.0: one rule per finding code (from the check registry), one result per finding."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from certcheck import __version__
+from certcheck.output.writers import WRITERS, AtomicOutput
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def sarif_rules() -> list[dict[str, Any]]:
+    """The registry as SARIF reportingDescriptors."""
+    from certcheck.checks.registry import all_rules
+
+    return [
+        {
+            "id": rule.code,
+            "name": "".join(part.capitalize() for part in rule.code.split("_")),
+            "shortDescription": {"text": rule.description},
+            "fullDescription": {"text": f"{rule.description} Source: {rule.source}"},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.value]},
+            "properties": {"family": rule.family, "source": rule.source},
+        }
+        for rule in all_rules()
+    ]
+
+
+class SarifWriter:
+    """Streams results into one SARIF log with a single run."""
+
+    def __init__(self, out: AtomicOutput) -> None:
+        self.out = out
+        rules = sarif_rules()
+        self.rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
+        head = {
+            "$schema": SARIF_SCHEMA,
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "certcheck",
+                            "version": __version__,
+                            "informationUri": "https://pypi.org/project/smki-certcheck/",
+                            "rules": rules,
+                        }
+                    },
+                    "results": "@RESULTS@",
+                }
+            ],
+        }
+        text = json.dumps(head, indent=1)
+        self.prefix, self.suffix = text.split('"@RESULTS@"')
+        out.stream.write(self.prefix + "[")
+        self.first = True
+
+    def write(self, record: dict[str, Any]) -> None:
+        for finding in record["findings"]:
+            result = {
+                "ruleId": finding["code"],
+                "ruleIndex": self.rule_index.get(finding["code"], -1),
+                "level": SARIF_LEVEL[finding["severity"]],
+                "message": {"text": finding["message"]},
+                "locations": [
+                    {
+                        "physicalLocation": _physical(record["source"]),
+                        "logicalLocations": [
+                            {"fullyQualifiedName": finding["where"] or record["source"]}
+                        ],
+                    }
+                ],
+                "properties": {
+                    "source": record["source"],
+                    "device_id": record["device_id"],
+                    "originator": record["originator"],
+                    "certificate": finding["certificate"],
+                    "verdict": record["verdict"],
+                },
+            }
+            if result["ruleIndex"] < 0:
+                del result["ruleIndex"]
+            self.out.stream.write(("\n" if self.first else ",\n") + json.dumps(result))
+            self.first = False
+
+    def close(self) -> None:
+        self.out.stream.write("]" + self.suffix + "\n")
+        self.out.commit()
+
+    def abort(self) -> None:
+        self.out.discard()
+
+
+def _physical(source: str) -> dict[str, Any]:
+    """The file, and for a JSON Lines entry its line as a region."""
+    path, _, line = source.rpartition("#") if "#" in source else (source, "", "")
+    location: dict[str, Any] = {"artifactLocation": {"uri": path}}
+    if line.isdigit():
+        location["region"] = {"startLine": int(line)}
+    return location
+
+
+WRITERS["sarif"] = SarifWriter

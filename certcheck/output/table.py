@@ -1,0 +1,77 @@
+"""The terminal view of a verify run: one line per item that is not a pass, then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from certcheck.output.writers import WRITERS, AtomicOutput
+
+VERDICT_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+
+
+class TableWriter:
+    """Prints failing and warning items as they come, and a summary table at the end."""
+
+    def __init__(self, out: AtomicOutput) -> None:
+        self.out = out
+        probe = Console(file=out.stream)
+        self.console = Console(
+            file=out.stream, soft_wrap=True, width=None if probe.is_terminal else 200
+        )
+        self.verdicts: Counter[str] = Counter()
+        self.codes: Counter[tuple[str, str]] = Counter()
+        self.items = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.items += 1
+        self.verdicts[record["verdict"]] += 1
+        shown = [f for f in record["findings"] if f["severity"] != "info"]
+        for finding in record["findings"]:
+            self.codes[(finding["code"], finding["severity"])] += 1
+        if record["verdict"] == "pass":
+            return
+        line = Text()
+        line.append(f"{record['verdict'].upper():5} ", style=VERDICT_STYLE[record["verdict"]])
+        line.append(record["source"])
+        if record["device_id"]:
+            line.append(f"  device {record['device_id']}")
+        if record["expected_network"]:
+            line.append(f" ({record['expected_network']})")
+        if record["supplier"] or record["originator"]:
+            line.append(f"  from {record['supplier'] or record['originator']}")
+        self.console.print(line)
+        for finding in shown:
+            where = f" [{finding['where']}]" if finding["where"] else ""
+            self.console.print(
+                Text(f"      {finding['code']}: {finding['message']}{where}"), highlight=False
+            )
+
+    def close(self) -> None:
+        summary = Table(title=None, box=None, header_style="bold")
+        summary.add_column("finding")
+        summary.add_column("severity")
+        summary.add_column("count", justify="right")
+        order = {"error": 0, "warning": 1, "info": 2}
+        for (code, severity), count in sorted(
+            self.codes.items(), key=lambda x: (order[x[0][1]], x[0][0])
+        ):
+            summary.add_row(code, severity, str(count))
+        self.console.print()
+        if self.codes:
+            self.console.print(summary)
+        self.console.print(
+            f"{self.items} item(s): {self.verdicts['pass']} pass, {self.verdicts['warn']} warn, "
+            f"{self.verdicts['fail']} fail"
+        )
+        self.out.commit()
+
+    def abort(self) -> None:
+        self.out.discard()
+
+
+WRITERS["table"] = TableWriter

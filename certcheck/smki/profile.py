@@ -1,0 +1,127 @@
+"""The SMKI certificate profiles: what an Organisation or Device Certificate must look like.
+
+Rules from GBCS v1 section 12 (common rules and Device Certificate rules) and the observed
+ZAZ1 test certificates, as summarised in ``reference/smki.md`` sections 1.1, 1.2, 1.3 and 3.1.
+Each function returns the list of violations, empty when the certificate conforms.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from certcheck.smki.certificate import KIND_DEVICE, KIND_ORGANISATION, SmkiCertificate
+from certcheck.smki.roles import (
+    DIGITAL_SIGNATURE,
+    KEY_AGREEMENT,
+    OID_EC_PUBLIC_KEY,
+    OID_ECDSA_WITH_SHA256,
+    OID_P256,
+)
+
+EXT_KEY_USAGE = "2.5.29.15"
+EXT_SKI = "2.5.29.14"
+EXT_AKI = "2.5.29.35"
+EXT_POLICIES = "2.5.29.32"
+EXT_SAN = "2.5.29.17"
+EXT_BASIC_CONSTRAINTS = "2.5.29.19"
+DEVICE_NOT_AFTER_YEAR = 9999  # GBCS v1 section 12: notAfter 99991231235959Z
+
+
+def _common(cert: SmkiCertificate) -> list[str]:
+    """Rules every SMKI certificate shares (GBCS v1 section 12, smki.md 1.1)."""
+    problems = list(cert.problems)
+    if cert.public_key_algorithm != OID_EC_PUBLIC_KEY or cert.public_key_curve != OID_P256:
+        problems.append("public key is not on NIST P-256")
+    elif len(cert.public_key_point) != 65 or cert.public_key_point[:1] != b"\x04":
+        problems.append("public key point is not in uncompressed form")
+    if cert.signature_algorithm != OID_ECDSA_WITH_SHA256:
+        problems.append(f"signature algorithm {cert.signature_algorithm} is not ecdsa-with-SHA256")
+    elif cert.signature_parameters_present:
+        problems.append("ecdsa-with-SHA256 carries explicit parameters (must be absent, RFC 5758)")
+    key_usage = cert.extension(EXT_KEY_USAGE)
+    if key_usage is None:
+        problems.append("keyUsage extension is missing")
+    elif not key_usage.critical:
+        problems.append("keyUsage is not critical")
+    ski = cert.extension(EXT_SKI)
+    if ski is None:
+        problems.append("subjectKeyIdentifier is missing")
+    else:
+        if ski.critical:
+            problems.append("subjectKeyIdentifier is critical")
+        if cert.subject_key_id and len(cert.subject_key_id) != 16:
+            problems.append("subjectKeyIdentifier is not 8 octets (RFC 5280 method 2)")
+    aki = cert.extension(EXT_AKI)
+    if aki is None or not cert.authority_key_id:
+        problems.append("authorityKeyIdentifier keyIdentifier is missing")
+    elif aki.critical:
+        problems.append("authorityKeyIdentifier is critical")
+    policies = cert.extension(EXT_POLICIES)
+    if policies is None or not cert.policies:
+        problems.append("certificatePolicies is missing")
+    elif not policies.critical:
+        problems.append("certificatePolicies is not critical")
+    return problems
+
+
+def _single_usage(cert: SmkiCertificate) -> list[str]:
+    usages = set(cert.key_usage)
+    if usages in ({DIGITAL_SIGNATURE}, {KEY_AGREEMENT}):
+        return []
+    shown = ", ".join(sorted(usages)) or "none"
+    return [f"keyUsage is {shown}; must be exactly one of digitalSignature or keyAgreement"]
+
+
+def organisation_problems(cert: SmkiCertificate) -> list[str]:
+    """Violations of the Organisation Certificate profile (smki.md 1.2, 1.3)."""
+    problems = _common(cert) + _single_usage(cert)
+    if cert.ou is None:
+        problems.append("subject has no OU (remote party role)")
+    if cert.entity_id is None:
+        problems.append("subject has no x500UniqueIdentifier (entity id)")
+    if cert.extension(EXT_SAN) is not None:
+        problems.append("subjectAltName present on an organisation certificate")
+    return problems
+
+
+def device_problems(cert: SmkiCertificate) -> list[str]:
+    """Violations of the Device Certificate profile (smki.md 3.1)."""
+    problems = _common(cert) + _single_usage(cert)
+    san = cert.extension(EXT_SAN)
+    if san is None or not san.critical:
+        problems.append("subjectAltName hardwareModuleName is missing or not critical")
+    if cert.entity_id is None:
+        problems.append("no device entity id in hardwareModuleName")
+    if cert.not_after.year != DEVICE_NOT_AFTER_YEAR:
+        problems.append("notAfter is not 99991231235959Z")
+    if len(cert.policies) != 1:
+        problems.append("certificatePolicies must hold exactly one policy")
+    return problems
+
+
+@lru_cache(maxsize=4096)
+def profile_problems(cert: SmkiCertificate) -> tuple[str, ...]:
+    """Profile violations for the certificate's kind (cached per certificate)."""
+    if cert.kind == KIND_ORGANISATION:
+        problems = organisation_problems(cert)
+    elif cert.kind == KIND_DEVICE:
+        problems = device_problems(cert)
+    elif cert.is_ca:
+        return tuple(cert.problems)
+    else:
+        problems = [
+            "neither an organisation certificate (OU role and x500UniqueIdentifier) "
+            "nor a device certificate (empty subject and hardwareModuleName)"
+        ]
+    problems += _refused_by_cryptography(cert.der)
+    return tuple(dict.fromkeys(problems))
+
+
+def _refused_by_cryptography(der: bytes) -> list[str]:
+    from cryptography import x509
+
+    try:
+        x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        return [f"rejected by strict X.509 parsing: {str(exc).splitlines()[0][:120]}"]
+    return []
