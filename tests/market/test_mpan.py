@@ -104,7 +104,8 @@ def test_full_mpan_splits_the_top_line() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["S 00 111 222 1312345678907", "s001112221312345678907", " 13 1234 5678 907 ", "S1312345678907"],
+    ["S 00 111 222 1312345678907", "s001112221312345678907", " 13 1234 5678 907 ",
+     "S1312345678907"],
 )
 def test_spaces_and_a_leading_s_are_ignored(text: str) -> None:
     result = parse_mpan(text)

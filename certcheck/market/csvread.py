@@ -1,0 +1,159 @@
+"""Tolerant reading of the user's CSV configuration files, strict about their content.
+
+Tolerated: any column order, header case and surrounding spaces, a UTF-8 byte order mark, CRLF
+line ends, blank lines, extra columns (ignored). Not tolerated: a missing required column, a
+repeated column, a row with a different number of fields than the header, text that is not
+UTF-8. Every error is a :class:`RegistryError` reading ``FILE:LINE:COLUMN: what is wrong``
+(SPEC.md, "Inputs": a malformed mapping or registry is a usage error naming file, line, column).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from certcheck.cli.common import UsageProblem
+
+
+class RegistryError(UsageProblem):
+    """A malformed operators.csv or meters.csv: the message names file, line and column."""
+
+
+def located(path: str, line: int | None, column: str | None, message: str) -> RegistryError:
+    """Build a RegistryError with the ``FILE:LINE:COLUMN: message`` prefix."""
+    where = path
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return RegistryError(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Column positions by normalised (lower-case, stripped) name."""
+
+    path: str
+    names: tuple[str, ...]
+    index: dict[str, int]
+
+    def position(self, name: str) -> int | None:
+        return self.index.get(name)
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower()
+
+
+def read_rows(
+    path: str | Path,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    any_of: tuple[str, ...] = (),
+) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
+    """Open a CSV file; check its header; return it and an iterator of (line, fields).
+
+    ``any_of`` names columns of which at least one must be present. Blank lines are skipped.
+    The header is checked before this returns; row errors surface while iterating.
+    """
+    shown = str(path)
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by rows()
+    except OSError as exc:
+        raise RegistryError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
+    reader = csv.reader(handle, strict=True)
+    try:
+        header_row = _first_nonblank(reader, shown)
+    except BaseException:
+        handle.close()
+        raise
+    if header_row is None:
+        handle.close()
+        expected = ", ".join(required + optional)
+        raise located(shown, 1, None, f"empty file; expected a header line with columns {expected}")
+    header_line = reader.line_num
+    names = tuple(_normalise(n) for n in header_row)
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name in index:
+            handle.close()
+            raise located(shown, header_line, name, "column appears twice in the header")
+        if name:
+            index[name] = position
+    for name in required:
+        if name not in index:
+            handle.close()
+            raise located(
+                shown,
+                header_line,
+                name,
+                f"missing required column {name!r} (the header has: {', '.join(names)})",
+            )
+    if any_of and not any(name in index for name in any_of):
+        handle.close()
+        raise located(
+            shown, header_line, any_of[0], f"missing column: expected one of {', '.join(any_of)}"
+        )
+    header = Header(shown, names, index)
+    return header, _rows(handle, reader, header)
+
+
+def _not_utf8(shown: str) -> RegistryError:
+    """Locate the first byte that is not UTF-8 (only on this error path, so re-reading is fine)."""
+    data = Path(shown).read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        return located(
+            shown, line, None, f"not UTF-8 text (byte 0x{data[offset]:02X}); save the file as UTF-8"
+        )
+    return RegistryError(f"{shown}: not UTF-8 text")
+
+
+def _first_nonblank(reader: csv.Reader, shown: str) -> list[str] | None:
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                return row
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(shown) from exc
+    except csv.Error as exc:
+        raise located(shown, reader.line_num, None, f"not valid CSV: {exc}") from exc
+    return None
+
+
+def _rows(handle, reader: csv.Reader, header: Header) -> Iterator[tuple[int, list[str]]]:
+    width = len(header.names)
+    with handle:
+        try:
+            for row in reader:
+                if len(row) != width:
+                    if not row or (len(row) == 1 and not row[0].strip()):
+                        continue
+                    line = reader.line_num
+                    if len(row) < width:
+                        missing = header.names[len(row)]
+                        raise located(
+                            header.path,
+                            line,
+                            missing,
+                            f"row has {len(row)} fields, the header has {width}; "
+                            f"expected a value for column {missing!r}",
+                        )
+                    raise located(
+                        header.path,
+                        line,
+                        None,
+                        f"row has {len(row)} fields, the header has {width} "
+                        "(a value with a comma must be in double quotes)",
+                    )
+                yield reader.line_num, row
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(header.path) from exc
+        except csv.Error as exc:
+            raise located(header.path, reader.line_num, None, f"not valid CSV: {exc}") from exc
