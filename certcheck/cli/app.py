@@ -42,7 +42,9 @@ def _register() -> None:
     from certcheck.cli import decode_cmd, mpan_cmd
 
     app.command("decode", no_args_is_help=True)(decode_cmd.decode)
-    from certcheck.cli import verify_cmd
+    from certcheck.cli import classify_cmd, verify_cmd
+
+    app.command("classify", no_args_is_help=True)(classify_cmd.classify)
 
     app.command("verify", no_args_is_help=True)(verify_cmd.verify)
     from certcheck.cli import demo_cmd

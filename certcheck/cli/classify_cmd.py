@@ -1,0 +1,139 @@
+"""``certcheck classify``: electricity, gas, other or unknown, for every certificate."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+
+
+class ClassifyFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+COLUMNS = (
+    "source",
+    "where",
+    "sha256",
+    "serial",
+    "entity_id",
+    "role",
+    "role_name",
+    "key_usage",
+    "issuer",
+    "party",
+    "user_role",
+    "network_kind",
+    "mpids",
+    "reason",
+)
+
+
+def classify(
+    paths: list[str] = typer.Argument(
+        ..., metavar="PATH...", help="Certificate files, payloads, directories or -."
+    ),
+    operators: str = typer.Option(
+        None, "--operators", help="operators.csv, the organisation registry."
+    ),
+    fmt: ClassifyFormat = typer.Option(
+        ClassifyFormat.TABLE, "-f", "--format", help="table, json, jsonl or csv."
+    ),
+) -> int:
+    """Classify each certificate as electricity, gas, other or unknown, with the reason.
+
+    Example: certcheck classify fixtures/world/pki/orgs --operators fixtures/world/operators.csv
+    """
+    import csv
+    import json
+    import sys
+
+    from certcheck.audit.classify import classify as classify_certificate
+    from certcheck.audit.decoding import decode_raw
+    from certcheck.audit.sources import NoInput, iter_raw
+    from certcheck.cli.common import ExitCode, UsageProblem, say
+
+    registry = None
+    if operators:
+        from certcheck.market.operators import load_operators
+
+        registry = load_operators(operators)
+    rows: list[dict[str, object]] = []
+    unreadable = 0
+    count = 0
+    out = sys.stdout
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    try:
+        for raw in iter_raw(paths):
+            item = decode_raw(raw)
+            count += 1
+            for problem in item.problems:
+                unreadable += 1
+                where = f" ({problem.where})" if problem.where else ""
+                say(f"{item.source}: {problem.message}{where}")
+            for placement in item.placements:
+                cert = placement.certificate
+                result = classify_certificate(cert, registry)
+                row = {
+                    "source": item.source,
+                    "where": placement.where,
+                    "sha256": cert.sha256,
+                    "serial": cert.serial,
+                    "entity_id": cert.entity_id,
+                    "role": cert.role,
+                    "role_name": cert.role_name,
+                    "key_usage": list(cert.key_usage),
+                    "issuer": cert.issuer,
+                    "party": result.party,
+                    "user_role": result.user_role,
+                    "network_kind": result.network_kind,
+                    "mpids": list(result.mpids),
+                    "reason": result.reason,
+                }
+                if fmt == "jsonl":
+                    out.write(json.dumps(row) + "\n")
+                elif writer:
+                    writer.writerow(
+                        {
+                            **row,
+                            "key_usage": ";".join(cert.key_usage),
+                            "mpids": ";".join(result.mpids),
+                        }
+                    )
+                else:
+                    rows.append(row)
+    except NoInput as exc:
+        raise UsageProblem(str(exc)) from exc
+    if count == 0:
+        raise UsageProblem("no input found")
+    if fmt == "json":
+        out.write(json.dumps(rows, indent=1) + "\n")
+    elif fmt == "table":
+        _table(rows)
+    return ExitCode.FINDINGS if unreadable else ExitCode.OK
+
+
+def _table(rows: list[dict[str, object]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(header_style="bold", box=None)
+    for column in ("entity_id", "role_name", "key_usage", "party", "network_kind", "reason"):
+        table.add_column(column.replace("_", " "))
+    style = {"electricity": "yellow", "gas": "blue", "unknown": "red"}
+    for row in rows:
+        kind = str(row["network_kind"])
+        table.add_row(
+            str(row["entity_id"] or "-"),
+            str(row["role_name"] or "-"),
+            ",".join(row["key_usage"]),  # type: ignore[arg-type]
+            str(row["party"] or "-"),
+            f"[{style.get(kind, 'white')}]{kind}[/]",
+            str(row["reason"]),
+        )
+    Console(width=None if Console().is_terminal else 200).print(table)
