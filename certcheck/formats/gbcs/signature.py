@@ -1,0 +1,87 @@
+"""GBCS signature verification: ECDSA P-256 / SHA-256 over the signed bytes.
+
+Recipe from ``reference/payloads.md`` section 2.1: the signed bytes run from the byte after
+the ``DF`` tag to the end of the content; the signature is IEEE P1363 ``r || s`` (64 bytes).
+The public key is taken from the certificate's point, so certificates that ``cryptography``
+refuses to load (for example with explicit NULL ECDSA parameters) still serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from certcheck.audit.model import Item, SignatureInfo
+from certcheck.smki.certificate import SmkiCertificate
+from certcheck.smki.roles import DIGITAL_SIGNATURE, OID_P256
+
+VALID = "valid"
+INVALID = "invalid"
+NOT_CHECKED = "not-checked"
+_HALF = 32
+
+
+def verify_gbcs_signature(
+    signature: SignatureInfo, signer_certificate_der: bytes | SmkiCertificate
+) -> bool:
+    """True when ``signature`` verifies with the certificate's public key; False otherwise.
+
+    False also for an absent or null signature, or a key that is not a P-256 point.
+    """
+    value = signature.value
+    if value is None or len(value) != 2 * _HALF:
+        return False
+    certificate = signer_certificate_der
+    if not isinstance(certificate, SmkiCertificate):
+        from certcheck.smki.cache import certificate_from_der
+
+        try:
+            certificate = certificate_from_der(bytes(certificate))
+        except ValueError:
+            return False
+    if certificate.public_key_curve not in (OID_P256, None):
+        return False
+    try:
+        key = ec.EllipticCurvePublicKey.from_encoded_point(
+            ec.SECP256R1(), certificate.public_key_point
+        )
+    except ValueError:
+        return False
+    r = int.from_bytes(value[:_HALF], "big")
+    s = int.from_bytes(value[_HALF:], "big")
+    if r == 0 or s == 0:
+        return False
+    try:
+        key.verify(encode_dss_signature(r, s), signature.signed, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def signature_status(
+    item: Item, certificates_by_entity: Mapping[str, Sequence[SmkiCertificate]]
+) -> str:
+    """``valid``, ``invalid`` or ``not-checked`` for a GBCS item's signature.
+
+    ``certificates_by_entity`` maps canonical EUI-64 strings (``90-B3-D5-1F-30-02-00-00``)
+    to the certificates known for that entity. Every digital-signing certificate of the
+    signer is tried; the signature is valid if any verifies. Not checked when there is no
+    signature, a null one, or no digital-signing certificate of the signer is known.
+    """
+    signature = item.signature
+    if signature is None or signature.state != "present" or signature.signer is None:
+        return NOT_CHECKED
+    candidates = [
+        certificate
+        for certificate in certificates_by_entity.get(signature.signer, ())
+        if DIGITAL_SIGNATURE in certificate.key_usage
+    ]
+    if not candidates:
+        return NOT_CHECKED
+    if any(verify_gbcs_signature(signature, certificate) for certificate in candidates):
+        return VALID
+    return INVALID
