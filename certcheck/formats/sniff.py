@@ -35,7 +35,7 @@ def _decode(data: bytes, source: str, digest: str) -> Item:
     if first == ord("<"):
         from certcheck.formats.duis import decode_duis
 
-        return _with_digest(decode_duis(stripped, source), digest)
+        return decode_duis(stripped, source, digest=digest)
     if PEM_MARKER in stripped[:4096] or stripped.startswith(b"-----"):
         try:
             blocks = pem_blocks(stripped)
