@@ -17,8 +17,9 @@ _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
 def text_to_bytes(data: bytes) -> bytes | None:
     """Decode ``data`` as hex (even length, hex digits only), else strict base64, else None.
 
-    Whitespace anywhere is ignored; base64 padding may be present or left off. Empty or
-    whitespace-only input gives None. Hex wins when both readings are possible (``"ABCD"``
+    Whitespace anywhere is ignored. Base64 must be complete (a multiple of four characters,
+    ``=`` padding where due), so a mistyped odd-length hex string is None, not garbage.
+    Empty or whitespace-only input gives None. Hex wins when both readings are possible (``"ABCD"``
     is hex, not base64).
     """
     compact = _WHITESPACE.sub(b"", data)
@@ -26,10 +27,9 @@ def text_to_bytes(data: bytes) -> bytes | None:
         return None
     if len(compact) % 2 == 0 and _HEX.match(compact):
         return bytes.fromhex(compact.decode("ascii"))
-    if len(compact) % 4 != 1 and _BASE64.match(compact):
-        padded = compact + b"=" * (-len(compact) % 4) if b"=" not in compact else compact
+    if len(compact) % 4 == 0 and _BASE64.match(compact):
         try:
-            return base64.b64decode(padded, validate=True)
+            return base64.b64decode(compact, validate=True)
         except (binascii.Error, ValueError):
             return None
     return None

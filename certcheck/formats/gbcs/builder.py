@@ -102,16 +102,26 @@ def build_frame(
         + (b"\x0c" + date_time if date_time is not None else b"\x00")
         + b"\x02" + message_code.to_bytes(2, "big")
     )
-    signed = header + ber_length(len(content)) + content
+    apdu = bytes([GENERAL_SIGNING]) + header + ber_length(len(content)) + content
     if sign_with is not None:
-        trailer = b"\x40" + sign_bytes(signed, sign_with)
+        apdu = append_signature(apdu, sign_bytes(apdu[1:], sign_with))
     elif null_signature:
-        trailer = b"\x00"
-    else:
-        trailer = b""
-    apdu = bytes([GENERAL_SIGNING]) + signed + trailer
-    if not mac_header:
-        return apdu
+        apdu += b"\x00"
+    return wrap_mac_header(apdu) if mac_header else apdu
+
+
+def append_signature(unsigned: bytes, signature: bytes) -> bytes:
+    """A signed APDU: an unsigned one (``DF`` ... content) + ``40`` + the 64-byte r||s.
+
+    The signature must be over ``unsigned[1:]`` (everything after the ``DF`` tag).
+    """
+    if len(signature) != 64:
+        raise ValueError(f"a GBCS signature is 64 bytes (r || s), got {len(signature)}")
+    return unsigned + b"\x40" + signature
+
+
+def wrap_mac_header(apdu: bytes) -> bytes:
+    """``apdu`` inside a General-Ciphering MAC header, ending with the placeholder MAC."""
     ciphered = bytes([SECURITY_CONTROL_AUTHENTICATED]) + bytes(4) + apdu + FAKE_MAC
     return bytes([GENERAL_CIPHERING]) + bytes(6) + ber_length(len(ciphered)) + ciphered
 

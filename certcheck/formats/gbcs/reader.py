@@ -51,8 +51,8 @@ def decode_gbcs_text(data: bytes, source: str) -> Item:
             digest=hashlib.sha256(data).hexdigest(),
             problems=(
                 Problem(
-                    "not a GBCS message: expected raw bytes starting 0xDD/0xDF, or their hex "
-                    "or base64 text",
+                    "not a GBCS message: expected raw bytes starting 0xDD or 0xDF, or their "
+                    "hex or base64 text, at offset 0x0",
                     "offset 0x0",
                 ),
             ),
@@ -69,7 +69,8 @@ def decode_gbcs(data: bytes, source: str) -> Item:
         problem = Problem(f"unreadable GBCS message: {exc}", exc.where)
     except Exception as exc:  # a reader defect must not stop a batch
         problem = Problem(
-            f"unreadable GBCS message: unexpected {type(exc).__name__}: {_first_line(exc)}",
+            f"unreadable GBCS message: unexpected {type(exc).__name__} "
+            f"({_first_line(exc)}) at offset 0x0",
             "offset 0x0",
         )
     return Item(source=source, kind=None, digest=digest, problems=(problem,))
