@@ -1,0 +1,122 @@
+"""Read the items a report counts: from an audit store, or from JSON Lines results files.
+
+JSON Lines results (``verify -f jsonl``) are streamed line by line into a scratch store in a
+temporary directory, one run per file in the order given, and reported from there like a real
+store. So memory stays flat for millions of records, and an item that appears more than once
+(identified by its ``source``; the JSON record carries no digest) is counted once, with its last
+occurrence. A file's items are dated by the file's modification day (UTC), or by ``day`` when
+given.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from certcheck.report.aggregate import Report, aggregate
+from certcheck.store import AuditStore
+from certcheck.store.queries import current_facts
+
+CHUNK = 5_000  # JSON Lines records per transaction of the scratch store
+
+
+class ResultsError(ValueError):
+    """A results file cannot be read; the message names the file and line."""
+
+
+def report_from_store(path: str | Path, since: date | None = None) -> Report:
+    """Aggregate the store at ``path`` (raises StoreError if it is missing or not a store)."""
+    day = since.isoformat() if since else None
+    with AuditStore.open(path, create=False) as store:
+        return aggregate(current_facts(store.db, day), since=day)
+
+
+def report_from_results(
+    paths: Sequence[str | Path], since: date | None = None, day: date | None = None
+) -> Report:
+    """Aggregate JSON Lines results files (raises ResultsError naming a bad file or line)."""
+    with _scratch_store() as store:
+        for path in paths:
+            load_results(store, Path(path), day)
+        when = since.isoformat() if since else None
+        return aggregate(current_facts(store.db, when), since=when)
+
+
+@contextmanager
+def _scratch_store() -> Iterator[AuditStore]:
+    with tempfile.TemporaryDirectory(prefix="certcheck-report-") as folder:
+        store = AuditStore.open(Path(folder) / "results.db", durable=False)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def load_results(store: AuditStore, path: Path, day: date | None = None) -> int:
+    """Append the records of one JSON Lines file to ``store`` as one run; return the count."""
+    try:
+        stamp = (
+            datetime(day.year, day.month, day.day, tzinfo=UTC)
+            if day
+            else datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        )
+        handle = path.open("r", encoding="utf-8")
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    run_id = store.start_run([str(path)], "jsonl", stamp)
+    total = 0
+    with handle:
+        chunk: list[tuple[dict[str, Any], str | None, str]] = []
+        for number, line in _lines(path, handle):
+            text = line.strip()
+            if not text:
+                continue
+            chunk.append((_record(path, number, line), text, ""))
+            if len(chunk) >= CHUNK:
+                total += store.add_dicts(run_id, chunk)
+                chunk = []
+        total += store.add_dicts(run_id, chunk)
+    store.finish_run(run_id, {"items": total}, datetime.now(UTC))
+    return total
+
+
+def _lines(path: Path, handle: Any) -> Iterator[tuple[int, str]]:
+    number = 0
+    try:
+        for number, line in enumerate(handle, start=1):
+            yield number, line
+    except UnicodeDecodeError as exc:
+        raise ResultsError(f"{path}:{number + 1}: not UTF-8 text ({exc.reason})") from exc
+
+
+def _record(path: Path, number: int, text: str) -> dict[str, Any]:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}:{number}:{exc.colno}: not JSON ({exc.msg})") from exc
+    if not isinstance(record, dict):
+        raise ResultsError(f"{path}:{number}: expected a certcheck record (a JSON object)")
+    if not isinstance(record.get("source"), str):
+        raise ResultsError(f"{path}:{number}: record has no \"source\" string")
+    findings = record.get("findings", [])
+    if not isinstance(findings, list) or not all(_is_finding(f) for f in findings):
+        raise ResultsError(
+            f"{path}:{number}: \"findings\" must be a list of objects with code and severity"
+        )
+    certificates = record.get("certificates", [])
+    if not isinstance(certificates, list) or not all(isinstance(c, dict) for c in certificates):
+        raise ResultsError(f"{path}:{number}: \"certificates\" must be a list of objects")
+    return record
+
+
+def _is_finding(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("code"), str)
+        and isinstance(value.get("severity"), str)
+    )
