@@ -18,14 +18,18 @@ def demo(
     ),
     size: int = typer.Option(300, "--size", min=10, help="Number of electricity meters (ESMEs)."),
 ) -> int:
-    """Write a test world: PKI, operators.csv, meters.csv, DUIS/GBCS payloads and truth.json.
+    """Write a test world (PKI, operators.csv, meters.csv, DUIS/GBCS payloads, truth.json)
+    and verify it.
+
+    The exit code is 0 when every item's findings agree with truth.json, 1 when one does not.
 
     Example: certcheck demo ./certcheck-demo --seed 7 --size 300
     """
     import shutil
     from pathlib import Path
 
-    from certcheck.cli.common import UsageProblem, say
+    from certcheck.cli.common import ExitCode, UsageProblem, say
+    from certcheck.demo.selfcheck import check_world
     from certcheck.demo.world import build_world, verify_arguments, write_world
 
     target = Path(directory)
@@ -47,6 +51,15 @@ def demo(
         f"{counts['payload_files']} payload files and a batch of {counts['batch_lines']} lines "
         "under payloads/, expected findings in truth.json"
     )
-    say("verify it with:")
+    check = check_world(target)
+    verdicts = ", ".join(f"{check.verdicts[v]} {v}" for v in ("pass", "warn", "fail"))
+    say(f"verified {check.items} items: {verdicts}")
+    for name, want, got in check.mismatches[:10]:
+        say(f"  {name}: truth.json expects {want or 'no finding'}, verify reported {got}")
+    if check.mismatches:
+        say(f"{len(check.mismatches)} item(s) disagree with truth.json")
+    else:
+        say("every item's findings agree with truth.json")
+    say("verify it yourself with:")
     say("  certcheck " + shlex.join(verify_arguments(directory)))
-    return 0
+    return ExitCode.OK if check.agrees else ExitCode.FINDINGS

@@ -12,6 +12,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from certcheck.demo import pki
 from certcheck.demo.identities import (
@@ -300,23 +301,32 @@ def write_world(world: World, directory: str | Path) -> dict[str, int]:
     }
 
 
-def verify_arguments(directory: str | Path) -> list[str]:
-    """The ``certcheck verify`` arguments that audit a written world.
+def verify_options(directory: str | Path) -> dict[str, Any]:
+    """The verify options that audit a written world (``VerifyRequest`` field names).
 
     Trust anchors are the demonstration root and OCA; ``pki/orgs`` holds the signing
     certificates GBCS command signatures are checked with (the ACB's among them).
     """
     d = Path(directory)
-    return [
-        "verify",
-        str(d / "payloads"),
-        "--mapping", str(d / "meters.csv"),
-        "--operators", str(d / "operators.csv"),
-        "--trust", str(d / "pki" / "root.pem"),
-        "--trust", str(d / "pki" / "oca.pem"),
-        "--certs", str(d / "pki" / "orgs"),
-        "--at", VERIFY_AT,
-    ]
+    return {
+        "paths": [str(d / "payloads")],
+        "mapping": str(d / "meters.csv"),
+        "operators": str(d / "operators.csv"),
+        "trust": [str(d / "pki" / "root.pem"), str(d / "pki" / "oca.pem")],
+        "certs": [str(d / "pki" / "orgs")],
+        "at": VERIFY_AT,
+    }
+
+
+def verify_arguments(directory: str | Path) -> list[str]:
+    """The same as a ``certcheck verify`` command line (without the program name)."""
+    o = verify_options(directory)
+    args = ["verify", *o["paths"], "--mapping", o["mapping"], "--operators", o["operators"]]
+    for anchor in o["trust"]:
+        args += ["--trust", anchor]
+    for signer in o["certs"]:
+        args += ["--certs", signer]
+    return [*args, "--at", o["at"]]
 
 
 __all__ = [
@@ -329,5 +339,6 @@ __all__ = [
     "World",
     "build_world",
     "verify_arguments",
+    "verify_options",
     "write_world",
 ]

@@ -25,6 +25,7 @@ def test_demo_writes_a_world_and_prints_the_verify_command_on_stderr(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert "certcheck verify w/payloads --mapping w/meters.csv" in done.stderr
+    assert "every item's findings agree with truth.json" in done.stderr
     world = tmp_path / "w"
     for name in ("operators.csv", "meters.csv", "truth.json", "pki/root.pem", "pki/oca.pem"):
         assert (world / name).is_file(), name
@@ -55,3 +56,19 @@ def test_demo_refuses_a_directory_that_is_not_a_demo_world(tmp_path):
 def test_demo_help_shows_an_example(tmp_path):
     done = run("demo", "--help", cwd=tmp_path)
     assert done.returncode == 0 and "Example: certcheck demo" in done.stdout
+
+
+def test_the_self_check_reports_an_item_whose_findings_differ_from_truth(tmp_path):
+    from certcheck.demo.selfcheck import check_world
+    from certcheck.demo.world import build_world, write_world
+
+    write_world(build_world("selfcheck", 12), tmp_path)
+    assert check_world(tmp_path).agrees
+    path = tmp_path / "truth.json"
+    truth = json.loads(path.read_text())
+    name = next(k for k, v in truth["items"].items() if v["codes"] == [])
+    truth["items"][name]["codes"] = ["NO_CERT_WRONG_NETWORK"]
+    path.write_text(json.dumps(truth))
+    check = check_world(tmp_path)
+    assert not check.agrees
+    assert check.mismatches == [(name, ["NO_CERT_WRONG_NETWORK"], [])]

@@ -1,0 +1,57 @@
+"""Verify a written demo world in-process and compare every record with its truth.json."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from certcheck.demo.world import verify_options
+
+
+@dataclass
+class WorldCheck:
+    """Verdict counts of a verify run and the items whose findings differ from truth.json."""
+
+    items: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    mismatches: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        return self.items > 0 and not self.mismatches
+
+
+def _relative(source: str, directory: Path) -> str:
+    path, _, line = source.partition("#")
+    name = Path(path).resolve().relative_to(directory.resolve()).as_posix()
+    return f"{name}#{line}" if line else name
+
+
+def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
+    """Run verify with :func:`verify_options` over ``directory`` and compare with truth."""
+    from certcheck.audit.pipeline import verify_stream
+    from certcheck.audit.sources import iter_raw
+    from certcheck.cli.verify_run import VerifyRequest, build_context
+
+    directory = Path(directory)
+    truth = json.loads((directory / "truth.json").read_text("utf-8"))["items"]
+    request = VerifyRequest(**verify_options(directory), jobs=jobs)
+    result = WorldCheck()
+    seen: set[str] = set()
+    for chunk in verify_stream(iter_raw(request.paths), build_context(request), jobs=jobs):
+        for verified in chunk:
+            result.items += 1
+            result.verdicts[verified.verdict] += 1
+            name = _relative(verified.source, directory)
+            seen.add(name)
+            got = sorted({code for code, severity in verified.codes if severity != "info"})
+            result.codes.update(got)
+            want = truth.get(name, {}).get("codes")
+            if want != got:
+                result.mismatches.append((name, want or [], got))
+    for name in sorted(set(truth) - seen):
+        result.mismatches.append((name, truth[name]["codes"], ["(not reported)"]))
+    return result
