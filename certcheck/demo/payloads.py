@@ -353,8 +353,11 @@ def _gbcs_command(case: Case) -> bytes:
     CV 5); one generated and signed by the ACB carries the MAC header (payloads.md 2.2).
     """
     from certcheck.audit.model import Cell
-    from certcheck.formats.gbcs.builder import FAKE_MAC, ber_length, build_cs02b_command
-    from certcheck.formats.gbcs.frame import GENERAL_CIPHERING, SECURITY_CONTROL_AUTHENTICATED
+    from certcheck.formats.gbcs.builder import (
+        append_signature,
+        build_cs02b_command,
+        wrap_mac_header,
+    )
 
     if case.signer is None:  # pragma: no cover - every GBCS case has a signer
         raise ValueError(f"{case.name}: a GBCS command needs a signer")
@@ -373,10 +376,9 @@ def _gbcs_command(case: Case) -> bytes:
     signature = bytearray(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
     if case.corrupt_signature:
         signature[-1] ^= 0x01
-    apdu = unsigned + b"\x40" + bytes(signature)
+    apdu = append_signature(unsigned, bytes(signature))
     if case.sender.handle == "ACB":
-        ciphered = bytes([SECURITY_CONTROL_AUTHENTICATED]) + bytes(4) + apdu + FAKE_MAC
-        apdu = bytes([GENERAL_CIPHERING]) + bytes(6) + ber_length(len(ciphered)) + ciphered
+        apdu = wrap_mac_header(apdu)
     return apdu.hex().upper().encode() + b"\n"
 
 
