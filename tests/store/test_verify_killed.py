@@ -1,0 +1,95 @@
+"""End to end: ``certcheck verify --store`` killed part-way keeps the store intact.
+
+A first run verifies a batch built from the demo world into the store; a second run over the
+same batch is SIGKILLed once it has committed some chunks. The store still opens, every
+committed record of the killed run is readable, that run is marked incomplete, and the report
+is the same as after the first run (items are identified by source and content digest).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from certcheck.report.render import report_json
+from tests.conftest import FIXTURES
+
+WORLD = FIXTURES / "world"
+REPEAT = 120  # the demo batch repeated: a few thousand items, long enough to interrupt
+
+
+def _batch(tmp_path: Path) -> Path:
+    lines = (WORLD / "payloads" / "batch.jsonl").read_text().splitlines()
+    batch = tmp_path / "batch.jsonl"
+    with batch.open("w") as out:
+        for round_ in range(REPEAT):
+            for line in lines:
+                entry = json.loads(line)
+                entry["id"] = f"{entry.get('id', 'item')}-{round_}"
+                out.write(json.dumps(entry) + "\n")
+    return batch
+
+
+def _verify_args(batch: Path, store: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "certcheck", "verify", str(batch),
+        "--mapping", str(WORLD / "meters.csv"),
+        "--operators", str(WORLD / "operators.csv"),
+        "--trust", str(WORLD / "pki" / "root.pem"),
+        "--certs", str(WORLD / "pki" / "orgs"),
+        "--at", "2026-06-01", "--jobs", "1", "-f", "jsonl", "-o", str(batch.parent / "out.jsonl"),
+        "--store", str(store),
+    ]  # fmt: skip
+
+
+def _report(store: Path) -> dict:
+    from certcheck.report.load import report_from_store
+
+    return report_json(report_from_store(store), "supplier")
+
+
+def _committed(store: Path, run_id: int) -> int:
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=30)
+    try:
+        return db.execute("SELECT count(*) FROM items WHERE run_id = ?", (run_id,)).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        db.close()
+
+
+def test_killed_verify_run_leaves_store_intact(tmp_path: Path) -> None:
+    batch = _batch(tmp_path)
+    total = sum(1 for _ in batch.open())
+    store = tmp_path / "audit.db"
+    first = subprocess.run(_verify_args(batch, store), capture_output=True, text=True, check=False)
+    assert first.returncode == 1, first.stderr  # the demo batch has deliberate errors
+    before = _report(store)
+    assert before["totals"]["items"] == total
+
+    second = subprocess.Popen(_verify_args(batch, store), stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while _committed(store, 2) == 0:
+        assert second.poll() is None, "the second run finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    second.send_signal(signal.SIGKILL)
+    second.wait(timeout=30)
+    assert second.returncode == -signal.SIGKILL
+
+    db = sqlite3.connect(store)
+    runs = db.execute("SELECT id, complete, finished_at FROM runs ORDER BY id").fetchall()
+    assert runs[0][1:] != (0, None) and runs[0][1] == 1
+    assert runs[1][0] == 2 and runs[1][1] == 0 and runs[1][2] is None
+    killed = db.execute("SELECT record FROM items WHERE run_id = 2 ORDER BY id").fetchall()
+    assert 0 < len(killed) < total
+    sources = [json.loads(text)["source"] for (text,) in killed]
+    assert sources == [f"{batch}#{n}" for n in range(1, len(killed) + 1)]
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    assert _report(store) == before
