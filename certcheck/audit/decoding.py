@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item
 from certcheck.audit.sources import RawInput, jsonl_payload
 from certcheck.formats.sniff import decode_item, unreadable
 
 
-def decode_raw(raw: RawInput) -> Item:
-    """Decode a RawInput; a read failure or bad JSON Lines entry is an unreadable item."""
+def decode_raw(raw: RawInput, limits: Limits = DEFAULT_LIMITS) -> Item:
+    """Decode a RawInput within ``limits``; a read failure or bad JSON Lines entry is an
+    unreadable item."""
     if raw.data is None:
         return unreadable(raw.source, raw.error or "cannot read", raw.where)
     if raw.jsonl:
@@ -23,5 +25,5 @@ def decode_raw(raw: RawInput) -> Item:
                 raw.source.rpartition("#")[2] and f"line {raw.source.rpartition('#')[2]}",
                 digest,
             )
-        return decode_item(payload, raw.source)
-    return decode_item(raw.data, raw.source)
+        return decode_item(payload, raw.source, limits)
+    return decode_item(raw.data, raw.source, limits)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +17,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def limits_with(**overrides: int | None) -> Limits:
+    """DEFAULT_LIMITS with the given fields replaced (``None`` keeps the default)."""
+    chosen = {name: value for name, value in overrides.items() if value is not None}
+    return replace(DEFAULT_LIMITS, **chosen) if chosen else DEFAULT_LIMITS

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 
 from certcheck.audit.decoding import decode_raw
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, Record
 from certcheck.audit.records import certificate_entry
 from certcheck.audit.sources import RawInput
@@ -69,9 +70,9 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
-def verify_raw(raw: RawInput, context: AuditContext) -> Verified:
-    """Decode, check and serialise one raw input."""
-    record = audit_item(decode_raw(raw), context)
+def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LIMITS) -> Verified:
+    """Decode (within ``limits``), check and serialise one raw input."""
+    record = audit_item(decode_raw(raw, limits), context)
     return Verified(
         source=record.source,
         digest=record.digest,
@@ -88,19 +89,46 @@ def _chunks(raws: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
 
 
 _WORKER_CONTEXT: AuditContext | None = None
+_WORKER_LIMITS: Limits = DEFAULT_LIMITS
 
 
 def _verify_chunk(chunk: list[RawInput]) -> list[Verified]:
     assert _WORKER_CONTEXT is not None
-    return [verify_raw(raw, _WORKER_CONTEXT) for raw in chunk]
+    return [verify_raw(raw, _WORKER_CONTEXT, _WORKER_LIMITS) for raw in chunk]
+
+
+def _ignore_sigint() -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (it terminates the pool)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _quiet_pool(pool_context, jobs: int):  # type: ignore[no-untyped-def]
+    """A pool whose workers ignore SIGINT from the moment they are forked."""
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: the initialiser alone covers the workers
+        return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
+    try:
+        return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def verify_stream(
-    raws: Iterable[RawInput], context: AuditContext, jobs: int = 1, chunk_size: int = CHUNK_SIZE
+    raws: Iterable[RawInput],
+    context: AuditContext,
+    jobs: int = 1,
+    chunk_size: int = CHUNK_SIZE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[list[Verified]]:
     """Verified records chunk by chunk, in input order."""
-    global _WORKER_CONTEXT
+    global _WORKER_CONTEXT, _WORKER_LIMITS
     _WORKER_CONTEXT = context
+    _WORKER_LIMITS = limits
     if jobs <= 1:
         for chunk in _chunks(raws, chunk_size):
             yield _verify_chunk(chunk)
@@ -108,7 +136,7 @@ def verify_stream(
     import multiprocessing
 
     pool_context = multiprocessing.get_context("fork")
-    with pool_context.Pool(processes=jobs) as pool:
+    with _quiet_pool(pool_context, jobs) as pool:
         yield from pool.imap(_verify_chunk, _chunks(raws, chunk_size), chunksize=1)
 
 

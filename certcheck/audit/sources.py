@@ -93,7 +93,8 @@ def _from_stream(handle, source: str, limits: Limits) -> Iterator[RawInput]:  # 
         yield RawInput(
             source,
             None,
-            f"item larger than the limit of {limits.max_item_bytes} bytes (max_item_bytes)",
+            f"item of more than {limits.max_item_bytes} bytes exceeds "
+            f"max_item_bytes={limits.max_item_bytes}",
             f"offset 0x{limits.max_item_bytes:X}",
         )
         return
@@ -101,11 +102,14 @@ def _from_stream(handle, source: str, limits: Limits) -> Iterator[RawInput]:  # 
 
 
 def _jsonl_lines(head: bytes, handle, source: str, limits: Limits) -> Iterator[RawInput]:  # type: ignore[no-untyped-def]
+    # ``start`` walks the buffer; it is cut only when refilled, so each byte is copied once.
     buffer = head
+    start = 0
     line_no = 0
     while True:
-        newline = buffer.find(b"\n")
+        newline = buffer.find(b"\n", start)
         if newline < 0:
+            buffer, start = buffer[start:], 0
             if len(buffer) > limits.max_line_bytes:
                 line_no += 1
                 yield _too_long(source, line_no, limits)
@@ -121,7 +125,7 @@ def _jsonl_lines(head: bytes, handle, source: str, limits: Limits) -> Iterator[R
                 return
             buffer += chunk
             continue
-        line, buffer = buffer[:newline], buffer[newline + 1 :]
+        line, start = buffer[start:newline], newline + 1
         line_no += 1
         if len(line) > limits.max_line_bytes:
             yield _too_long(source, line_no, limits)
@@ -133,7 +137,8 @@ def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:
     return RawInput(
         f"{source}#{line_no}",
         None,
-        f"JSON Lines line longer than the limit of {limits.max_line_bytes} bytes (max_line_bytes)",
+        f"JSON Lines line {line_no} of more than {limits.max_line_bytes} bytes exceeds "
+        f"max_line_bytes={limits.max_line_bytes}",
         f"line {line_no}",
     )
 

@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     except UsageProblem as problem:
         say(f"error: {problem}")
         code = ExitCode.USAGE
-    except KeyboardInterrupt:
-        say("interrupted")
+    except KeyboardInterrupt as stop:
+        if not getattr(stop, "reported", False):
+            say("interrupted")
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:
         code = ExitCode.OK

@@ -6,7 +6,8 @@ from typing import Any
 
 import typer
 
-from certcheck.cli.options import FORMAT_HELP, OutputFormat
+from certcheck.audit.limits import DEFAULT_LIMITS as _D
+from certcheck.cli.options import FORMAT_HELP, OutputFormat, limit_option
 
 
 def decode(
@@ -20,6 +21,18 @@ def decode(
         "--trust",
         help="Certificate files or directories: check GBCS signatures, name cell occupants.",
     ),
+    max_item_bytes: int = limit_option(
+        "--max-item-bytes", "Largest item (file or payload) in bytes", _D.max_item_bytes
+    ),
+    max_line_bytes: int = limit_option(
+        "--max-line-bytes", "Longest JSON Lines line in bytes", _D.max_line_bytes
+    ),
+    max_der_depth: int = limit_option(
+        "--max-der-depth", "Deepest DER nesting of a certificate or GBCS content", _D.max_der_depth
+    ),
+    max_certificates: int = limit_option(
+        "--max-certificates", "Most certificates in one item", _D.max_certificates
+    ),
 ) -> int:
     """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
 
@@ -27,6 +40,7 @@ def decode(
     """
     from certcheck.audit.decoding import decode_raw
     from certcheck.audit.keystore import KeyStore, KeyStoreError
+    from certcheck.audit.limits import limits_with
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
@@ -38,11 +52,17 @@ def decode(
         raise UsageProblem(str(exc)) from exc
     view = DecodeView() if fmt is OutputFormat.TABLE else None
     writer = None if view else open_writer(fmt.value, None)
+    limits = limits_with(
+        max_item_bytes=max_item_bytes,
+        max_line_bytes=max_line_bytes,
+        max_der_depth=max_der_depth,
+        max_certificates=max_certificates,
+    )
     failures = 0
     count = 0
     try:
-        for raw in iter_raw(paths):
-            item = decode_raw(raw)
+        for raw in iter_raw(paths, limits):
+            item = decode_raw(raw, limits)
             count += 1
             record: dict[str, Any] = decoded_record(item, keystore)
             if not item.readable or item.problems:

@@ -7,6 +7,9 @@ from enum import StrEnum
 
 import typer
 
+from certcheck.audit.limits import DEFAULT_LIMITS as _D
+from certcheck.cli.options import limit_option
+
 
 class VerifyFormat(StrEnum):
     TABLE = "table"
@@ -59,6 +62,18 @@ def verify(
     list_checks: bool = typer.Option(
         False, "--list-checks", help="List the checks and their finding codes, then exit."
     ),
+    max_item_bytes: int = limit_option(
+        "--max-item-bytes", "Largest item (file or payload) in bytes", _D.max_item_bytes
+    ),
+    max_line_bytes: int = limit_option(
+        "--max-line-bytes", "Longest JSON Lines line in bytes", _D.max_line_bytes
+    ),
+    max_der_depth: int = limit_option(
+        "--max-der-depth", "Deepest DER nesting of a certificate or GBCS content", _D.max_der_depth
+    ),
+    max_certificates: int = limit_option(
+        "--max-certificates", "Most certificates in one item", _D.max_certificates
+    ),
 ) -> int:
     """Verify the Network Operator certificates that payloads place on meters.
 
@@ -77,6 +92,7 @@ def verify(
         raise UsageProblem("no PATH given (files, directories, JSON Lines batches or -)")
     if not mapping or not operators:
         raise UsageProblem("verify needs --mapping meters.csv and --operators operators.csv")
+    from certcheck.audit.limits import limits_with
     from certcheck.cli.verify_run import VerifyRequest, run_verify
 
     return run_verify(
@@ -92,5 +108,11 @@ def verify(
             output=output,
             store=store,
             jobs=jobs or (os.cpu_count() or 1),
+            limits=limits_with(
+                max_item_bytes=max_item_bytes,
+                max_line_bytes=max_line_bytes,
+                max_der_depth=max_der_depth,
+                max_certificates=max_certificates,
+            ),
         )
     )

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.cli.common import ExitCode, UsageProblem, say
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -27,6 +28,7 @@ class VerifyRequest:
     output: str | None = None
     store: str | None = None
     jobs: int = 1
+    limits: Limits = DEFAULT_LIMITS
 
 
 def parse_at(text: str | None) -> datetime:
@@ -72,7 +74,6 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.output.writers import open_writer
 
     context = build_context(request)
-    writer = open_writer(request.fmt, request.output)
     fast_lines = request.fmt in ("jsonl",)
     store = run_id = None
     if request.store:
@@ -82,9 +83,17 @@ def run_verify(request: VerifyRequest) -> int:
     threshold = FAIL_THRESHOLD[request.fail_on]
     worst = -1
     count = 0
+    stream = None
+    writer = open_writer(request.fmt, request.output)
     try:
         progress = _progress(request)
-        for chunk in verify_stream(iter_raw(request.paths), context, jobs=request.jobs):
+        stream = verify_stream(
+            iter_raw(request.paths, request.limits),
+            context,
+            jobs=request.jobs,
+            limits=request.limits,
+        )
+        for chunk in stream:
             for verified in chunk:
                 count += 1
                 if fast_lines:
@@ -98,12 +107,16 @@ def run_verify(request: VerifyRequest) -> int:
             if progress:
                 progress(count)
     except NoInput as exc:
-        writer.abort()
+        _stop(stream, writer)
         raise UsageProblem(str(exc)) from exc
+    except KeyboardInterrupt:
+        _stop(stream, writer)
+        say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
+        raise Interrupted() from None
     except BaseException:
-        writer.abort()
+        _stop(stream, writer)
         if count:
-            say(f"stopped after {count} item(s); the output file was left as it was")
+            say(f"stopped after {count} item(s); {_left_as_it_was(request)}")
         raise
     if count == 0:
         writer.abort()
@@ -112,6 +125,25 @@ def run_verify(request: VerifyRequest) -> int:
     if store is not None:
         store.finish(run_id, count)
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run, already reported (with how far the batch got)."""
+
+    reported = True
+
+
+def _stop(stream, writer) -> None:  # type: ignore[no-untyped-def]
+    """Discard the partial output and end the worker pool now (not at garbage collection)."""
+    writer.abort()
+    if stream is not None:
+        stream.close()
+
+
+def _left_as_it_was(request: VerifyRequest) -> str:
+    if request.output and request.output != "-":
+        return f"{request.output} was left as it was"
+    return "the report is incomplete"
 
 
 def _progress(request: VerifyRequest):  # type: ignore[no-untyped-def]

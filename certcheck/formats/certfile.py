@@ -6,7 +6,9 @@ import base64
 import binascii
 import re
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, ItemKind, Placement, Problem
+from certcheck.formats.derguard import DerRefused, guard_der
 from certcheck.smki.cache import certificate_from_der
 from certcheck.smki.certificate import CertificateError
 
@@ -37,14 +39,29 @@ def pem_blocks(data: bytes) -> list[tuple[int, bytes]]:
     return blocks
 
 
-def decode_certificate_file(ders: list[tuple[int, bytes]], source: str, digest: str) -> Item:
+def decode_certificate_file(
+    ders: list[tuple[int, bytes]], source: str, digest: str, limits: Limits = DEFAULT_LIMITS
+) -> Item:
     """An item for a file of one or more certificates; undecodable ones become problems."""
+    if len(ders) > limits.max_certificates:
+        message = (
+            f"{len(ders)} certificates in one item exceeds "
+            f"max_certificates={limits.max_certificates}"
+        )
+        offset = ders[limits.max_certificates][0]
+        problem = Problem(message, f"offset 0x{offset:X}")
+        return Item(source=source, kind=None, digest=digest, problems=(problem,))
     placements: list[Placement] = []
     problems: list[Problem] = []
     for index, (offset, der) in enumerate(ders):
         where = f"certificates[{index}]" if len(ders) > 1 else None
         try:
+            guard_der(der, limits.max_der_depth)
             cert = certificate_from_der(der)
+        except DerRefused as exc:
+            message = f"not a DER X.509 certificate: {exc.message}"
+            problems.append(Problem(message, where or exc.where))
+            continue
         except CertificateError as exc:
             problems.append(Problem(f"{exc}", where or f"offset 0x{offset:X}"))
             continue

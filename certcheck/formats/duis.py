@@ -18,7 +18,9 @@ from typing import Any
 
 from lxml import etree
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Cell, Item, ItemKind, Placement, Problem
+from certcheck.formats.derguard import DerRefused, guard_der
 from certcheck.formats.duis_services import (
     DS_NS,
     ELEMENT_CELLS,
@@ -64,7 +66,9 @@ _FLOORS = {
 }
 
 
-def decode_duis(data: bytes, source: str, digest: str | None = None) -> Item:
+def decode_duis(
+    data: bytes, source: str, digest: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Item:
     """Decode DUIS XML ``data`` (named ``source``) into an Item; never raises.
 
     A document that cannot be read at all gives ``Item(kind=None, problems=(...))`` whose
@@ -74,14 +78,16 @@ def decode_duis(data: bytes, source: str, digest: str | None = None) -> Item:
     if digest is None:
         digest = hashlib.sha256(data).hexdigest()
     try:
-        root = parse_xml(data, source)
+        root = parse_xml(data, source, max_depth=limits.max_xml_depth)
     except XmlRefused as refused:
         return _unreadable(source, digest, refused.message, refused.where)
     try:
         if root.tag == T_REQUEST:
-            return _Reader(source, digest).request(root)
+            return _Reader(source, digest, limits).request(root)
         if root.tag == T_RESPONSE:
-            return _Reader(source, digest).response(root)
+            return _Reader(source, digest, limits).response(root)
+    except _Unreadable as bad:  # a limit reached part-way through
+        return _unreadable(source, digest, f"{source}: {bad.message}", bad.where)
     except Exception as error:  # a reader reports, it never raises
         return _unreadable(source, digest, f"{source}: DUIS decoding failed: {error}", _local(root))
     return _unreadable(
@@ -147,9 +153,11 @@ def _b64(text: str | None) -> bytes:
 class _Reader:
     """State for decoding one document: problems found so far and the item fields."""
 
-    def __init__(self, source: str, digest: str) -> None:
+    def __init__(self, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.digest = digest
+        self.limits = limits
+        self.certificates_seen = 0
         self.problems: list[Problem] = []
         self.fields: dict[str, Any] = {}
         self.details: dict[str, Any] = {}
@@ -368,8 +376,22 @@ class _Reader:
     def place(
         self, element: etree._Element, cell: Cell | None, where: str, path: bool = False
     ) -> None:
+        self.certificates_seen += 1
+        if self.certificates_seen > self.limits.max_certificates:
+            raise _Unreadable(
+                f"more than {self.limits.max_certificates} certificates in one item exceeds "
+                f"max_certificates={self.limits.max_certificates}",
+                where,
+            )
         try:
-            certificate = _certificate_from_text(element.text or "")
+            certificate = _certificate_from_text(element.text or "", self.limits.max_der_depth)
+        except DerRefused as error:
+            self.problem(
+                f"not an X.509 certificate: {error.message} "
+                f"(offset 0x{error.offset:X} of the certificate)",
+                where,
+            )
+            return
         except CertificateError as error:
             self.problem(f"not an X.509 certificate: {error}", where)
             return
@@ -395,7 +417,7 @@ class _Reader:
             self.problem("GBCS reader unavailable; GBCSPayload not decoded", where)
             return
         try:
-            inner = decode(raw, self.source)
+            inner = decode(raw, self.source, self.limits)
         except Exception as error:  # a reader reports, it never raises
             self.problem(f"GBCSPayload could not be decoded: {error}", where)
             return
@@ -519,13 +541,18 @@ class _Unreadable(Exception):
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _certificate_from_text(text: str) -> SmkiCertificate:
+def _certificate_from_text(
+    text: str, max_der_depth: int = DEFAULT_LIMITS.max_der_depth
+) -> SmkiCertificate:
     """Certificate from an element's base64 text, cached by the text itself.
 
     The same organisation certificates recur across a batch, so this skips base64 decoding
-    as well as DER decoding. Raises ValueError (bad base64) or CertificateError.
+    as well as DER decoding. Raises DerRefused (nesting or lengths, before any ASN.1
+    decoding), ValueError (bad base64) or CertificateError.
     """
-    return certificate_from_der(_b64(text))
+    der = _b64(text)
+    guard_der(der, max_der_depth)
+    return certificate_from_der(der)
 
 
 @lru_cache(maxsize=64)
@@ -543,7 +570,7 @@ def _join(where: str, inner: str | None) -> str:
 _GBCS: list[Callable[[bytes, str], Item] | None] = []
 
 
-def _gbcs_decoder() -> Callable[[bytes, str], Item] | None:
+def _gbcs_decoder() -> Callable[[bytes, str, Limits], Item] | None:
     """The GBCS reader's ``decode_gbcs``, imported on first use (None when absent)."""
     if not _GBCS:
         try:

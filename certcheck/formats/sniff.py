@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, Problem
 from certcheck.formats.certfile import PEM_MARKER, decode_certificate_file, pem_blocks
 
@@ -17,16 +18,16 @@ def unreadable(source: str, message: str, where: str | None = None, digest: str 
     return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
 
 
-def decode_item(data: bytes, source: str) -> Item:
-    """Decode one item of any supported format; never raises."""
+def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
+    """Decode one item of any supported format within ``limits``; never raises."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _decode(data, source, digest)
+        return _decode(data, source, digest, limits)
     except Exception as exc:
         return unreadable(source, f"could not decode: {type(exc).__name__}: {exc}", digest=digest)
 
 
-def _decode(data: bytes, source: str, digest: str) -> Item:
+def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     body = data[3:] if data.startswith(_BOM) else data
     stripped = body.strip()
     if not stripped:
@@ -35,13 +36,13 @@ def _decode(data: bytes, source: str, digest: str) -> Item:
     if first == ord("<"):
         from certcheck.formats.duis import decode_duis
 
-        return decode_duis(stripped, source, digest=digest)
+        return decode_duis(stripped, source, digest=digest, limits=limits)
     if PEM_MARKER in stripped[:4096] or stripped.startswith(b"-----"):
         try:
             blocks = pem_blocks(stripped)
         except ValueError as exc:
             return unreadable(source, str(exc), None, digest)
-        return decode_certificate_file(blocks, source, digest)
+        return decode_certificate_file(blocks, source, digest, limits)
     binary = _binary_form(body)
     if binary is None:
         return unreadable(
@@ -51,7 +52,7 @@ def _decode(data: bytes, source: str, digest: str) -> Item:
             "offset 0x0",
             digest,
         )
-    return _decode_binary(binary, source, digest)
+    return _decode_binary(binary, source, digest, limits)
 
 
 def _binary_form(body: bytes) -> bytes | None:
@@ -69,15 +70,17 @@ def _looks_binary(body: bytes) -> bool:
     return any(b < 0x09 or b > 0x7E for b in sample)
 
 
-def _decode_binary(raw: bytes, source: str, digest: str) -> Item:
+def _decode_binary(
+    raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS
+) -> Item:
     if not raw:
         return unreadable(source, "empty input", "offset 0x0", digest)
     if raw[0] in GBCS_TAGS:
         from certcheck.formats.gbcs.reader import decode_gbcs
 
-        return _with_digest(decode_gbcs(raw, source), digest)
+        return _with_digest(decode_gbcs(raw, source, limits), digest)
     if raw[0] == DER_SEQUENCE:
-        return decode_certificate_file([(0, raw)], source, digest)
+        return decode_certificate_file([(0, raw)], source, digest, limits)
     return unreadable(
         source,
         f"unrecognised first byte 0x{raw[0]:02X} "

@@ -14,6 +14,7 @@ from typing import Any
 
 from asn1crypto import core
 
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import (
     Cell,
     CellOccupant,
@@ -24,6 +25,7 @@ from certcheck.audit.model import (
     Problem,
     SignatureInfo,
 )
+from certcheck.formats.derguard import DerRefused, element_end, guard_der
 from certcheck.formats.gbcs import asn1
 from certcheck.formats.gbcs import messages as mc
 from certcheck.formats.gbcs.frame import GbcsDecodeError, GbcsFrame, parse_frame
@@ -39,10 +41,10 @@ _KINDS = {
 }
 
 
-def decode_gbcs_text(data: bytes, source: str) -> Item:
+def decode_gbcs_text(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     """Decode a GBCS message given as raw bytes, hex or base64 text (whitespace ignored)."""
     if data[:1] in (b"\xdd", b"\xdf"):
-        return decode_gbcs(data, source)
+        return decode_gbcs(data, source, limits)
     raw = text_to_bytes(data)
     if raw is None:
         return Item(
@@ -57,14 +59,14 @@ def decode_gbcs_text(data: bytes, source: str) -> Item:
                 ),
             ),
         )
-    return decode_gbcs(raw, source)
+    return decode_gbcs(raw, source, limits)
 
 
-def decode_gbcs(data: bytes, source: str) -> Item:
-    """Decode raw GBCS bytes into an :class:`Item`; never raises."""
+def decode_gbcs(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
+    """Decode raw GBCS bytes into an :class:`Item` within ``limits``; never raises."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _decode(bytes(data), source, digest)
+        return _decode(bytes(data), source, digest, limits)
     except GbcsDecodeError as exc:
         problem = Problem(f"unreadable GBCS message: {exc}", exc.where)
     except Exception as exc:  # a reader defect must not stop a batch
@@ -79,8 +81,10 @@ def decode_gbcs(data: bytes, source: str) -> Item:
 class _Builder:
     """Collects the parts of an item while the content is decoded."""
 
-    def __init__(self, frame: GbcsFrame) -> None:
+    def __init__(self, frame: GbcsFrame, limits: Limits = DEFAULT_LIMITS) -> None:
         self.frame = frame
+        self.limits = limits
+        self.certificates_seen = 0
         self.placements: list[Placement] = []
         self.outcomes: list[CellOutcome] = []
         self.problems: list[Problem] = []
@@ -91,6 +95,13 @@ class _Builder:
     def place(self, der: bytes, cell: Cell | None, where: str, *, path: bool = False) -> None:
         from certcheck.smki.cache import certificate_from_der
 
+        self.certificates_seen += 1
+        if self.certificates_seen > self.limits.max_certificates:
+            raise GbcsDecodeError(
+                self.frame.content_offset,
+                f"more than {self.limits.max_certificates} certificates in one message exceeds "
+                f"max_certificates={self.limits.max_certificates}",
+            )
         try:
             certificate = certificate_from_der(der)
         except CertificateError as exc:
@@ -99,12 +110,12 @@ class _Builder:
         self.placements.append(Placement(certificate, cell, where, path))
 
 
-def _decode(data: bytes, source: str, digest: str) -> Item:
+def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     frame = parse_frame(data)
     originator = format_eui64(frame.originator)
     recipient = format_eui64(frame.recipient)
     info = mc.message_info(frame.message_code)
-    parts = _Builder(frame)
+    parts = _Builder(frame, limits)
     parts.details.update(
         {
             "mac_header": frame.mac_header,
@@ -115,7 +126,7 @@ def _decode(data: bytes, source: str, digest: str) -> Item:
     )
     decoder = _DECODERS.get((info.content, frame.cra_flag)) if info and info.content else None
     if decoder is not None:
-        asn1.check_der(frame.content, frame.content_offset)
+        _guard_content(frame, limits)
         decoder(parts)
     else:
         parts.details["content_decoded"] = False
@@ -149,6 +160,22 @@ def _decode(data: bytes, source: str, digest: str) -> Item:
         details=parts.details,
         problems=tuple(parts.problems),
     )
+
+
+def _guard_content(frame: GbcsFrame, limits: Limits) -> None:
+    """Nesting, lengths and trailing bytes of the content, checked before ASN.1 decoding."""
+    base = frame.content_offset
+    try:
+        guard_der(frame.content, limits.max_der_depth, base)
+        end = element_end(frame.content)
+    except DerRefused as refused:
+        raise GbcsDecodeError(refused.offset, refused.message) from None
+    if end != len(frame.content):
+        raise GbcsDecodeError(
+            base + end,
+            f"end of content: expected after the outer element, found "
+            f"{len(frame.content) - end} more byte(s)",
+        )
 
 
 # --- content decoders -------------------------------------------------------------------

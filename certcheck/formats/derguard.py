@@ -1,0 +1,123 @@
+"""A fast pre-check of DER bytes before they reach an ASN.1 decoder.
+
+:func:`guard_der` walks the tag-length-value tree iteratively (no recursion, so no stack to
+exhaust), measures how deeply constructed elements nest, and refuses what no certificate or
+GBCS content needs and what decoders handle badly: indefinite lengths (BER ``0x80``), lengths
+that run past their container or the buffer, and nesting deeper than ``max_depth``
+(``Limits.max_der_depth``). Only constructed elements are entered; primitive contents (an
+OCTET STRING that wraps more DER, for example) are skipped whole.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+_MAX_LENGTH_OCTETS = 4  # no item is near 4 GiB; longer length forms are refused
+
+
+class DerRefused(ValueError):
+    """DER refused before decoding; ``offset`` is where the walk stopped."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(f"{message} at offset 0x{offset:X}")
+        self.offset = offset
+        self.message = message
+
+    @property
+    def where(self) -> str:
+        return f"offset 0x{self.offset:X}"
+
+
+def guard_der(data: bytes, max_depth: int, base_offset: int = 0) -> int:
+    """Check the first DER element of ``data``; return its constructed nesting depth.
+
+    Raises :class:`DerRefused` (offsets are ``base_offset`` + position) for a truncated tag
+    or length, an indefinite length, a length past its container, or constructed nesting
+    deeper than ``max_depth``. Accepted bytes are remembered, since the same certificates
+    recur across a batch. Bytes after the first element are left to the decoder.
+    """
+    try:
+        return _walk(bytes(data), max_depth)
+    except DerRefused as refused:
+        if not base_offset:
+            raise
+        raise DerRefused(base_offset + refused.offset, refused.message) from None
+
+
+def element_end(data: bytes) -> int:
+    """The offset just after the first element of ``data`` (raises DerRefused if unreadable)."""
+    _tag, content, length = _header(data, 0, len(data), False)
+    return content + length
+
+
+@lru_cache(maxsize=4096)
+def _walk(data: bytes, max_depth: int) -> int:
+    ends: list[int] = []  # end offsets of the open constructed elements
+    deepest = 0
+    pos = 0
+    while True:
+        limit = ends[-1] if ends else len(data)
+        tag, content, length = _header(data, pos, limit, bool(ends))
+        stop = content + length
+        if tag & 0x20:
+            if len(ends) >= max_depth:
+                raise DerRefused(
+                    pos,
+                    f"DER nesting deeper than {max_depth} levels exceeds "
+                    f"max_der_depth={max_depth}",
+                )
+            ends.append(stop)
+            deepest = max(deepest, len(ends))
+            pos = content
+        else:
+            pos = stop
+        while ends and pos == ends[-1]:
+            ends.pop()
+        if not ends:
+            return deepest
+
+
+def _header(data: bytes, pos: int, limit: int, inside: bool) -> tuple[int, int, int]:
+    """(tag byte, content offset, content length) of the element at ``pos``."""
+    room = "its container" if inside else "the data"
+    if pos >= limit:
+        raise DerRefused(pos, "DER element: expected a tag, found no bytes")
+    tag = data[pos]
+    at = pos + 1
+    if tag & 0x1F == 0x1F:  # high tag number form: base-128 continuation bytes
+        while True:
+            if at >= limit:
+                raise DerRefused(pos, f"DER tag: expected more tag bytes before the end of {room}")
+            more = data[at] & 0x80
+            at += 1
+            if not more:
+                break
+    if at >= limit:
+        raise DerRefused(at, f"DER element 0x{tag:02X}: expected a length, found the end of {room}")
+    first = data[at]
+    at += 1
+    if first < 0x80:
+        length = first
+    elif first == 0x80:
+        raise DerRefused(at - 1, f"DER element 0x{tag:02X}: indefinite length (0x80) is not DER")
+    else:
+        count = first & 0x7F
+        if count > _MAX_LENGTH_OCTETS:
+            raise DerRefused(
+                at - 1,
+                f"DER element 0x{tag:02X}: expected at most {_MAX_LENGTH_OCTETS} length octets, "
+                f"found {count}",
+            )
+        if at + count > limit:
+            raise DerRefused(
+                at - 1, f"DER element 0x{tag:02X}: length octets run past the end of {room}"
+            )
+        length = int.from_bytes(data[at : at + count], "big")
+        at += count
+    if at + length > limit:
+        raise DerRefused(
+            pos,
+            f"DER element 0x{tag:02X}: length {length} runs past the end of {room} "
+            f"({limit - at} byte(s) left)",
+        )
+    return tag, at, length
