@@ -5,12 +5,18 @@ external entities (XXE), entity expansion ("billion laughs"), parameter entities
 DTD fetches in one rule. The lxml parser is also configured never to resolve entities, load a
 DTD or touch the network, and oversize or over-deep documents are refused.
 
+The DOCTYPE rule must see the document as text, so encodings are checked first: UTF-16 input
+is transcoded for the scan, and encodings in which ``<!DOCTYPE`` is not plain ASCII bytes
+(UTF-7, UTF-32, EBCDIC and any other not on the short accepted list) are refused before the
+parser sees them. XInclude is never processed (certcheck never calls ``xinclude()``).
+
 One parser per thread is kept and reused: lxml parsers are reusable, and parsing is the
 throughput ceiling of DUIS batches.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 from lxml import etree
@@ -21,6 +27,18 @@ MAX_DEPTH = 64
 _LOCAL = threading.local()
 _DOCTYPE = b"<!DOCTYPE"
 _ENTITY = b"<!ENTITY"
+# Encodings in which "<!DOCTYPE" is ASCII bytes (after UTF-16 transcoding): DUIS is UTF-8.
+_ASCII_BASED = ("utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1")
+_UTF16_NAMES = ("utf-16", "utf-16le", "utf-16be", "utf-16-le", "utf-16-be")
+ACCEPTED_ENCODINGS = frozenset((*_ASCII_BASED, *_UTF16_NAMES))
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']{0,40})["']""")
+_UTF32_STARTS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"<\x00\x00\x00", b"\x00\x00\x00<")
+_UTF16_STARTS = {
+    b"\xff\xfe": "utf-16",
+    b"\xfe\xff": "utf-16",
+    b"<\x00": "utf-16-le",
+    b"\x00<": "utf-16-be",
+}
 
 
 class XmlRefused(ValueError):
@@ -84,14 +102,15 @@ def parse_xml(
         raise XmlRefused(
             f"{source}: XML of {len(data)} bytes is over the {max_bytes}-byte limit", "offset 0x0"
         )
+    text = _scan_text(data, source)
     # Entity declarations can only sit inside a DOCTYPE, so one scan covers both.
-    at = data.find(_DOCTYPE)
+    at = text.find(_DOCTYPE)
     if at >= 0:
-        what, where = _doctype_reason(data, at)
+        what, where = _doctype_reason(text, at)
         raise XmlRefused(
             f"{source}: XML refused: {what}; a document type declaration (DTD) is never "
             "accepted in untrusted input",
-            _line_column(data, where),
+            _line_column(text, where),
         )
     try:
         root = etree.fromstring(data, _parser())
@@ -115,6 +134,52 @@ def parse_xml(
             _deep_element_where(root, max_depth),
         )
     return root
+
+
+def _scan_text(data: bytes, source: str) -> bytes:
+    """The document as ASCII-compatible bytes for the DOCTYPE scan; refuse other encodings."""
+    if data[:4] in _UTF32_STARTS:
+        raise XmlRefused(
+            f"{source}: XML encoding UTF-32 is not accepted (expected UTF-8 or UTF-16)",
+            "offset 0x0",
+        )
+    utf16 = _UTF16_STARTS.get(data[:2])
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16).encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise XmlRefused(
+                f"{source}: not well-formed XML: bytes at offset 0x{error.start:X} are not "
+                f"{utf16.upper()}",
+                f"offset 0x{error.start:X}",
+            ) from None
+        _check_declared(text.lstrip(b"\xef\xbb\xbf"), source, utf16=True)
+        return text
+    if data[:1] != b"<" and not data.startswith(b"\xef\xbb\xbf<") and not data[:1].isspace():
+        raise XmlRefused(
+            f"{source}: not well-formed XML: expected '<' (in UTF-8 or UTF-16) at offset 0x0, "
+            f"found byte 0x{data[0]:02X}" if data else f"{source}: empty XML document",
+            "offset 0x0",
+        )
+    _check_declared(data.lstrip(b"\xef\xbb\xbf \t\r\n"), source, utf16=False)
+    return data
+
+
+def _check_declared(text: bytes, source: str, utf16: bool) -> None:
+    """Refuse an XML declaration naming an encoding outside ACCEPTED_ENCODINGS."""
+    if not text.startswith(b"<?xml"):
+        return
+    match = _DECLARED_ENCODING.match(text, 0, 400)
+    if match is None:
+        return
+    name = match.group(1).decode("ascii", "replace").strip().lower()
+    if name in ACCEPTED_ENCODINGS and name.startswith("utf-16") == utf16:
+        return
+    raise XmlRefused(
+        f"{source}: XML encoding {match.group(1).decode('ascii', 'replace')!r} is not accepted "
+        "(expected UTF-8, or UTF-16 with a matching byte order mark; DUIS is UTF-8)",
+        f"line 1, column {match.start(1) + 1}",
+    )
 
 
 def _doctype_reason(data: bytes, at: int) -> tuple[str, int]:
