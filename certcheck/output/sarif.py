@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from certcheck import __version__
 from certcheck.output.writers import WRITERS, AtomicOutput
@@ -95,12 +97,22 @@ class SarifWriter:
 
 
 def _physical(source: str) -> dict[str, Any]:
-    """The file, and for a JSON Lines entry its line as a region."""
-    path, _, line = source.rpartition("#") if "#" in source else (source, "", "")
-    location: dict[str, Any] = {"artifactLocation": {"uri": path}}
-    if line.isdigit():
+    """The file as a URI reference, and for a JSON Lines entry (``PATH#LINE``) its line."""
+    path, line = source, ""
+    head, sep, tail = source.rpartition("#")
+    if sep and tail.isdigit():
+        path, line = head, tail
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
+    if line:
         location["region"] = {"startLine": int(line)}
     return location
+
+
+def _uri(path: str) -> str:
+    """A path as a URI reference: absolute paths as file URIs, others percent-encoded."""
+    if PurePath(path).is_absolute():
+        return PurePath(path).as_uri()
+    return quote(path.replace("\\", "/"), safe="/")
 
 
 WRITERS["sarif"] = SarifWriter
