@@ -76,4 +76,5 @@ def test_stdin_and_missing_path() -> None:
     assert done.returncode == 0 and '"kind": "certificate"' in done.stdout
     missing = run("decode", "/no/such/file.pem")
     assert missing.returncode == 2
-    assert missing.stderr.strip() == "certcheck: error: /no/such/file.pem: no such file or directory"
+    expected = "certcheck: error: /no/such/file.pem: no such file or directory"
+    assert missing.stderr.strip() == expected

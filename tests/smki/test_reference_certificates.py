@@ -20,7 +20,8 @@ MISLABELLED = {"90b3d51f30000007-ka.pem": "90-B3-D5-1F-30-03-00-00"}
 def _cast_roles(index_text: str) -> dict[str, int]:
     """EUI-64 -> remote party role code, from the INDEX.md cast table (``OU=NN``)."""
     roles: dict[str, int] = {}
-    for match in re.finditer(r"^\| `([0-9A-F-]{23})` \| [^|]*?\(OU=([0-9A-F]{2})", index_text, re.M):
+    row = re.compile(r"^\| `([0-9A-F-]{23})` \| [^|]*?\(OU=([0-9A-F]{2})", re.M)
+    for match in row.finditer(index_text):
         roles[parse_eui64(match.group(1))] = int(match.group(2), 16)
     return roles
 
