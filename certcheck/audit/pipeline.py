@@ -8,21 +8,26 @@ return each record already serialised, so output order is input order for any ``
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
-from certcheck.audit.model import Item, Record
-from certcheck.audit.records import certificate_entry
+from certcheck.audit.model import Finding, Item, Record, verdict_of
+from certcheck.audit.records import certificate_entry, certificate_entry_json
 from certcheck.audit.sources import RawInput
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import AuditContext, Subject
 from certcheck.output.writers import dumps
 
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
 CHUNK_SIZE = 256
+IN_FLIGHT_PER_WORKER = 4  # chunks submitted ahead per worker: enough to keep each one busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,45 +45,76 @@ class Verified:
         return json.loads(self.line)
 
 
-def audit_item(item: Item, context: AuditContext) -> Record:
-    """Run every check on one item and assemble its record."""
-    subject = Subject(item, context)
-    findings = tuple(run_checks(subject))
+def _record_head(item: Item, subject: Subject) -> dict[str, Any]:
+    """The record fields before ``certificates``, in SPEC.md order."""
     meter = subject.meter
-    registry = context.registry
+    registry = subject.context.registry
     supplier = None
     if registry is not None and item.originator:
         operator = registry.by_entity(item.originator)
         supplier = operator.party if operator else None
+    return {
+        "source": item.source,
+        "kind": item.kind.value if item.kind else None,
+        "service": item.service,
+        "message_code": item.message_code,
+        "originator": item.originator,
+        "supplier": supplier,
+        "device_id": item.device_id,
+        "device_type": meter.device_type if meter else None,
+        "mpan": (meter.mpan or meter.mprn) if meter else None,
+        "expected_network": meter.expected_network if meter else None,
+    }
+
+
+def audit_item(item: Item, context: AuditContext) -> Record:
+    """Run every check on one item and assemble its record."""
+    subject = Subject(item, context)
+    findings = tuple(run_checks(subject))
     certificates = tuple(
         certificate_entry(p, context.classify(p.certificate)) for p in item.placements
     )
     return Record(
-        source=item.source,
-        kind=item.kind.value if item.kind else None,
-        service=item.service,
-        message_code=item.message_code,
-        originator=item.originator,
-        supplier=supplier,
-        device_id=item.device_id,
-        device_type=meter.device_type if meter else None,
-        mpan=(meter.mpan or meter.mprn) if meter else None,
-        expected_network=meter.expected_network if meter else None,
+        **_record_head(item, subject),
         certificates=certificates,
         findings=findings,
         digest=item.digest,
     )
 
 
+def record_line(
+    head: dict[str, Any], certificates: Iterable[str], findings: tuple[Finding, ...]
+) -> str:
+    """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
+
+    ``certificates`` are the entries already serialised (cached per placement), so the line
+    is spliced from three serialised parts: the head object, the entries and the tail object.
+    """
+    tail = {
+        "findings": [f.as_dict() for f in findings],
+        "verdict": verdict_of(findings),
+        "schema_version": "1",
+    }
+    return f'{dumps(head)[:-1]},"certificates":[{",".join(certificates)}],{dumps(tail)[1:]}'
+
+
 def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LIMITS) -> Verified:
     """Decode (within ``limits``), check and serialise one raw input."""
-    record = audit_item(decode_raw(raw, limits), context)
+    item = decode_raw(raw, limits)
+    subject = Subject(item, context)
+    findings = tuple(run_checks(subject))
+    classify = context.classify
+    line = record_line(
+        _record_head(item, subject),
+        [certificate_entry_json(p, classify(p.certificate)) for p in item.placements],
+        findings,
+    )
     return Verified(
-        source=record.source,
-        digest=record.digest,
-        line=dumps(record.as_dict()),
-        verdict=record.verdict,
-        codes=tuple((f.code, f.severity.value) for f in record.findings),
+        source=item.source,
+        digest=item.digest,
+        line=line,
+        verdict=verdict_of(findings),
+        codes=tuple((f.code, f.severity.value) for f in findings),
     )
 
 
@@ -133,11 +169,27 @@ def verify_stream(
         for chunk in _chunks(raws, chunk_size):
             yield _verify_chunk(chunk)
         return
+    yield from _on_workers(_chunks(raws, chunk_size), jobs)
+
+
+def _on_workers(chunks: Iterator[list[RawInput]], jobs: int) -> Iterator[list[Verified]]:
+    """Chunks verified on ``jobs`` forked workers, in order, with few chunks in flight.
+
+    ``Pool.imap`` reads the input ahead of the workers and queues their results for as long
+    as the consumer lags; here a chunk is submitted only while fewer than
+    ``IN_FLIGHT_PER_WORKER * jobs`` are pending, so memory stays bounded at both ends.
+    """
     import multiprocessing
 
     pool_context = multiprocessing.get_context("fork")
+    pending: deque[AsyncResult] = deque()
     with _quiet_pool(pool_context, jobs) as pool:
-        yield from pool.imap(_verify_chunk, _chunks(raws, chunk_size), chunksize=1)
+        for chunk in chunks:
+            pending.append(pool.apply_async(_verify_chunk, (chunk,)))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 class Progress:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from certcheck.audit.classify import Classification, RegistryLike, classify
 from certcheck.audit.model import CellOutcome, Finding, Item, Placement, Severity
+from certcheck.output.writers import dumps
+from certcheck.smki.cache import CACHE_SIZE
 from certcheck.smki.certificate import SmkiCertificate
 
 INPUT_UNREADABLE = "INPUT_UNREADABLE"
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _summary(certificate: SmkiCertificate) -> dict[str, Any]:
+    """The certificate's own SPEC.md fields, built once per certificate (callers copy it)."""
+    return certificate.summary()
+
+
 def certificate_entry(placement: Placement, classification: Classification) -> dict[str, Any]:
     """SPEC.md ``certificates`` entry for a placed certificate."""
-    entry = placement.certificate.summary()
+    entry = dict(_summary(placement.certificate))
+    entry["key_usage"] = list(entry["key_usage"])
     entry["cell"] = placement.cell.as_dict() if placement.cell else None
     entry["party"] = classification.party
     entry["network_kind"] = classification.network_kind
@@ -21,6 +31,16 @@ def certificate_entry(placement: Placement, classification: Classification) -> d
     entry["where"] = placement.where
     entry["path"] = placement.path
     return entry
+
+
+@lru_cache(maxsize=4 * CACHE_SIZE)
+def certificate_entry_json(placement: Placement, classification: Classification) -> str:
+    """:func:`certificate_entry` as compact JSON text, cached per placement.
+
+    A batch places the same certificates into the same cells at the same element paths
+    millions of times; each distinct placement is serialised once per process.
+    """
+    return dumps(certificate_entry(placement, classification))
 
 
 def certificate_entries(item: Item, registry: RegistryLike | None) -> tuple[dict[str, Any], ...]:

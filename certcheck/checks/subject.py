@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import CellOccupant, Item, Placement
@@ -17,6 +17,28 @@ if TYPE_CHECKING:
     from certcheck.market.meters import Meter, MeterMapping
     from certcheck.market.operators import OperatorRegistry
     from certcheck.smki.chain import TrustStore
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):  # a drop-in for functools.cached_property
+    """A property computed once per instance, without functools' per-access lock.
+
+    Python 3.11's ``functools.cached_property`` takes a lock on every first access; a batch
+    builds several per item, so this plain non-data descriptor is measurably faster.
+    """
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
 
 GAS_DEVICE_TYPES = frozenset({"GSME", "GPF"})
 ELECTRICITY_DEVICE_TYPES = frozenset({"ESME"})
