@@ -62,7 +62,10 @@ def _binary_form(body: bytes) -> bytes | None:
         return body
     from certcheck.formats.hexb64 import text_to_bytes
 
-    return text_to_bytes(body)
+    decoded = text_to_bytes(body)
+    if decoded is None and head and head[0] == DER_SEQUENCE:
+        return body  # DER whose first bytes happen to be printable (e.g. deep nesting)
+    return decoded
 
 
 def _looks_binary(body: bytes) -> bool:
