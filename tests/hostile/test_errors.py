@@ -1,0 +1,97 @@
+"""Errors a user can act on: each names the file, line or offset and what was expected."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from certcheck.cli import app as cli_app
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "certcheck", *args], cwd=cwd, capture_output=True, text=True,
+        timeout=120,
+    )
+
+
+def test_usage_errors_name_what_is_wrong(demo_world, tmp_path: Path) -> None:
+    args = demo_world.verify_args()
+    done = _cli("verify", "missing.xml", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "missing.xml: no such file or directory" in done.stderr
+    done = _cli("verify", str(tmp_path), *args[:-2], "--at", "yesterday", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--at 'yesterday': expected an ISO 8601 date" in done.stderr
+    operators = tmp_path / "operators.csv"
+    operators.write_text("entity_id,party,user_role,mpids\nnot-an-eui,X,supplier,\n")
+    (tmp_path / "a.xml").write_bytes(demo_world.duis[0])
+    done = _cli(
+        "verify", "a.xml", "--mapping", args[1], "--operators", str(operators), cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert f"{operators}:2" in done.stderr
+    assert done.stdout == ""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = _cli("verify", str(empty), *args, cwd=tmp_path)
+    assert done.returncode == 2 and "no input found" in done.stderr
+
+
+def test_unreadable_items_say_where_and_what_was_expected(demo_world, tmp_path: Path) -> None:
+    xml = demo_world.duis[0]
+    (tmp_path / "cut.xml").write_bytes(xml[: len(xml) // 2])
+    (tmp_path / "junk.bin").write_bytes(b"\x07\x01\x02")
+    (tmp_path / "cut.der").write_bytes(b"\x30\x82\x01\x00\x02\x01")
+    gbcs = demo_world.gbcs[0]
+    (tmp_path / "cut.hex").write_bytes(gbcs[: len(gbcs) // 2])
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"id": "a", "payload": xml.decode()}) + "\n{not json\n")
+    done = _cli("verify", ".", *demo_world.verify_args(), "-f", "jsonl", cwd=tmp_path)
+    records = {r["source"]: r for r in map(json.loads, done.stdout.splitlines())}
+    unreadable = {
+        source: record["findings"][0]
+        for source, record in records.items()
+        if record["kind"] is None
+    }
+    assert sorted(unreadable) == sorted(
+        ["batch.jsonl#2", "cut.der", "cut.hex", "cut.xml", "junk.bin"]
+    ), sorted(records)
+    assert unreadable["batch.jsonl#2"]["where"] == "line 2"
+    assert "not valid JSON" in unreadable["batch.jsonl#2"]["message"]
+    assert unreadable["cut.xml"]["where"].startswith("line ")
+    assert "expected" in unreadable["junk.bin"]["message"]
+    assert unreadable["junk.bin"]["where"] == "offset 0x0"
+    assert unreadable["cut.der"]["where"] == "offset 0x0"
+    assert "runs past the end" in unreadable["cut.der"]["message"]
+    assert unreadable["cut.hex"]["where"].startswith("offset 0x")
+    assert "expected" in unreadable["cut.hex"]["message"]
+    for finding in unreadable.values():
+        assert finding["code"] == "INPUT_UNREADABLE"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_internal_error_exit_3_and_traceback_only_with_debug(
+    demo_world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, debug: bool
+) -> None:
+    from certcheck.cli import verify_run
+
+    def explode(request):  # type: ignore[no-untyped-def]
+        raise RuntimeError("simulated defect")
+
+    monkeypatch.setattr(verify_run, "run_verify", explode)
+    (tmp_path / "a.xml").write_bytes(demo_world.duis[0])
+    argv = [*(["--debug"] if debug else []), "verify", str(tmp_path / "a.xml"),
+            *demo_world.verify_args()]
+    with pytest.raises(SystemExit) as stopped:
+        cli_app.main(argv)
+    assert stopped.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: simulated defect" in err
+    assert "--debug" in err
+    assert ("Traceback (most recent call last)" in err) is debug
+    assert ("in explode" in err) is debug
