@@ -258,6 +258,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
                 )
             )
         signature = cert["signature_value"].contents[1:]
+        signature_algorithm = sig_alg["algorithm"].dotted  # parsed here, where errors are caught
         tbs_der = tbs.dump()
         subject_der = subject.dump()
         issuer_der = issuer.dump()
@@ -331,7 +332,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         authority_key_id=aki.upper() if aki else None,
         is_ca=is_ca,
         path_length=path_len,
-        signature_algorithm=sig_alg["algorithm"].dotted,
+        signature_algorithm=signature_algorithm,
         signature_parameters_present=sig_params_present,
         public_key_algorithm=pk_alg,
         public_key_curve=curve,

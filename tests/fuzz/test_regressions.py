@@ -1,0 +1,59 @@
+"""Inputs that once made a reader raise instead of reporting a Problem (found by fuzzing)."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from certcheck.formats.duis import decode_duis
+from certcheck.formats.sniff import decode_item
+from certcheck.smki.certificate import CertificateError, decode_certificate
+
+# fuzz/fuzz_der.py, atheris: a demo certificate whose signatureAlgorithm OID became an OCTET
+# STRING. decode_certificate parsed that field lazily, outside its error handling, and raised
+# ValueError instead of CertificateError: a DER item was "could not decode: ValueError" with
+# no offset, a DUIS element was misreported as bad base64, and a GBCS message carrying it
+# became unreadable as a whole.
+BAD_SIGNATURE_ALGORITHM = bytes.fromhex(
+    "308201973082013ea00302010202100d110c703b0b9c8b4ec47036b820353d080a3048862a06ce3d04030230"
+    "20310b3009060355040b130230373111300f0603550403130844454d4f204f4341301e170d32353039303130"
+    "30303030305a170d3335303930313233353935395a3021310b3009060355040b0c0230333112301006035504"
+    "2d03090090b3d51fd00302003059301306072a8648ce3d020106082a8648ce3d030107034200041b518550da"
+    "1f0fef2645a5b59c6e0bbcac57e30a77dde3416ee09b68d847a476a56669e3c3b0d0bcb0d079babcd75819bf"
+    "6f9579024cd2e04ccd5a788baa0dd8a3593057300e0603551d0f0101ff04040302078030110603551d0e040a"
+    "04084014a4c435189abb301d0603551d200101ff04133011250f060d2a863a0001848fb90f01020104301306"
+    "03551d23040c300a8027084383a8974b8eb7300a04082a8648ce3d040302034700304402201080787161bc48"
+    "23b60c58192b4abba4b226b185a78ed3d9c3130ea2cc481ba40220535cedc18f8c7beb4cf807b19dd520e55f"
+    "9858e4c95e9f7fc69b899251d41c58"
+)
+
+
+def test_bad_signature_algorithm_is_a_certificate_error() -> None:
+    with pytest.raises(CertificateError, match=r"not a DER X\.509 certificate"):
+        decode_certificate(BAD_SIGNATURE_ALGORITHM)
+
+
+def test_bad_signature_algorithm_item_names_its_offset() -> None:
+    item = decode_item(BAD_SIGNATURE_ALGORITHM, "bad.der")
+    assert item.kind is None
+    (problem,) = item.problems
+    assert problem.message.startswith("not a DER X.509 certificate")
+    assert problem.where == "offset 0x0"
+
+
+def test_bad_signature_algorithm_inside_duis_is_one_certificate_problem(fuzz_world) -> None:
+    xml = next(p for p in fuzz_world.payloads if p.startswith(b"<?xml")).decode()
+    element = "DigitalSigningCertificate"
+    encoded = base64.b64encode(BAD_SIGNATURE_ALGORITHM).decode()
+    broken = re.sub(
+        rf"(<sr:{element}>)[^<]+(</sr:{element}>)", rf"\g<1>{encoded}\g<2>", xml, count=1
+    )
+    assert broken != xml
+    item = decode_duis(broken.encode(), "bad.xml")
+    assert item.kind is not None
+    (problem,) = item.problems
+    assert "not an X.509 certificate" in problem.message
+    assert "base64" not in problem.message
+    assert problem.where is not None and problem.where.endswith(element)
