@@ -21,6 +21,9 @@ with atheris.instrument_imports():
     from certcheck.smki.certificate import CertificateError, decode_certificate
 
 
+DEFECTS = ("could not decode:", "unreadable GBCS message: unexpected")
+
+
 def TestOneInput(data: bytes) -> None:
     try:
         guard_der(data, 32)
@@ -34,6 +37,9 @@ def TestOneInput(data: bytes) -> None:
         raise AssertionError(f"not an Item: {item!r}")
     if item.kind is None and not item.problems:
         raise AssertionError("unreadable item without a problem")
+    for problem in item.problems:  # the readers' catch-alls: a defect, not bad input
+        if problem.message.startswith(DEFECTS) or "DUIS decoding failed" in problem.message:
+            raise AssertionError(f"reader defect: {problem}")
 
 
 def main() -> None:

@@ -19,12 +19,18 @@ with atheris.instrument_imports():
     from certcheck.formats.sniff import decode_item
 
 
+DEFECTS = ("could not decode:", "unreadable GBCS message: unexpected")
+
+
 def TestOneInput(data: bytes) -> None:
     for item in (decode_gbcs(data, "fuzz"), decode_item(data, "fuzz")):
         if not isinstance(item, Item):
             raise AssertionError(f"not an Item: {item!r}")
         if item.kind is None and not item.problems:
             raise AssertionError("unreadable item without a problem")
+        for problem in item.problems:  # the readers' catch-alls: a defect, not bad input
+            if problem.message.startswith(DEFECTS) or "DUIS decoding failed" in problem.message:
+                raise AssertionError(f"reader defect: {problem}")
 
 
 def main() -> None:

@@ -55,9 +55,24 @@ def _walk(data: bytes, max_depth: int) -> int:
     ends: list[int] = []  # end offsets of the open constructed elements
     deepest = 0
     pos = 0
+    limit = len(data)
     while True:
-        limit = ends[-1] if ends else len(data)
-        tag, content, length = _header(data, pos, limit, bool(ends))
+        # Fast path: one-byte tag, one- or two-byte definite length inside the container.
+        if pos + 2 <= limit and data[pos] & 0x1F != 0x1F and data[pos + 1] != 0x80:
+            tag = data[pos]
+            first = data[pos + 1]
+            if first < 0x80:
+                content, length = pos + 2, first
+            elif first == 0x81 and pos + 3 <= limit:
+                content, length = pos + 3, data[pos + 2]
+            elif first == 0x82 and pos + 4 <= limit:
+                content, length = pos + 4, (data[pos + 2] << 8) | data[pos + 3]
+            else:
+                tag, content, length = _header(data, pos, limit, bool(ends))
+            if content + length > limit:
+                _header(data, pos, limit, bool(ends))  # raises with the full reason
+        else:
+            tag, content, length = _header(data, pos, limit, bool(ends))
         stop = content + length
         if tag & 0x20:
             if len(ends) >= max_depth:
@@ -67,12 +82,15 @@ def _walk(data: bytes, max_depth: int) -> int:
                     f"max_der_depth={max_depth}",
                 )
             ends.append(stop)
-            deepest = max(deepest, len(ends))
+            if len(ends) > deepest:
+                deepest = len(ends)
             pos = content
+            limit = stop
         else:
             pos = stop
         while ends and pos == ends[-1]:
             ends.pop()
+            limit = ends[-1] if ends else len(data)
         if not ends:
             return deepest
 

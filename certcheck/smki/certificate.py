@@ -270,7 +270,10 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
     problems: list[str] = []
     if native_version != "v3":
         problems.append(f"certificate version is {native_version}, not v3")
-    ou, eid, cn, subject_problems = _subject_fields(subject)
+    try:
+        ou, eid, cn, subject_problems = _subject_fields(subject)
+    except ValueError as exc:  # e.g. UnicodeDecodeError: a UTF8String that is not UTF-8
+        raise CertificateError(f"not a DER X.509 certificate: subject: {_short(exc)}") from exc
     problems.extend(subject_problems)
     role = _role_from_ou(ou, problems)
 

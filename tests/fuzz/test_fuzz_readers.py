@@ -275,3 +275,25 @@ def test_nesting_around_the_limit_never_raises(fuzz_world, depth: int) -> None:
         data = _tlv(0x30, data, False)
     item = check(data, fuzz_world, "nesting-boundary")
     assert item.kind is None
+
+
+@fuzz_settings(600)
+@given(data=st.one_of(broken_der(), st.binary(max_size=64)))
+def test_der_guard_agrees_with_the_gbcs_recursive_check(fuzz_world, data: bytes) -> None:
+    """Differential: the iterative guard and the recursive GBCS check accept the same DER."""
+    from certcheck.formats.derguard import DerRefused, element_end, guard_der
+    from certcheck.formats.gbcs.asn1 import MAX_DEPTH, check_der
+    from certcheck.formats.gbcs.frame import GbcsDecodeError
+
+    fuzz_world.examples["der-differential"] += 1
+    try:
+        guard_der(data, MAX_DEPTH)
+        guarded = element_end(data) == len(data)
+    except DerRefused:
+        guarded = False
+    try:
+        check_der(data, 0)
+        checked = True
+    except GbcsDecodeError:
+        checked = False
+    assert guarded == checked

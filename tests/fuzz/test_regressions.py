@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,19 @@ def test_bad_signature_algorithm_inside_duis_is_one_certificate_problem(fuzz_wor
     assert "not an X.509 certificate" in problem.message
     assert "base64" not in problem.message
     assert problem.where is not None and problem.where.endswith(element)
+
+
+# fuzz/fuzz_gbcs.py, atheris: a demo CS02b command (crashes/gbcs-subject-not-utf8.bin) whose
+# second replacement certificate has a subject UTF8String that is not UTF-8. Reading the
+# subject fields raised UnicodeDecodeError outside decode_certificate's error handling, so
+# the whole GBCS message was "unexpected UnicodeDecodeError" instead of one certificate problem.
+CRASHES = Path(__file__).parent / "crashes"
+
+
+def test_subject_not_utf8_is_one_certificate_problem_in_gbcs() -> None:
+    item = decode_item((CRASHES / "gbcs-subject-not-utf8.bin").read_bytes(), "bad.gbcs")
+    assert item.kind is not None and item.kind.value == "gbcs-command"
+    problems = {problem.where: problem.message for problem in item.problems}
+    assert "subject: 'utf-8' codec can't decode" in problems["replacements[1]"]
+    assert not any("unexpected" in message for message in problems.values())
+    assert len(item.placements) == 1
