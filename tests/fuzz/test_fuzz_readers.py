@@ -184,13 +184,13 @@ def _gbcs_contents(payloads: list[bytes]) -> list[bytes]:
 # --- the tests -------------------------------------------------------------------------------
 
 
-@fuzz_settings(400)
+@fuzz_settings(1500)
 @given(data=st.binary(max_size=2048))
 def test_random_bytes(fuzz_world, data: bytes) -> None:
     check(data, fuzz_world, "random-bytes")
 
 
-@fuzz_settings(150)
+@fuzz_settings(600)
 @given(data=st.one_of(
     st.binary(max_size=64).map(lambda b: b"\x30\x82" + b),
     st.binary(max_size=64).map(lambda b: b"\xdf\x09" + b),
@@ -205,7 +205,7 @@ def test_mutated_reference_samples(fuzz_world, reference_dir) -> None:
     seeds = binary_forms(seed_files(reference_dir / "payloads"))
     assert len(seeds) > 100
 
-    @fuzz_settings(700)
+    @fuzz_settings(2500)
     @given(data=mutations(seeds))
     def run(data: bytes) -> None:
         check(data, fuzz_world, "mutated-reference")
@@ -218,7 +218,7 @@ def test_mutated_reference_samples(fuzz_world, reference_dir) -> None:
 def test_mutated_demo_payloads(fuzz_world) -> None:
     seeds = binary_forms(fuzz_world.payloads)
 
-    @fuzz_settings(500)
+    @fuzz_settings(2000)
     @given(data=mutations(seeds))
     def run(data: bytes) -> None:
         check(data, fuzz_world, "mutated-demo")
@@ -232,7 +232,7 @@ def test_structured_gbcs_frames(fuzz_world) -> None:
     contents = _gbcs_contents([p for p in fuzz_world.payloads if p.lstrip()[:1] != b"<"])
     assert contents
 
-    @fuzz_settings(400)
+    @fuzz_settings(1500)
     @given(data=gbcs_frames(contents))
     def run(data: bytes) -> None:
         check(data, fuzz_world, "structured-gbcs")
@@ -240,13 +240,13 @@ def test_structured_gbcs_frames(fuzz_world) -> None:
     run()
 
 
-@fuzz_settings(300)
+@fuzz_settings(1200)
 @given(data=broken_der())
 def test_structured_der(fuzz_world, data: bytes) -> None:
     check(data, fuzz_world, "structured-der")
 
 
-@fuzz_settings(200)
+@fuzz_settings(800)
 @given(line=st.one_of(
     st.binary(max_size=256),
     st.builds(lambda p: json.dumps({"id": "x", "payload": p}).encode(), st.text(max_size=200)),
@@ -277,7 +277,7 @@ def test_nesting_around_the_limit_never_raises(fuzz_world, depth: int) -> None:
     assert item.kind is None
 
 
-@fuzz_settings(600)
+@fuzz_settings(2000)
 @given(data=st.one_of(broken_der(), st.binary(max_size=64)))
 def test_der_guard_agrees_with_the_gbcs_recursive_check(fuzz_world, data: bytes) -> None:
     """Differential: the iterative guard and the recursive GBCS check accept the same DER."""
