@@ -74,3 +74,15 @@ def test_subject_not_utf8_is_one_certificate_problem_in_gbcs() -> None:
     assert "subject: 'utf-8' codec can't decode" in problems["replacements[1]"]
     assert not any("unexpected" in message for message in problems.values())
     assert len(item.placements) == 1
+
+
+# fuzz/fuzz_gbcs.py, atheris: a CS02b command (crashes/gbcs-replacement-not-der.bin) whose
+# newTrustAnchor (an ASN.1 ANY) holds universal tag 0. The reader's ``.dump()`` of the ANY
+# re-parsed it and raised ValueError, making the whole message "unexpected ValueError"; the
+# bytes now go to the certificate decoder, which reports them per replacement.
+def test_replacement_that_is_not_der_is_one_certificate_problem() -> None:
+    item = decode_item((CRASHES / "gbcs-replacement-not-der.bin").read_bytes(), "bad.gbcs")
+    assert item.kind is not None and item.kind.value == "gbcs-command"
+    wheres = [problem.where for problem in item.problems]
+    assert "replacements[0]" in wheres
+    assert all(p.message.startswith("certificate could not be decoded") for p in item.problems)

@@ -208,6 +208,15 @@ def _force(value: core.Asn1Value) -> None:
         _ = value.native
 
 
+def _encoded(value: core.Asn1Value) -> bytes:
+    """The bytes of a certificate field, even when they are not DER (``dump()`` parses an
+    Any first and raises then); the certificate decoder reports what is wrong with them."""
+    try:
+        return value.dump()
+    except ValueError:
+        return value._header + (value.contents or b"") + value._trailer
+
+
 def _number(value: core.Asn1Value) -> int | None:
     return None if isinstance(value, core.Void) else int(value.native)
 
@@ -267,10 +276,10 @@ def _update_command(parts: _Builder) -> None:
     for index, replacement in enumerate(value["replacements"]):
         cell = _cell(replacement["target_trust_anchor_cell"])
         cells.append(cell)
-        parts.place(replacement["new_trust_anchor"].dump(), cell, f"replacements[{index}]")
+        parts.place(_encoded(replacement["new_trust_anchor"]), cell, f"replacements[{index}]")
     for index, certificate in enumerate(value["certification_path_certificates"]):
         parts.place(
-            certificate.dump(), None, f"certificationPathCertificates[{index}]", path=True
+            _encoded(certificate), None, f"certificationPathCertificates[{index}]", path=True
         )
     parts.remote_party_role = _uniform_role(cells, mode)
     parts.execution_time = _time(value["execution_date_time"])
