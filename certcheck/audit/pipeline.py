@@ -1,8 +1,12 @@
-"""The verify pipeline: raw inputs to records, streamed in chunks, optionally on workers.
+"""The verify pipeline: raw inputs to records, streamed in blocks, optionally on workers.
 
-Items are read, decoded, checked and serialised one chunk at a time; nothing holds the whole
-batch. Worker processes (forked, so they share the read-only context) take chunks in order and
-return each record already serialised, so output order is input order for any ``jobs``.
+Items are read, decoded, checked and serialised one block at a time; nothing holds the whole
+batch. A block (see :mod:`certcheck.audit.sources`) goes to a worker process as one object:
+whole JSON Lines in one ``bytes``, or a few file items. The worker (forked, so it shares the
+read-only context) splits it into items, audits them and returns one :class:`BlockResult`:
+the records as one JSON Lines text and their counts. Results are taken in submission order,
+so output order is input order for any ``jobs``, and the reading process does a few
+operations per block, not per item.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +22,7 @@ from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record, verdict_of
 from certcheck.audit.records import certificate_entry, certificate_entry_json
-from certcheck.audit.sources import RawInput
+from certcheck.audit.sources import BLOCK_ITEMS, Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import AuditContext, Subject
 from certcheck.output.writers import dumps
@@ -26,8 +30,9 @@ from certcheck.output.writers import dumps
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
-CHUNK_SIZE = 256
-IN_FLIGHT_PER_WORKER = 4  # chunks submitted ahead per worker: enough to keep each one busy
+CHUNK_SIZE = BLOCK_ITEMS
+IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
+_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,30 @@ class Verified:
     @property
     def record(self) -> dict[str, Any]:
         return json.loads(self.line)
+
+
+@dataclass(slots=True)
+class BlockResult:
+    """The records of one block: JSON Lines text (one ``\\n``-ended line each) and counts.
+
+    ``digests`` holds each record's item digest, in order, when the caller asked for them
+    (the audit store); it is empty otherwise.
+    """
+
+    text: str = ""
+    items: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "warn": 0, "fail": 0})
+    codes: dict[str, int] = field(default_factory=dict)
+    worst: int = -1  # highest severity rank among the findings (2 error, 1 warning, 0 info)
+    digests: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The records' JSON lines (split on ``\\n`` only: JSON text escapes no other break)."""
+        return self.text.split("\n")[:-1] if self.text else []
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The records as dicts, in order."""
+        return (json.loads(line) for line in self.lines())
 
 
 def _record_head(item: Item, subject: Subject) -> dict[str, Any]:
@@ -98,7 +127,9 @@ def record_line(
     return f'{dumps(head)[:-1]},"certificates":[{",".join(certificates)}],{dumps(tail)[1:]}'
 
 
-def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LIMITS) -> Verified:
+def _audit_raw(
+    raw: RawInput, context: AuditContext, limits: Limits
+) -> tuple[Item, tuple[Finding, ...], str]:
     """Decode (within ``limits``), check and serialise one raw input."""
     item = decode_raw(raw, limits)
     subject = Subject(item, context)
@@ -109,6 +140,12 @@ def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LI
         [certificate_entry_json(p, classify(p.certificate)) for p in item.placements],
         findings,
     )
+    return item, findings, line
+
+
+def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LIMITS) -> Verified:
+    """Decode (within ``limits``), check and serialise one raw input."""
+    item, findings, line = _audit_raw(raw, context, limits)
     return Verified(
         source=item.source,
         digest=item.digest,
@@ -118,19 +155,41 @@ def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LI
     )
 
 
-def _chunks(raws: Iterable[RawInput], size: int) -> Iterator[list[RawInput]]:
-    iterator = iter(raws)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def verify_block(
+    block: Block, context: AuditContext, limits: Limits = DEFAULT_LIMITS, digests: bool = False
+) -> BlockResult:
+    """Audit every item of a block; the records as one text, with their counts."""
+    result = BlockResult()
+    lines: list[str] = []
+    verdicts, codes, kept = result.verdicts, result.codes, result.digests
+    worst = -1
+    for raw in block_items(block, limits):
+        item, findings, line = _audit_raw(raw, context, limits)
+        lines.append(line)
+        rank = -1
+        for finding in findings:
+            codes[finding.code] = codes.get(finding.code, 0) + 1
+            rank = max(rank, _RANK[finding.severity.value])
+        verdicts["fail" if rank == 2 else "warn" if rank == 1 else "pass"] += 1
+        worst = max(worst, rank)
+        if digests:
+            kept.append(item.digest)
+    if lines:
+        lines.append("")
+        result.text = "\n".join(lines)
+    result.items = len(lines) - 1 if lines else 0
+    result.worst = worst
+    return result
 
 
 _WORKER_CONTEXT: AuditContext | None = None
 _WORKER_LIMITS: Limits = DEFAULT_LIMITS
+_WORKER_DIGESTS = False
 
 
-def _verify_chunk(chunk: list[RawInput]) -> list[Verified]:
+def _verify_in_worker(block: Block) -> BlockResult:
     assert _WORKER_CONTEXT is not None
-    return [verify_raw(raw, _WORKER_CONTEXT, _WORKER_LIMITS) for raw in chunk]
+    return verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS)
 
 
 def _ignore_sigint() -> None:
@@ -154,6 +213,47 @@ def _quiet_pool(pool_context, jobs: int):  # type: ignore[no-untyped-def]
         signal.signal(signal.SIGINT, previous)
 
 
+def verify_blocks(
+    blocks: Iterable[Block],
+    context: AuditContext,
+    jobs: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
+    digests: bool = False,
+) -> Iterator[BlockResult]:
+    """Each block's records, in input order, audited here or on ``jobs`` workers."""
+    global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS
+    if jobs <= 1:
+        for block in blocks:
+            yield verify_block(block, context, limits, digests)
+        return
+    _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS = context, limits, digests
+    yield from _on_workers(iter(blocks), jobs)
+
+
+def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
+    """Blocks audited on ``jobs`` forked workers, in order, with few blocks in flight.
+
+    ``Pool.imap`` reads the input ahead of the workers and queues their results for as long
+    as the consumer lags; here a block is submitted only while fewer than
+    ``IN_FLIGHT_PER_WORKER * jobs`` are pending, so memory stays bounded at both ends.
+    Finished results are handed out before the next block is read, so a slow input (a pipe)
+    does not hold back output already made.
+    """
+    import multiprocessing
+
+    pool_context = multiprocessing.get_context("fork")
+    pending: deque[AsyncResult] = deque()
+    with _quiet_pool(pool_context, jobs) as pool:
+        for block in blocks:
+            pending.append(pool.apply_async(_verify_in_worker, (block,)))
+            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
+                yield pending.popleft().get()
+            while pending and pending[0].ready():
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 def verify_stream(
     raws: Iterable[RawInput],
     context: AuditContext,
@@ -161,47 +261,14 @@ def verify_stream(
     chunk_size: int = CHUNK_SIZE,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[list[Verified]]:
-    """Verified records chunk by chunk, in input order."""
-    global _WORKER_CONTEXT, _WORKER_LIMITS
-    _WORKER_CONTEXT = context
-    _WORKER_LIMITS = limits
-    if jobs <= 1:
-        for chunk in _chunks(raws, chunk_size):
-            yield _verify_chunk(chunk)
-        return
-    yield from _on_workers(_chunks(raws, chunk_size), jobs)
+    """Verified items chunk by chunk, in input order (a per-item view of verify_blocks)."""
+    iterator = iter(raws)
+    chunks = iter(lambda: tuple(islice(iterator, chunk_size)), ())
+    for result in verify_blocks(chunks, context, jobs, limits, digests=True):
+        chunk = []
+        for line, digest in zip(result.lines(), result.digests, strict=True):
+            record = json.loads(line)
+            codes = tuple((f["code"], f["severity"]) for f in record["findings"])
+            chunk.append(Verified(record["source"], digest, line, record["verdict"], codes))
+        yield chunk
 
-
-def _on_workers(chunks: Iterator[list[RawInput]], jobs: int) -> Iterator[list[Verified]]:
-    """Chunks verified on ``jobs`` forked workers, in order, with few chunks in flight.
-
-    ``Pool.imap`` reads the input ahead of the workers and queues their results for as long
-    as the consumer lags; here a chunk is submitted only while fewer than
-    ``IN_FLIGHT_PER_WORKER * jobs`` are pending, so memory stays bounded at both ends.
-    """
-    import multiprocessing
-
-    pool_context = multiprocessing.get_context("fork")
-    pending: deque[AsyncResult] = deque()
-    with _quiet_pool(pool_context, jobs) as pool:
-        for chunk in chunks:
-            pending.append(pool.apply_async(_verify_chunk, (chunk,)))
-            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-
-class Progress:
-    """Counts for the summary line."""
-
-    def __init__(self) -> None:
-        self.items = 0
-        self.verdicts: dict[str, int] = {"pass": 0, "warn": 0, "fail": 0}
-        self.codes: dict[str, int] = {}
-
-    def add(self, verified: Verified) -> None:
-        self.items += 1
-        self.verdicts[verified.verdict] += 1
-        for code, _severity in verified.codes:
-            self.codes[code] = self.codes.get(code, 0) + 1

@@ -1,7 +1,12 @@
 """Where items come from: files, directories (recursive), standard input, JSON Lines batches.
 
 Sources only read bytes; they never decode or judge. A JSON Lines file is recognised by content
-(its first non-blank byte is ``{``) and streamed line by line, each line an item ``FILE#LINE``.
+(its first non-blank byte is ``{``); each of its lines is an item ``FILE#LINE``.
+
+For verify, items travel in blocks (:func:`iter_blocks`): a JSON Lines file as runs of whole
+lines in one ``bytes`` object (:class:`LineBlock`, split into items by whoever audits it), other
+items as tuples of :class:`RawInput`. A block is the unit a worker process receives, so the
+process that reads the input does a few operations per block, not per item.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from pathlib import Path
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 
 STDIN = "-"
+BLOCK_ITEMS = 256  # items per block: about 25 ms of auditing, few enough to start output early
+BLOCK_BYTES = 4 << 20  # and at most this many bytes of whole lines (items may be large)
+READ_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,21 @@ class RawInput:
     error: str | None = None
     where: str | None = None
     jsonl: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Whole lines of the JSON Lines file ``source``, the first of them line ``first_line``.
+
+    ``data`` ends with a newline except for a file's last line when that has none.
+    """
+
+    source: str
+    first_line: int
+    data: bytes
+
+
+Block = LineBlock | tuple[RawInput, ...]
 
 
 class NoInput(Exception):
@@ -66,9 +89,60 @@ def _walk(root: Path) -> Iterator[Path]:
 
 def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
     """Every item's bytes, in input order."""
+    for unit in _units(paths, limits, BLOCK_ITEMS):
+        if isinstance(unit, LineBlock):
+            yield from block_items(unit, limits)
+        else:
+            yield unit
+
+
+def iter_blocks(
+    paths: Iterable[str], limits: Limits = DEFAULT_LIMITS, items: int = BLOCK_ITEMS
+) -> Iterator[Block]:
+    """Every item in blocks of at most ``items`` items (and about BLOCK_BYTES), in input order.
+
+    Lines of one JSON Lines file form :class:`LineBlock` values; the other items (files, read
+    errors, over-long lines) are grouped into tuples of consecutive RawInput values.
+    """
+    pending: list[RawInput] = []
+    size = 0
+    for unit in _units(paths, limits, items):
+        if isinstance(unit, LineBlock):
+            if pending:
+                yield tuple(pending)
+                pending, size = [], 0
+            yield unit
+            continue
+        pending.append(unit)
+        size += len(unit.data) if unit.data is not None else 0
+        if len(pending) >= items or size >= BLOCK_BYTES:
+            yield tuple(pending)
+            pending, size = [], 0
+    if pending:
+        yield tuple(pending)
+
+
+def block_items(block: Block, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
+    """The items of a block: a LineBlock split into its lines (blank lines skipped, lines over
+    ``max_line_bytes`` reported), a tuple as it is."""
+    if not isinstance(block, LineBlock):
+        yield from block
+        return
+    source, data, longest = block.source, block.data, limits.max_line_bytes
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    for number, line in enumerate(lines, block.first_line):
+        if len(line) > longest:
+            yield _too_long(source, number, limits)
+        elif line.strip():
+            yield RawInput(f"{source}#{number}", line, jsonl=True)
+
+
+def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:
     for path in iter_paths(paths):
         if path == STDIN:
-            yield from _from_stream(sys.stdin.buffer, "<stdin>", limits)
+            yield from _from_stream(sys.stdin.buffer, "<stdin>", limits, items)
             continue
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below, streamed for JSON Lines
@@ -77,15 +151,15 @@ def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[
             continue
         with handle:
             try:
-                yield from _from_stream(handle, str(path), limits)
+                yield from _from_stream(handle, str(path), limits, items)
             except OSError as exc:
                 yield RawInput(str(path), None, f"cannot read: {exc.strerror or exc}")
 
 
-def _from_stream(handle, source: str, limits: Limits) -> Iterator[RawInput]:  # type: ignore[no-untyped-def]
+def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:  # type: ignore[no-untyped-def]
     head = handle.read(4096)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
-        yield from _jsonl_lines(head, handle, source, limits)
+        yield from _line_blocks(head, handle, source, limits, items)
         return
     rest = handle.read(limits.max_item_bytes + 1 - len(head)) if len(head) == 4096 else b""
     data = head + rest
@@ -101,36 +175,43 @@ def _from_stream(handle, source: str, limits: Limits) -> Iterator[RawInput]:  # 
     yield RawInput(source, data)
 
 
-def _jsonl_lines(head: bytes, handle, source: str, limits: Limits) -> Iterator[RawInput]:  # type: ignore[no-untyped-def]
-    # ``start`` walks the buffer; it is cut only when refilled, so each byte is copied once.
-    buffer = head
-    start = 0
-    line_no = 0
+def _line_blocks(  # type: ignore[no-untyped-def]
+    head: bytes, handle, source: str, limits: Limits, items: int
+) -> Iterator[RawInput | LineBlock]:
+    """A JSON Lines stream as blocks of up to ``items`` whole lines.
+
+    ``buffer[start:]`` is unread by the consumer and begins with line ``line_no``. A partial
+    line longer than ``max_line_bytes`` is reported and skipped without being held in memory.
+    """
+    buffer, start, line_no = head, 0, 1
     while True:
-        newline = buffer.find(b"\n", start)
-        if newline < 0:
-            buffer, start = buffer[start:], 0
-            if len(buffer) > limits.max_line_bytes:
-                line_no += 1
-                yield _too_long(source, line_no, limits)
-                buffer = _skip_to_newline(handle)
-                if buffer is None:
-                    return
-                continue
-            chunk = handle.read(1 << 20)
-            if not chunk:
-                if buffer.strip():
-                    line_no += 1
-                    yield RawInput(f"{source}#{line_no}", buffer, jsonl=True)
-                return
-            buffer += chunk
+        end, count = start, 0
+        while count < items and end - start < BLOCK_BYTES:
+            newline = buffer.find(b"\n", end)
+            if newline < 0:
+                break
+            end, count = newline + 1, count + 1
+        if count == items or (count and end - start >= BLOCK_BYTES):
+            yield LineBlock(source, line_no, buffer[start:end])
+            start, line_no = end, line_no + count
             continue
-        line, start = buffer[start:newline], newline + 1
-        line_no += 1
-        if len(line) > limits.max_line_bytes:
+        if len(buffer) - end > limits.max_line_bytes:
+            if count:
+                yield LineBlock(source, line_no, buffer[start:end])
+                line_no += count
             yield _too_long(source, line_no, limits)
-        elif line.strip():
-            yield RawInput(f"{source}#{line_no}", line, jsonl=True)
+            line_no += 1
+            rest = _skip_to_newline(handle)
+            if rest is None:
+                return
+            buffer, start = rest, 0
+            continue
+        chunk = handle.read(READ_BYTES)
+        if not chunk:
+            if end > start or buffer[end:].strip():
+                yield LineBlock(source, line_no, buffer[start:])
+            return
+        buffer, start = buffer[start:] + chunk, 0
 
 
 def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:
@@ -145,7 +226,7 @@ def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:
 
 def _skip_to_newline(handle) -> bytes | None:  # type: ignore[no-untyped-def]
     while True:
-        chunk = handle.read(1 << 20)
+        chunk = handle.read(READ_BYTES)
         if not chunk:
             return None
         newline = chunk.find(b"\n")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
 from datetime import UTC, datetime
 
 from certcheck import __version__
-from certcheck.audit.pipeline import Verified
+from certcheck.audit.pipeline import BlockResult
 from certcheck.cli.common import UsageProblem
 
 
@@ -23,11 +23,14 @@ class RunRecorder:
         self.run_id = self.store.start_run(arguments, __version__, datetime.now(UTC))
         self.counts = {"items": 0, "pass": 0, "warn": 0, "fail": 0}
 
-    def add_verified(self, run_id: int, chunk: Sequence[Verified]) -> None:
-        self.store.add_dicts(run_id, ((v.record, v.line, v.digest) for v in chunk))
-        for verified in chunk:
-            self.counts["items"] += 1
-            self.counts[verified.verdict] += 1
+    def add_block(self, run_id: int, result: BlockResult) -> None:
+        """Append a block's records (one transaction) and count them."""
+        lines = result.lines()
+        records = (json.loads(line) for line in lines)
+        self.store.add_dicts(run_id, zip(records, lines, result.digests, strict=True))
+        self.counts["items"] += result.items
+        for verdict, count in result.verdicts.items():
+            self.counts[verdict] += count
 
     def finish(self, run_id: int, count: int) -> None:
         self.store.finish_run(run_id, self.counts, datetime.now(UTC))

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.cli.common import ExitCode, UsageProblem, say
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 FAIL_THRESHOLD = {"error": 2, "warning": 1, "never": 99}
 
 
@@ -69,8 +68,8 @@ def build_context(request: VerifyRequest):  # type: ignore[no-untyped-def]
 
 def run_verify(request: VerifyRequest) -> int:
     """Run the pipeline over the inputs; return the exit code per SPEC.md."""
-    from certcheck.audit.pipeline import verify_stream
-    from certcheck.audit.sources import NoInput, iter_raw
+    from certcheck.audit.pipeline import verify_blocks
+    from certcheck.audit.sources import NoInput, iter_blocks
     from certcheck.output.writers import open_writer
 
     context = build_context(request)
@@ -87,23 +86,23 @@ def run_verify(request: VerifyRequest) -> int:
     writer = open_writer(request.fmt, request.output)
     try:
         progress = _progress(request)
-        stream = verify_stream(
-            iter_raw(request.paths, request.limits),
+        stream = verify_blocks(
+            iter_blocks(request.paths, request.limits),
             context,
             jobs=request.jobs,
             limits=request.limits,
+            digests=store is not None,
         )
-        for chunk in stream:
-            for verified in chunk:
-                count += 1
-                if fast_lines:
-                    writer.out.stream.write(verified.line + "\n")  # type: ignore[attr-defined]
-                else:
-                    writer.write(verified.record)
-                for _code, severity in verified.codes:
-                    worst = max(worst, SEVERITY_RANK[severity])
+        for result in stream:
+            count += result.items
+            if fast_lines:
+                writer.out.stream.write(result.text)  # type: ignore[attr-defined]
+            else:
+                for record in result.records():
+                    writer.write(record)
+            worst = max(worst, result.worst)
             if store is not None:
-                store.add_verified(run_id, chunk)
+                store.add_block(run_id, result)
             if progress:
                 progress(count)
     except NoInput as exc:

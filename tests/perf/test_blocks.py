@@ -1,0 +1,91 @@
+"""Blocks: JSON Lines read as runs of whole lines, split into the same items as line by line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from certcheck.audit.limits import Limits
+from certcheck.audit.pipeline import verify_blocks
+from certcheck.audit.sources import LineBlock, block_items, iter_blocks, iter_raw
+from certcheck.cli.verify_run import VerifyRequest, build_context
+
+ROOT = Path(__file__).resolve().parents[2]
+WORLD = ROOT / "fixtures" / "world"
+
+
+def _entry(name: str, size: int = 0) -> bytes:
+    return json.dumps({"id": name, "payload": "A" * size or "00"}).encode()
+
+
+def _expected(lines: list[bytes], source: str, longest: int) -> list[tuple[str, bytes | None]]:
+    """What a line-by-line reader gives: blank lines skipped, over-long lines as errors."""
+    found = []
+    for number, line in enumerate(lines, 1):
+        if len(line) > longest:
+            found.append((f"{source}#{number}", None))
+        elif line.strip():
+            found.append((f"{source}#{number}", line))
+    return found
+
+
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_blocks_split_into_the_items_of_each_line(tmp_path: Path, final_newline: bool) -> None:
+    lines = [_entry(f"a{i}") for i in range(10)]
+    lines[3] = b"   "  # blank: counted, not an item
+    lines[5] = _entry("long", 500)  # over the limit, inside a block
+    lines[7] = _entry("huge", 20000)  # over the limit and over the first read: skipped
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(b"\n".join(lines) + (b"\n" if final_newline else b""))
+    limits = Limits(max_line_bytes=200)
+    blocks = list(iter_blocks([str(batch)], limits, items=3))
+    line_blocks = [b for b in blocks if isinstance(b, LineBlock)]
+    assert len(line_blocks) >= 3
+    assert all(b.data.count(b"\n") <= 3 for b in line_blocks)
+    got = [(r.source, r.data) for b in blocks for r in block_items(b, limits)]
+    assert got == _expected(lines, str(batch), 200)
+    errors = [r for b in blocks for r in block_items(b, limits) if r.data is None]
+    assert [r.where for r in errors] == ["line 6", "line 8"]
+    assert all("exceeds max_line_bytes=200" in (r.error or "") for r in errors)
+    assert [(r.source, r.data) for r in iter_raw([str(batch)], limits)] == got
+
+
+def test_files_and_batches_keep_their_order(tmp_path: Path) -> None:
+    (tmp_path / "a.hex").write_text("00")
+    (tmp_path / "b.jsonl").write_bytes(b"\n".join(_entry(f"b{i}") for i in range(5)))
+    (tmp_path / "c.hex").write_text("00")
+    (tmp_path / "d.hex").write_text("00")
+    blocks = list(iter_blocks([str(tmp_path)], items=2))
+    kinds = [type(b).__name__ for b in blocks]
+    assert kinds == ["tuple", "LineBlock", "LineBlock", "LineBlock", "tuple"]
+    sources = [r.source for b in blocks for r in block_items(b)]
+    names = [s.rpartition("/")[2] for s in sources]
+    assert names == ["a.hex", *(f"b.jsonl#{i}" for i in range(1, 6)), "c.hex", "d.hex"]
+
+
+def test_workers_return_the_same_text_as_one_process(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    payloads = sorted((WORLD / "payloads").rglob("*.xml"))[:20]
+    assert payloads, "fixtures/world is part of the repository"
+    batch.write_text(
+        "".join(json.dumps({"id": p.name, "payload": p.read_text()}) + "\n" for p in payloads)
+    )
+    context = build_context(
+        VerifyRequest(
+            paths=[], mapping=str(WORLD / "meters.csv"), operators=str(WORLD / "operators.csv")
+        )
+    )
+    paths = [str(WORLD / "payloads"), str(batch)]
+    one = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=1, digests=True))
+    two = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=2, digests=True))
+    assert [r.text for r in one] == [r.text for r in two]
+    assert [r.digests for r in one] == [r.digests for r in two]
+    records = [record for r in one for record in r.records()]
+    assert len(records) == sum(r.items for r in one) == sum(len(r.digests) for r in one)
+    assert records[-1]["source"] == f"{batch}#{len(payloads)}"
+    verdicts = {v: sum(r.verdicts[v] for r in one) for v in ("pass", "warn", "fail")}
+    assert verdicts == {v: sum(rec["verdict"] == v for rec in records) for v in verdicts}
+    worst = max(r.worst for r in one)
+    assert worst == 2 and verdicts["fail"] > 0
