@@ -86,3 +86,13 @@ def test_replacement_that_is_not_der_is_one_certificate_problem() -> None:
     wheres = [problem.where for problem in item.problems]
     assert "replacements[0]" in wheres
     assert all(p.message.startswith("certificate could not be decoded") for p in item.problems)
+
+
+# fuzz/fuzz_gbcs.py, atheris: a CS02b command (crashes/gbcs-unnamed-key-usage-bit.bin) whose
+# target cell's keyUsage sets a bit without a name. asn1crypto gives such a bit as an int
+# beside the named ones (str), and sorting them raised TypeError: the whole message was
+# "unexpected TypeError". Unnamed bits are now ``bitN``.
+def test_unnamed_key_usage_bit_does_not_stop_the_message() -> None:
+    item = decode_item((CRASHES / "gbcs-unnamed-key-usage-bit.bin").read_bytes(), "bad.gbcs")
+    assert item.kind is not None and item.kind.value == "gbcs-command"
+    assert not any("unexpected" in problem.message for problem in item.problems)

@@ -223,7 +223,7 @@ def _number(value: core.Asn1Value) -> int | None:
 
 def _cell(value: core.Sequence, role: int | None = None) -> Cell:
     """A :class:`Cell` from a TrustAnchorCellIdentifier (or a listed cell with ``role``)."""
-    names = sorted(value["key_usage"].native)
+    names = _usage_names(value["key_usage"])
     key_usage = names[0] if len(names) == 1 else ("+".join(names) or "none")
     usage = int(value["cell_usage"].native)
     return Cell(
@@ -231,6 +231,11 @@ def _cell(value: core.Sequence, role: int | None = None) -> Cell:
         key_usage=key_usage,
         cell_usage=CELL_USAGES.get(usage, f"cellUsage{usage}"),
     )
+
+
+def _usage_names(bits: core.Asn1Value) -> list[str]:
+    """Key usage bit names, sorted; a bit without a name (an int in asn1crypto) is ``bitN``."""
+    return sorted(name if isinstance(name, str) else f"bit{name}" for name in bits.native)
 
 
 def _eui(raw: bytes) -> str:
@@ -399,7 +404,7 @@ def _device_certificate_response(parts: _Builder) -> None:
 
 def _key_usage_command(parts: _Builder) -> None:
     value = _load(asn1.ProvideDeviceCertificateCommand, parts, "key usage request")
-    parts.details["requested_key_usage"] = sorted(value["key_usage"].native)
+    parts.details["requested_key_usage"] = _usage_names(value["key_usage"])
 
 
 def _retrieval_response(parts: _Builder) -> None:
