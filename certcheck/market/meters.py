@@ -9,15 +9,18 @@ When no network is registered the expected one is the home MPID of the MPAN's di
 NETWORK_FROM_MPAN_PREFIX). When one is registered and differs from that MPID, the row is kept
 and MPAN_PREFIX_DISAGREES applies (SPEC.md "Finding codes").
 
-A mapping holds millions of meters, so each row is kept as two ints (the device id and a packed
-value) and a :class:`Meter` is built only when looked up.
+A mapping holds millions of meters, so each row is kept as two 64-bit numbers in arrays (the
+device id and a packed value, 16 bytes a row) and a :class:`Meter` is built only when looked up.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from certcheck.market.csvread import RegistryError, located, read_rows
@@ -33,14 +36,22 @@ _ELECTRICITY_TYPES = frozenset({"ESME"})
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 _NETWORK = re.compile(r"[A-Z0-9]{1,10}")
 
-# Packed row value: bits 0-1 device type, bit 2 MPRN (else MPAN), bits 3-6 MPRN length,
-# bits 7-22 network index (0 = none), bits 23 up the MPAN core or MPRN as a number.
+# Packed row value (64 bits): bits 0-1 device type, bit 2 MPRN (else MPAN), bits 3-18 network
+# index (0 = none), bits 19 up the MPAN core (13 digits < 2^44), or the MPRN length (4 bits)
+# then the MPRN (at most 11 digits < 2^37).
 _TYPE_BITS = 2
 _MPRN_FLAG = 1 << 2
-_LEN_SHIFT = 3
-_NET_SHIFT = 7
+_NET_SHIFT = 3
 _NET_LIMIT = 1 << 16
-_NUM_SHIFT = 23
+_NUM_SHIFT = 19
+_LEN_BITS = 4
+
+# Rows are spread over hash buckets, each a sorted array of device numbers searched by
+# bisection beside an array of packed values: O(log n) lookups at 16 bytes a row, and
+# sorting bucket by bucket keeps the memory needed to build the mapping small.
+_BUCKET_BITS = 12
+_MIX = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: Fibonacci hashing spreads any id pattern
+_U64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +116,15 @@ def eui_number(text: str) -> int | None:
 
 
 class MeterMapping:
-    """Meters indexed by device id (O(1) lookups)."""
+    """Meters indexed by device id (O(log n) lookups, 16 bytes a row)."""
 
-    __slots__ = ("_index", "_network_ids", "_networks", "path")
+    __slots__ = ("_count", "_keys", "_network_ids", "_networks", "_values", "path")
 
     def __init__(self, path: str = "") -> None:
         self.path = path
-        self._index: dict[int, int] = {}
+        self._keys: list[array[int] | None] = [None] * (1 << _BUCKET_BITS)
+        self._values: list[array[int] | None] = [None] * (1 << _BUCKET_BITS)
+        self._count = 0
         self._networks: list[str | None] = [None]
         self._network_ids: dict[str, int] = {}
 
@@ -119,30 +132,42 @@ class MeterMapping:
     def from_meters(cls, meters: Iterable[Meter]) -> MeterMapping:
         """Build a mapping from Meter values (a later duplicate device id replaces an earlier)."""
         mapping = cls()
+        rows: dict[int, Meter] = {}
         for meter in meters:
             number = eui_number(meter.device_id)
             if number is None:
                 raise ValueError(f"not an EUI-64: {meter.device_id!r}")
+            rows[number] = meter
+        for number, meter in rows.items():
             mapping._put(number, meter.mpan, meter.mprn, meter.network, meter.device_type)
+        mapping._seal()
         return mapping
 
     def __len__(self) -> int:
-        return len(self._index)
+        return self._count
 
     def __contains__(self, eui: object) -> bool:
         return isinstance(eui, str) and self.by_device(eui) is not None
 
     def __iter__(self) -> Iterator[Meter]:
-        for number, packed in self._index.items():
-            yield self._unpack(number, packed)
+        for keys, values in zip(self._keys, self._values, strict=True):
+            if keys is not None and values is not None:
+                for number, packed in zip(keys, values, strict=True):
+                    yield self._unpack(number, packed)
 
     def by_device(self, eui: str) -> Meter | None:
         """The meter with this device id (any EUI-64 spelling), or None."""
         number = eui_number(eui)
         if number is None:
             return None
-        packed = self._index.get(number)
-        return None if packed is None else self._unpack(number, packed)
+        bucket = _bucket(number)
+        keys = self._keys[bucket]
+        if keys is None:
+            return None
+        at = bisect_left(keys, number)
+        if at == len(keys) or keys[at] != number:
+            return None
+        return self._unpack(number, self._values[bucket][at])  # type: ignore[index]
 
     def _network_id(self, network: str | None) -> int:
         if network is None:
@@ -159,29 +184,60 @@ class MeterMapping:
     def _put(
         self, number: int, mpan: str | None, mprn: str | None, network: str | None, kind: str
     ) -> None:
-        """Store a row, replacing any earlier row of the same device id."""
+        """Append a row (unsorted until :meth:`_seal`)."""
         value = DEVICE_TYPES.index(kind) | (self._network_id(network) << _NET_SHIFT)
         if mpan is not None:
             value |= int(mpan) << _NUM_SHIFT
         else:
             assert mprn is not None
-            value |= _MPRN_FLAG | (len(mprn) << _LEN_SHIFT) | (int(mprn) << _NUM_SHIFT)
-        self._index[number] = value
+            value |= _MPRN_FLAG | (((int(mprn) << _LEN_BITS) | len(mprn)) << _NUM_SHIFT)
+        bucket = _bucket(number)
+        keys = self._keys[bucket]
+        if keys is None:
+            keys = self._keys[bucket] = array("Q")
+            self._values[bucket] = array("Q")
+        keys.append(number)
+        self._values[bucket].append(value)  # type: ignore[union-attr]
+
+    def _seal(self) -> list[int]:
+        """Sort every bucket; return the device numbers that appear more than once."""
+        repeated: list[int] = []
+        count = 0
+        for bucket, keys in enumerate(self._keys):
+            if keys is None:
+                continue
+            values = self._values[bucket]
+            rows = sorted([(k << 64) | v for k, v in zip(keys, values, strict=True)])  # type: ignore[arg-type]
+            keys = self._keys[bucket] = array("Q", [row >> 64 for row in rows])
+            self._values[bucket] = array("Q", [row & _U64 for row in rows])
+            count += len(keys)
+            repeated.extend(a for a, b in pairwise(keys) if a == b)
+        self._count = count
+        return repeated
 
     def _unpack(self, number: int, packed: int) -> Meter:
         identifier = packed >> _NUM_SHIFT
         if packed & _MPRN_FLAG:
-            width = (packed >> _LEN_SHIFT) & 0xF
-            mpan, mprn = None, f"{identifier:0{width}d}"
+            width = identifier & ((1 << _LEN_BITS) - 1)
+            mpan, mprn = None, f"{identifier >> _LEN_BITS:0{width}d}"
         else:
             mpan, mprn = f"{identifier:013d}", None
         return Meter(
-            device_id=format_eui64(number.to_bytes(8, "big")),
+            device_id=_eui_text(number),
             mpan=mpan,
             mprn=mprn,
             network=self._networks[(packed >> _NET_SHIFT) & (_NET_LIMIT - 1)],
             device_type=DEVICE_TYPES[packed & ((1 << _TYPE_BITS) - 1)],
         )
+
+
+def _bucket(number: int) -> int:
+    return ((number * _MIX) & _U64) >> (64 - _BUCKET_BITS)
+
+
+def _eui_text(number: int) -> str:
+    """The canonical spelling of a device number (as format_eui64 writes it)."""
+    return number.to_bytes(8, "big").hex("-").upper()
 
 
 def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
@@ -203,8 +259,21 @@ def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
     i_network = header.position("network")
     i_type = header.position("device_type")
     mapping = MeterMapping(shown)
-    index = mapping._index
     put = mapping._put
+    try:
+        _read_rows(rows, put, shown, lenient, i_device, i_mpan, i_mprn, i_network, i_type)
+    except RegistryError:
+        _refuse_repeated(mapping, path, i_device)  # a repeated device id on an earlier line
+        raise
+    _refuse_repeated(mapping, path, i_device)
+    return mapping
+
+
+def _read_rows(  # type: ignore[no-untyped-def]
+    rows, put, shown: str, lenient: bool, i_device: int, i_mpan: int | None,
+    i_mprn: int | None, i_network: int | None, i_type: int | None,
+) -> None:
+    """Validate each row and store it with ``put``; raise RegistryError on the first bad one."""
     for line, row in rows:
         raw_device = row[i_device].strip()
         number = eui_number(raw_device)
@@ -247,16 +316,7 @@ def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
                     )
                 network = raw_network
         kind = _row_type(row[i_type] if i_type is not None else "", mpan, shown, line)
-        if number in index:
-            raise located(
-                shown,
-                line,
-                "device_id",
-                f"device id {format_eui64(number.to_bytes(8, 'big'))} is also on line "
-                f"{_first_line(path, i_device, number)} (each device id must appear once)",
-            )
         put(number, mpan, mprn, network, kind)
-    return mapping
 
 
 def _row_mpan(raw: str, shown: str, line: int, lenient: bool) -> str:
@@ -294,13 +354,30 @@ def _row_type(raw: str, mpan: str | None, shown: str, line: int) -> str:
     return kind
 
 
-def _first_line(path: str | Path, i_device: int, number: int) -> int | str:
-    """Line of the first row with this device id (re-reads the file; only on this error path)."""
-    _, rows = read_rows(path, required=())
+def _refuse_repeated(mapping: MeterMapping, path: str | Path, i_device: int) -> None:
+    """Sort the mapping; raise RegistryError naming both lines of the first repeated device id.
+
+    "First" is the repeat on the earliest line, as a row-by-row check would find it. Finding
+    the lines re-reads the file, only on this error path.
+    """
+    repeated = set(mapping._seal())
+    if not repeated:
+        return
+    header, rows = read_rows(path, required=())
+    seen: dict[int, int] = {}
     for line, row in rows:
-        if eui_number(row[i_device].strip()) == number:
-            return line
-    return "?"
+        number = eui_number(row[i_device].strip())
+        if number not in repeated:
+            continue
+        if number in seen:
+            raise located(
+                header.path,
+                line,
+                "device_id",
+                f"device id {format_eui64(number.to_bytes(8, 'big'))} is also on line "
+                f"{seen[number]} (each device id must appear once)",
+            )
+        seen[number] = line
 
 
 __all__ = [
