@@ -111,20 +111,40 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
+# The string encoder json.dumps itself uses with ensure_ascii=False (the C one when present).
+_json_string = json.encoder.encode_basestring
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _json_string(value)
+    return dumps(value)
+
+
+def _json_members(fields: dict[str, Any]) -> str:
+    """A dict's members as compact JSON without the braces, exactly as ``dumps`` writes them.
+
+    A record head and a finding hold strings and None, encoded here directly: several times
+    faster than ``json.dumps``, which builds a new encoder for each small dict.
+    """
+    return ",".join([f"{_json_string(key)}:{_json_value(value)}" for key, value in fields.items()])
+
+
 def record_line(
     head: dict[str, Any], certificates: Iterable[str], findings: tuple[Finding, ...]
 ) -> str:
     """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
 
     ``certificates`` are the entries already serialised (cached per placement), so the line
-    is spliced from three serialised parts: the head object, the entries and the tail object.
+    is spliced from the serialised head, the entries, the findings and the verdict.
     """
-    tail = {
-        "findings": [f.as_dict() for f in findings],
-        "verdict": verdict_of(findings),
-        "schema_version": "1",
-    }
-    return f'{dumps(head)[:-1]},"certificates":[{",".join(certificates)}],{dumps(tail)[1:]}'
+    found = ",".join(["{" + _json_members(f.as_dict()) + "}" for f in findings])
+    return (
+        f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
+        f'"findings":[{found}],"verdict":"{verdict_of(findings)}","schema_version":"1"}}'
+    )
 
 
 def _audit_raw(

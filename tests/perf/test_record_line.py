@@ -1,0 +1,39 @@
+"""A spliced record line is exactly ``dumps`` of the record dict, whatever the text holds."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from certcheck.audit.model import Finding, Severity
+from certcheck.audit.pipeline import record_line
+from certcheck.output.writers import dumps
+
+HEAD_KEYS = (
+    "source", "kind", "service", "message_code", "originator", "supplier", "device_id",
+    "device_type", "mpan", "expected_network",
+)
+text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # includes ", \\, \\u2028
+maybe_text = st.none() | text
+findings = st.lists(
+    st.builds(Finding, text, st.sampled_from(list(Severity)), text, maybe_text, maybe_text),
+    max_size=3,
+)
+entries = st.lists(st.dictionaries(text, maybe_text | st.integers(), max_size=3), max_size=3)
+
+
+@given(st.fixed_dictionaries({key: maybe_text for key in HEAD_KEYS}), entries, findings)
+def test_record_line_equals_dumps(head: dict, certificates: list, found: list[Finding]) -> None:
+    worst = max((f.severity.rank for f in found), default=0)
+    record = {
+        **head,
+        "certificates": certificates,
+        "findings": [f.as_dict() for f in found],
+        "verdict": {2: "fail", 1: "warn", 0: "pass"}[worst],
+        "schema_version": "1",
+    }
+    line = record_line(head, [dumps(c) for c in certificates], tuple(found))
+    assert line == dumps(record)
+    assert json.loads(line) == record
