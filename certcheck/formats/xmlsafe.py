@@ -128,7 +128,9 @@ def parse_xml(
             "declaration (DTD)",
             "line 1, column 1",
         )
-    if _depth_probe(max_depth)(root):
+    # Every element starts with a "<" of its own: with at most max_depth of them, no element
+    # can be nested deeper, and the probe (a tree walk) is not needed.
+    if text.count(b"<") > max_depth and _depth_probe(max_depth)(root):
         raise XmlRefused(
             f"{source}: XML elements nested deeper than {max_depth} levels are refused",
             _deep_element_where(root, max_depth),
