@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from bench.generate import duis_lines, world_for
+from bench.rss import run_with_usage
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_MB = 250
@@ -33,18 +32,17 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _peak_rss_mb(directory: Path, batch: str, jobs: int) -> float:
-    """Peak RSS of a verify run and of its workers (os.wait4 covers both), in MB."""
-    process = subprocess.Popen(
+    """Peak RSS of a verify run and of its workers, in MB (not the test runner's own)."""
+    usage = run_with_usage(
         [sys.executable, "-m", "certcheck", "verify", str(directory / batch),
          "--mapping", str(directory / "meters.csv"),
          "--operators", str(directory / "operators.csv"),
          "--trust", str(directory / "pki" / "oca.pem"),
          "--at", "2026-06-01T00:00:00Z", "-f", "jsonl", "--jobs", str(jobs)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1  # the batch holds wrong requests
-    return usage.ru_maxrss / 1024
+        cwd=ROOT,
+    )  # fmt: skip
+    assert usage.exit_code == 1, usage.stderr  # the batch holds wrong requests
+    return usage.peak_rss_mb
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
