@@ -7,11 +7,11 @@ Usage (from the repository root)::
 
 Inputs are generated once per size under ``bench/out/inputs-N`` (a demo world with about N
 meters, a JSON Lines batch of N DUIS 6.21 requests and one of CS02b commands) and reused by
-later runs. Each verify runs as a subprocess writing JSON Lines to ``bench/out``. ``os.wait4``
-gives its resource usage together with that of the workers it reaped: peak RSS is the largest
-of the process and each worker (they count separately, shared pages in each), CPU time their
-sum. CPU time shows what a run costs when other work shares the machine; wall time and
-items/s are only meaningful on an otherwise idle machine.
+later runs. Each verify runs as a subprocess writing JSON Lines to ``bench/out``, started from
+a small launcher (``bench/rss.py``) so that its resource usage does not include this script's
+own memory: peak RSS is the largest of the process and each worker (they count separately,
+shared pages in each), CPU time their sum. CPU time shows what a run costs when other work
+shares the machine; wall time and items/s are only meaningful on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import inputs_in, is_complete  # noqa: E402
+from bench.rss import run_with_usage  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,12 @@ class Measure:
 
 def run_measured(label: str, argv: list[str], items: int) -> Measure:
     """Run ``argv``: wall time, CPU time and peak RSS of the process and its workers."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            errors.seek(0)
-            sys.stderr.write(errors.read().decode(errors="replace")[-2000:])
-    cpu = usage.ru_utime + usage.ru_stime
-    return Measure(label, items, seconds, cpu, usage.ru_maxrss / 1024, code)
+    started = time.perf_counter()
+    usage = run_with_usage(argv)
+    seconds = time.perf_counter() - started
+    if usage.exit_code not in (0, 1):
+        sys.stderr.write(usage.stderr[-2000:])
+    return Measure(label, items, seconds, usage.cpu_seconds, usage.peak_rss_mb, usage.exit_code)
 
 
 def verify_argv(arguments: list[str], jobs: int, output: Path) -> list[str]:
