@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record, verdict_of
-from certcheck.audit.records import certificate_entry, certificate_entry_json
+from certcheck.audit.records import certificate_entry
 from certcheck.audit.sources import BLOCK_ITEMS, Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import AuditContext, Subject
@@ -154,10 +154,9 @@ def _audit_raw(
     item = decode_raw(raw, limits)
     subject = Subject(item, context)
     findings = tuple(run_checks(subject))
-    classify = context.classify
     line = record_line(
         _record_head(item, subject),
-        [certificate_entry_json(p, classify(p.certificate)) for p in item.placements],
+        [context.certificate_json(p) for p in item.placements],
         findings,
     )
     return item, findings, line

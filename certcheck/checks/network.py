@@ -53,12 +53,9 @@ NO_CERT_UNKNOWN_ORGANISATION = rule(
 )
 
 
-def _entries(subject: Subject) -> Iterator[tuple[NetworkOperatorEntry, object]]:
+def _entries(subject: Subject) -> tuple[tuple[NetworkOperatorEntry, object], ...]:
     """Network Operator entries with their registry row (None when unknown)."""
-    registry = subject.context.registry
-    for entry in subject.network_operator_entries:
-        operator = registry.by_entity(entry.entity_id) if registry and entry.entity_id else None
-        yield entry, operator
+    return subject.network_operators
 
 
 def _device_type(subject: Subject) -> str | None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import CellOccupant, Item, Placement
+from certcheck.audit.records import certificate_entry
+from certcheck.output.writers import dumps
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.roles import RemotePartyRole
 
 if TYPE_CHECKING:
     from certcheck.audit.keystore import KeyStore
     from certcheck.market.meters import Meter, MeterMapping
-    from certcheck.market.operators import OperatorRegistry
+    from certcheck.market.operators import Operator, OperatorRegistry
     from certcheck.smki.chain import TrustStore
 
 _T = TypeVar("_T")
@@ -55,6 +57,7 @@ class AuditContext:
     trust: TrustStore | None = None
     signers: KeyStore | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
+    _entries: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
     def classify(self, cert: SmkiCertificate) -> Classification:
         """Classification of a certificate, cached by its digest."""
@@ -65,9 +68,25 @@ class AuditContext:
             known = self._classified[cert.sha256] = classify(cert, self.registry)
         return known
 
+    def certificate_json(self, placement: Placement) -> str:
+        """The placement's SPEC.md ``certificates`` entry as compact JSON.
 
-@dataclass(frozen=True, slots=True)
-class NetworkOperatorEntry:
+        A batch places the same certificates into the same cells at the same element paths
+        millions of times; each distinct placement is serialised once. The key holds the
+        certificate's digest (its classification follows from it in this context) and
+        shared cell objects, so a hit costs little hashing.
+        """
+        key = (placement.certificate.sha256, placement.cell, placement.where, placement.path)
+        found = self._entries.get(key)
+        if found is None:
+            if len(self._entries) > 65536:
+                self._entries.clear()
+            entry = certificate_entry(placement, self.classify(placement.certificate))
+            found = self._entries[key] = dumps(entry)
+        return found
+
+
+class NetworkOperatorEntry(NamedTuple):
     """A Network Operator cell's new (or current) occupant: a certificate or a reported id."""
 
     entity_id: str | None
@@ -137,3 +156,12 @@ class Subject:
             ):
                 entries.append(NetworkOperatorEntry(occupant.entity_id, None, outcome.where))
         return tuple(entries)
+
+    @cached_property
+    def network_operators(self) -> tuple[tuple[NetworkOperatorEntry, Operator | None], ...]:
+        """Each Network Operator entry with its operators.csv row (None when not registered)."""
+        registry = self.context.registry
+        return tuple(
+            (entry, registry.by_entity(entry.entity_id) if registry and entry.entity_id else None)
+            for entry in self.network_operator_entries
+        )
