@@ -6,8 +6,14 @@ from typing import Any
 
 import typer
 
-from certcheck.audit.limits import DEFAULT_LIMITS as _D
-from certcheck.cli.options import FORMAT_HELP, OutputFormat, limit_option
+from certcheck.cli.options import (
+    FORMAT_HELP,
+    MaxCertificates,
+    MaxDerDepth,
+    MaxItemBytes,
+    MaxLineBytes,
+    OutputFormat,
+)
 
 
 def decode(
@@ -21,18 +27,10 @@ def decode(
         "--trust",
         help="Certificate files or directories: check GBCS signatures, name cell occupants.",
     ),
-    max_item_bytes: int = limit_option(
-        "--max-item-bytes", "Largest item (file or payload) in bytes", _D.max_item_bytes
-    ),
-    max_line_bytes: int = limit_option(
-        "--max-line-bytes", "Longest JSON Lines line in bytes", _D.max_line_bytes
-    ),
-    max_der_depth: int = limit_option(
-        "--max-der-depth", "Deepest DER nesting of a certificate or GBCS content", _D.max_der_depth
-    ),
-    max_certificates: int = limit_option(
-        "--max-certificates", "Most certificates in one item", _D.max_certificates
-    ),
+    max_item_bytes: MaxItemBytes = None,
+    max_line_bytes: MaxLineBytes = None,
+    max_der_depth: MaxDerDepth = None,
+    max_certificates: MaxCertificates = None,
 ) -> int:
     """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
 

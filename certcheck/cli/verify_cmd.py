@@ -7,8 +7,7 @@ from enum import StrEnum
 
 import typer
 
-from certcheck.audit.limits import DEFAULT_LIMITS as _D
-from certcheck.cli.options import limit_option
+from certcheck.cli.options import MaxCertificates, MaxDerDepth, MaxItemBytes, MaxLineBytes
 
 
 class VerifyFormat(StrEnum):
@@ -62,18 +61,10 @@ def verify(
     list_checks: bool = typer.Option(
         False, "--list-checks", help="List the checks and their finding codes, then exit."
     ),
-    max_item_bytes: int = limit_option(
-        "--max-item-bytes", "Largest item (file or payload) in bytes", _D.max_item_bytes
-    ),
-    max_line_bytes: int = limit_option(
-        "--max-line-bytes", "Longest JSON Lines line in bytes", _D.max_line_bytes
-    ),
-    max_der_depth: int = limit_option(
-        "--max-der-depth", "Deepest DER nesting of a certificate or GBCS content", _D.max_der_depth
-    ),
-    max_certificates: int = limit_option(
-        "--max-certificates", "Most certificates in one item", _D.max_certificates
-    ),
+    max_item_bytes: MaxItemBytes = None,
+    max_line_bytes: MaxLineBytes = None,
+    max_der_depth: MaxDerDepth = None,
+    max_certificates: MaxCertificates = None,
 ) -> int:
     """Verify the Network Operator certificates that payloads place on meters.
 
