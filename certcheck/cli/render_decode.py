@@ -14,10 +14,13 @@ from certcheck.audit.records import certificate_entries, outcome_entry, unreadab
 
 
 def signature_state(item: Item, keystore: KeyStore) -> str | None:
-    """valid / invalid / not-checked for signed GBCS; None when the item has no GBCS frame."""
+    """valid / invalid / not-checked for a signed GBCS message; ``absent`` (a pre-command) or
+    ``null`` (a MAC-protected message) when it carries no signature; None without GBCS."""
     gbcs = item.inner or item
     if gbcs.signature is None:
         return None
+    if gbcs.signature.value is None:
+        return gbcs.signature.state
     from certcheck.formats.gbcs.signature import signature_status
 
     return signature_status(gbcs, keystore.by_entity)
@@ -85,8 +88,10 @@ class DecodeView:
                 facts.append(str(record[label]))
         self.console.print(title, Text("  " + " · ".join(facts), style="cyan"))
         if item.originator or item.device_id:
+            sent_by_device = item.originator is not None and item.originator == item.device_id
+            recipient = item.details.get("recipient") if sent_by_device else item.device_id
             self.console.print(
-                f"  from {item.originator or '-'} to {item.device_id or '-'}"
+                f"  from {item.originator or '-'} to {recipient or '-'}"
                 + (f"  counter {item.counter}" if item.counter is not None else "")
             )
         if record.get("signature"):
