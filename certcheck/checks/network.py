@@ -63,6 +63,11 @@ def _device_type(subject: Subject) -> str | None:
     return meter.device_type if meter else None
 
 
+def _what(entry: NetworkOperatorEntry) -> str:
+    """A placed certificate, or a cell occupant a device reported (entity id and SKI only)."""
+    return "certificate" if entry.certificate is not None else "reported cell occupant"
+
+
 def _label(entry: NetworkOperatorEntry, operator: object) -> str:
     party = getattr(operator, "party", None)
     return f"{party} ({entry.entity_id})" if party else str(entry.entity_id)
@@ -120,7 +125,7 @@ def wrong_network(subject: Subject) -> Iterator[Finding]:
             continue
         source = "MPAN distributor id" if meter.network_from_prefix else "registered network"
         yield NO_CERT_WRONG_NETWORK.finding(
-            f"certificate of {_label(entry, operator)} (networks "
+            f"{_what(entry)} of {_label(entry, operator)} (networks "
             f"{', '.join(getattr(operator, 'mpids', ())) or 'none'}) on {meter.device_type} "
             f"{meter.device_id}, whose {source} is {expected}",
             _sha(entry),
