@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.cli.common import ExitCode, UsageProblem, say
+from certcheck.cli.progress import progress_line
 
 FAIL_THRESHOLD = {"error": 2, "warning": 1, "never": 99}
 
@@ -84,8 +85,8 @@ def run_verify(request: VerifyRequest) -> int:
     count = 0
     stream = None
     writer = open_writer(request.fmt, request.output)
+    progress = progress_line(request.fmt)
     try:
-        progress = _progress(request)
         stream = verify_blocks(
             iter_blocks(request.paths, request.limits),
             context,
@@ -104,19 +105,21 @@ def run_verify(request: VerifyRequest) -> int:
             if store is not None:
                 store.add_block(run_id, result)
             if progress:
-                progress(count)
+                progress.update(count)
     except NoInput as exc:
-        _stop(stream, writer)
+        _stop(stream, writer, progress)
         raise UsageProblem(str(exc)) from exc
     except KeyboardInterrupt:
-        _stop(stream, writer)
+        _stop(stream, writer, progress)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
     except BaseException:
-        _stop(stream, writer)
+        _stop(stream, writer, progress)
         if count:
             say(f"stopped after {count} item(s); {_left_as_it_was(request)}")
         raise
+    if progress:
+        progress.close()
     if count == 0:
         writer.abort()
         raise UsageProblem("no input found")
@@ -132,8 +135,10 @@ class Interrupted(KeyboardInterrupt):
     reported = True
 
 
-def _stop(stream, writer) -> None:  # type: ignore[no-untyped-def]
-    """Discard the partial output and end the worker pool now (not at garbage collection)."""
+def _stop(stream, writer, progress) -> None:  # type: ignore[no-untyped-def]
+    """Clear the progress line, discard the partial output and end the worker pool now."""
+    if progress:
+        progress.close()
     writer.abort()
     if stream is not None:
         stream.close()
@@ -143,15 +148,3 @@ def _left_as_it_was(request: VerifyRequest) -> str:
     if request.output and request.output != "-":
         return f"{request.output} was left as it was"
     return "the report is incomplete"
-
-
-def _progress(request: VerifyRequest):  # type: ignore[no-untyped-def]
-    """A progress callback on an interactive stderr (never for json formats or pipes)."""
-    if not sys.stderr.isatty() or request.fmt in ("json", "jsonl"):
-        return None
-
-    def show(count: int) -> None:
-        sys.stderr.write(f"\r{count} items verified")
-        sys.stderr.flush()
-
-    return show
