@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/run.py [--items 100000] [--gbcs-items N] [--jobs 1,2]
+    .venv/bin/python bench/run.py [--items 100000] [--gbcs-items N] [--jobs 1,2] [--head N]
                                   [--skip-openssl] [--out bench/out]
 
 Inputs are generated once per size under ``bench/out/inputs-N`` (a demo world with about N
@@ -94,6 +94,35 @@ def openssl_reference(inputs_dir: Path, sample: int) -> Measure | None:
         os.unlink(handle.name)
 
 
+def head_comparison(  # type: ignore[no-untyped-def]
+    inputs, head: int, whole_runs: dict[int, Measure], out: Path
+) -> list[Measure]:
+    """Verify the first ``head`` DUIS requests over the same mapping; print the RSS ratio
+    against the whole batch's run with the same --jobs."""
+    part = out / f"duis-6.21-head-{head}.jsonl"
+    with inputs.duis.open("rb") as source, part.open("wb") as target:
+        for number, line in enumerate(source):
+            if number == head:
+                break
+            target.write(line)
+    measures = []
+    for job_count, whole in whole_runs.items():
+        first = run_measured(
+            f"verify first {head} --jobs {job_count}",
+            verify_argv(inputs.verify_arguments(part), job_count, out / "head.jsonl"),
+            head,
+        )
+        print(first.line(), flush=True)
+        print(
+            f"peak RSS, same mapping: {inputs.items} items {whole.peak_rss_mb:.1f} MB, "
+            f"{head} items {first.peak_rss_mb:.1f} MB, ratio "
+            f"{whole.peak_rss_mb / first.peak_rss_mb:.2f}",
+            flush=True,
+        )
+        measures.append(first)
+    return measures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000, help="DUIS requests (and meters)")
@@ -105,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-openssl", action="store_true")
     parser.add_argument("--openssl-sample", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument(
+        "--head", type=int, default=None, metavar="N",
+        help="also verify the batch's first N requests over the same mapping and print how peak "
+        "RSS of the whole batch compares (memory flat in the batch size)",
+    )
     options = parser.parse_args(argv)
     gbcs_items = options.gbcs_items if options.gbcs_items is not None else min(
         options.items, 20_000
@@ -124,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"inputs ready in {inputs.directory} ({time.perf_counter() - started:.1f} s)")
 
     results: list[Measure] = []
+    duis_runs: dict[int, Measure] = {}
     for name, batch, count in (
         ("duis-6.21", inputs.duis, inputs.items),
         ("gbcs-cs02b", inputs.gbcs, inputs.gbcs_items),
@@ -139,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(measure.line(), flush=True)
             results.append(measure)
+            if name == "duis-6.21":
+                duis_runs[job_count] = measure
+    if options.head:
+        results += head_comparison(inputs, options.head, duis_runs, out)
     if not options.skip_openssl:
         reference = openssl_reference(inputs.directory, options.openssl_sample)
         if reference is None:
