@@ -322,7 +322,7 @@ class _Reader:
             if device is None:
                 self.problem(f"missing {spec.device_certificate}", where)
             else:
-                self.place(device, None, f"{where}/{spec.device_certificate}")
+                self.place(device, None, None, f"{where}/{spec.device_certificate}")
         if first_step is not None:
             self.replacements(container, spec, role, where)
         if path is not None and spec.path_certificates:
@@ -331,7 +331,7 @@ class _Reader:
             for child in path:
                 if child.tag == T_CERTIFICATE:
                     index += 1
-                    self.place(child, None, f"{prefix}{index}]", path=True)
+                    self.place(child, None, None, f"{prefix}{index}]", path=True)
 
     def role(self, names: list[str | None], spec: ServiceSpec, where: str) -> int | None:
         codes: list[int] = []
@@ -370,12 +370,18 @@ class _Reader:
             if usage is None:
                 self.problem(f"unexpected element {name!r}; not read", f"{path}/{name}")
                 continue
-            cell = _cell(role, usage) if role is not None else None
-            self.place(child, cell, f"{path}/{name}")
+            self.place(child, role, usage, f"{path}/{name}")
 
     def place(
-        self, element: etree._Element, cell: Cell | None, where: str, path: bool = False
+        self,
+        element: etree._Element,
+        role: int | None,
+        usage: tuple[str, str] | None,
+        where: str,
+        path: bool = False,
     ) -> None:
+        """Place the certificate in ``element`` (into the cell of ``role`` and ``usage``, when
+        both are known); a certificate that cannot be read is a problem at ``where``."""
         self.certificates_seen += 1
         if self.certificates_seen > self.limits.max_certificates:
             raise _Unreadable(
@@ -384,7 +390,9 @@ class _Reader:
                 where,
             )
         try:
-            certificate = _certificate_from_text(element.text or "", self.limits.max_der_depth)
+            placement = _placement(
+                element.text or "", role, usage, where, path, self.limits.max_der_depth
+            )
         except DerRefused as error:
             self.problem(
                 f"not an X.509 certificate: {error.message} "
@@ -398,7 +406,7 @@ class _Reader:
         except ValueError as error:  # binascii.Error is a ValueError
             self.problem(f"certificate is not valid base64 ({error})", where)
             return
-        self.placements.append(Placement(certificate, cell, where, path))
+        self.placements.append(placement)
 
     # -- GBCS payloads ------------------------------------------------------------------------
 
@@ -553,6 +561,27 @@ def _certificate_from_text(
     der = _b64(text)
     guard_der(der, max_der_depth)
     return certificate_from_der(der)
+
+
+@lru_cache(maxsize=4 * CACHE_SIZE)
+def _placement(
+    text: str,
+    role: int | None,
+    usage: tuple[str, str] | None,
+    where: str,
+    path: bool,
+    max_der_depth: int = DEFAULT_LIMITS.max_der_depth,
+) -> Placement:
+    """The placement of the certificate in an element's base64 ``text`` at ``where``.
+
+    A batch places the same certificates into the same cells at the same element paths over
+    and over; each distinct placement is built once and shared (placements are immutable).
+    The cell is that of ``role`` and ``usage`` when both are known, else None. Raises as
+    :func:`_certificate_from_text` does (failures are not cached).
+    """
+    certificate = _certificate_from_text(text, max_der_depth)
+    cell = _cell(role, usage) if role is not None and usage is not None else None
+    return Placement(certificate, cell, where, path)
 
 
 @lru_cache(maxsize=64)
