@@ -7,7 +7,7 @@ and attaches the function that finds it with ``@RULE.check``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -84,15 +84,21 @@ FAMILY_ORDER = {
     "input": 7,
 }
 
-_RUNNABLE: list[Rule] = []
+_RUNS: list[CheckFunction] = []
 
 
-def run_checks(subject: Subject) -> Iterator[Finding]:
-    """Run every rule that has a check function on one subject."""
-    if not _RUNNABLE:
-        _RUNNABLE.extend(r for r in all_rules() if r.run is not None)
-    for entry in _RUNNABLE:
-        yield from entry.run(subject)  # type: ignore[misc]
+def run_checks(subject: Subject) -> list[Finding]:
+    """Run every rule that has a check function on one subject: the findings in rule order.
+
+    Each rule's findings are gathered straight into one list (no generator around them):
+    this runs for every item of a batch.
+    """
+    if not _RUNS:
+        _RUNS.extend(r.run for r in all_rules() if r.run is not None)
+    findings: list[Finding] = []
+    for run in _RUNS:
+        findings.extend(run(subject))
+    return findings
 
 
 def get(code: str) -> Rule:
