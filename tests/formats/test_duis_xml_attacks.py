@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import random
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 
 from certcheck.formats.duis import decode_duis
 from certcheck.formats.xmlsafe import XmlRefused, parse_xml
+from tests.loopback import LoopbackListener
 
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
 TEMPLATES = "payloads/duis/templates-HEAD"
@@ -73,35 +72,9 @@ def test_parameter_entity_is_refused() -> None:
     assert "parameter entity" in item.problems[0].message
 
 
-class _Listener:
-    """A local TCP listener that records whether anything connected."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1)
-        self.sock.settimeout(0.5)
-        self.port = self.sock.getsockname()[1]
-        self.connected = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-            self.connected = True
-            conn.close()
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        self.thread.join(1)
-        self.sock.close()
-
-
 @pytest.mark.parametrize("port", [9, None])
 def test_external_dtd_over_the_network_is_refused_without_fetching(port: int | None) -> None:
-    listener = _Listener()
+    listener = LoopbackListener()
     try:
         url = f"http://127.0.0.1:{port or listener.port}/x.dtd"
         item = decode_duis(_request(f'<!DOCTYPE r SYSTEM "{url}">', "Supplier"), "dtd.xml")

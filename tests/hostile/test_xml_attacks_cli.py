@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from certcheck.formats.xmlsafe import XmlRefused, parse_xml
+from tests.loopback import LoopbackListener
 
 SECRET = "LOCAL-FILE-CONTENT-5c1e0b"
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
@@ -75,37 +74,11 @@ def _encodings(document: str) -> dict[str, bytes]:
     }
 
 
-class _Listener:
-    """A loopback TCP listener that records whether anything connected."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1)
-        self.sock.settimeout(0.5)
-        self.port = self.sock.getsockname()[1]
-        self.connected = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-            self.connected = True
-            conn.close()
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        self.thread.join(2)
-        self.sock.close()
-
-
 @pytest.fixture
 def attack_files(tmp_path: Path):
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
-    listener = _Listener()
+    listener = LoopbackListener()
     directory = tmp_path / "attacks"
     directory.mkdir()
     names = []
