@@ -13,6 +13,20 @@ GBCS_TAGS = (0xDD, 0xDF)
 DER_SEQUENCE = 0x30
 
 
+# Words of the readers' last-resort handlers (sniff, the GBCS reader, the DUIS reader): such a
+# problem is a defect in certcheck, never a property of the input. Fuzzing fails on them.
+READER_DEFECT_MARKERS = (
+    "could not decode:",
+    "unreadable GBCS message: unexpected",
+    "DUIS decoding failed",
+)
+
+
+def is_reader_defect(problem: Problem) -> bool:
+    """True when a problem came from a reader's catch-all rather than from the input."""
+    return any(marker in problem.message for marker in READER_DEFECT_MARKERS)
+
+
 def unreadable(source: str, message: str, where: str | None = None, digest: str = "") -> Item:
     """An item that could not be decoded."""
     return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
