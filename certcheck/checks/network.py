@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from certcheck.audit.model import Finding, Severity
-from certcheck.checks.registry import rule
+from certcheck.checks.registry import Rule, rule
 from certcheck.checks.subject import (
     ELECTRICITY_DEVICE_TYPES,
     GAS_DEVICE_TYPES,
@@ -77,33 +77,39 @@ def _sha(entry: NetworkOperatorEntry) -> str | None:
     return entry.certificate.sha256 if entry.certificate else None
 
 
-@NO_CERT_GAS_ON_ESME.check
-def gas_on_esme(subject: Subject) -> Iterator[Finding]:
-    if _device_type(subject) not in ELECTRICITY_DEVICE_TYPES:
-        return
-    for entry, operator in _entries(subject):
-        if getattr(operator, "user_role", None) == GAS_TRANSPORTER:
-            yield NO_CERT_GAS_ON_ESME.finding(
-                f"gas transporter {_label(entry, operator)} in a Network Operator cell of ESME "
-                f"{subject.item.device_id}",
-                _sha(entry),
-                entry.where,
-            )
-
-
-@NO_CERT_ELECTRICITY_ON_GAS_DEVICE.check
-def electricity_on_gas_device(subject: Subject) -> Iterator[Finding]:
+def _kind_crossing(
+    subject: Subject, rule: Rule, device_types: frozenset[str], user_role: str, who: str
+) -> Iterator[Finding]:
+    """Findings for organisations of ``user_role`` in the NO cells of such a device."""
     device_type = _device_type(subject)
-    if device_type not in GAS_DEVICE_TYPES:
+    if device_type not in device_types:
         return
     for entry, operator in _entries(subject):
-        if getattr(operator, "user_role", None) == ELECTRICITY_DISTRIBUTOR:
-            yield NO_CERT_ELECTRICITY_ON_GAS_DEVICE.finding(
-                f"electricity distributor {_label(entry, operator)} in a Network Operator cell of "
+        if getattr(operator, "user_role", None) == user_role:
+            yield rule.finding(
+                f"{who} {_label(entry, operator)} in a Network Operator cell of "
                 f"{device_type} {subject.item.device_id}",
                 _sha(entry),
                 entry.where,
             )
+
+
+@NO_CERT_GAS_ON_ESME.check
+def gas_on_esme(subject: Subject) -> Iterator[Finding]:
+    return _kind_crossing(
+        subject, NO_CERT_GAS_ON_ESME, ELECTRICITY_DEVICE_TYPES, GAS_TRANSPORTER, "gas transporter"
+    )
+
+
+@NO_CERT_ELECTRICITY_ON_GAS_DEVICE.check
+def electricity_on_gas_device(subject: Subject) -> Iterator[Finding]:
+    return _kind_crossing(
+        subject,
+        NO_CERT_ELECTRICITY_ON_GAS_DEVICE,
+        GAS_DEVICE_TYPES,
+        ELECTRICITY_DISTRIBUTOR,
+        "electricity distributor",
+    )
 
 
 @NO_CERT_WRONG_NETWORK.check
