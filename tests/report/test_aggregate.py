@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sample_records import expected_suppliers, latest_by_identity, sample_records
 
 from certcheck.report import aggregate as aggregate_module
 from certcheck.report.aggregate import INCIDENT_CODES, aggregate, view
@@ -18,6 +17,7 @@ from certcheck.report.load import ResultsError, report_from_results, report_from
 from certcheck.report.render import render_csv, render_json, render_table, report_json
 from certcheck.store import AuditStore
 from certcheck.store.queries import current_facts
+from tests.store.sample_records import expected_suppliers, latest_by_identity, sample_records
 
 DAYS = (
     datetime(2026, 3, 1, 8, tzinfo=UTC),

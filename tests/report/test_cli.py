@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sample_records import expected_suppliers, sample_records
 
 from certcheck.store import AuditStore
+from tests.store.sample_records import expected_suppliers, sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from sample_records import expected_suppliers, sample_records
 
 from certcheck.report.aggregate import aggregate
 from certcheck.report.html import render_html
 from certcheck.store import AuditStore
 from certcheck.store.queries import current_facts
+from tests.store.sample_records import expected_suppliers, sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "output"

@@ -14,12 +14,11 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sample_records import sample_records
-
 from certcheck.report.aggregate import aggregate
 from certcheck.report.render import report_json
 from certcheck.store import AuditStore
 from certcheck.store.queries import current_facts, records, runs
+from tests.store.sample_records import sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

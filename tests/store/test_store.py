@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sample_records import sample_records
 
 from certcheck.audit.model import Record
 from certcheck.store import SCHEMA_VERSION, AuditStore, StoreError
 from certcheck.store.queries import current_facts, records, runs
 from certcheck.store.schema import MIGRATIONS, migrate
+from tests.store.sample_records import sample_records
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 T1 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
