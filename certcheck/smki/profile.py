@@ -122,6 +122,6 @@ def _refused_by_cryptography(der: bytes) -> list[str]:
 
     try:
         x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except Exception as exc:  # any refusal (ValueError, InvalidVersion, ...) is the finding
         return [f"rejected by strict X.509 parsing: {str(exc).splitlines()[0][:120]}"]
     return []

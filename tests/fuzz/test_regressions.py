@@ -96,3 +96,28 @@ def test_unnamed_key_usage_bit_does_not_stop_the_message() -> None:
     item = decode_item((CRASHES / "gbcs-unnamed-key-usage-bit.bin").read_bytes(), "bad.gbcs")
     assert item.kind is not None and item.kind.value == "gbcs-command"
     assert not any("unexpected" in problem.message for problem in item.problems)
+
+
+def test_certificate_with_an_unknown_x509_version_is_a_profile_problem() -> None:
+    """cryptography raises InvalidVersion (not a ValueError) for version 18; found by fuzzing."""
+    from certcheck.smki.certificate import decode_certificate
+    from certcheck.smki.profile import profile_problems
+
+    der = _organisation_der()
+    marker = bytes.fromhex("a003020102")
+    assert marker in der
+    mutated = der.replace(marker, bytes.fromhex("a003020112"), 1)
+    cert = decode_certificate(mutated)
+    problems = profile_problems(cert)
+    assert any("version" in p for p in problems), problems
+    assert any("rejected by strict X.509 parsing" in p for p in problems), problems
+
+
+def _organisation_der() -> bytes:
+    import base64
+
+    from tests.conftest import FIXTURES
+
+    pem = next((FIXTURES / "world" / "pki" / "orgs").glob("*-ds.pem")).read_text()
+    body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
+    return base64.b64decode(body)
