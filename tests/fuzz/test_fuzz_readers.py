@@ -4,6 +4,8 @@ An Item is either decoded (``kind`` set) or ``kind`` None with at least one Prob
 random bytes; byte flips, insertions, deletions and truncations of every reference sample and
 every demo payload; GBCS frames built with random fields around random DER; DER with random
 nesting and lengths. ``CERTCHECK_FUZZ_SCALE`` multiplies the example counts for longer runs.
+By default the examples are derived from a fixed seed, so a run is repeatable and CI stays
+green until the code changes; ``CERTCHECK_FUZZ_RANDOM=1`` draws new inputs on every run.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from certcheck.formats.sniff import decode_item, is_reader_defect
 from certcheck.output.writers import dumps
 
 SCALE = float(os.environ.get("CERTCHECK_FUZZ_SCALE", "1"))
+RANDOM = os.environ.get("CERTCHECK_FUZZ_RANDOM", "") not in ("", "0")
 
 
 def fuzz_settings(examples: int):  # type: ignore[no-untyped-def]
     return settings(
         max_examples=max(1, int(examples * SCALE)),
         deadline=None,
-        derandomize=False,
+        derandomize=not RANDOM,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.function_scoped_fixture],
     )
