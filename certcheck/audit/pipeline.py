@@ -15,14 +15,13 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record, verdict_of
 from certcheck.audit.records import certificate_entry
-from certcheck.audit.sources import BLOCK_ITEMS, Block, RawInput, block_items
+from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import AuditContext, Subject
 from certcheck.output.writers import dumps
@@ -30,24 +29,8 @@ from certcheck.output.writers import dumps
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
-CHUNK_SIZE = BLOCK_ITEMS
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
 _RANK = {"info": 0, "warning": 1, "error": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Verified:
-    """One audited item: its serialised record and what the caller needs without parsing it."""
-
-    source: str
-    digest: str
-    line: str
-    verdict: str
-    codes: tuple[tuple[str, str], ...]
-
-    @property
-    def record(self) -> dict[str, Any]:
-        return json.loads(self.line)
 
 
 @dataclass(slots=True)
@@ -162,18 +145,6 @@ def _audit_raw(
     return item, findings, line
 
 
-def verify_raw(raw: RawInput, context: AuditContext, limits: Limits = DEFAULT_LIMITS) -> Verified:
-    """Decode (within ``limits``), check and serialise one raw input."""
-    item, findings, line = _audit_raw(raw, context, limits)
-    return Verified(
-        source=item.source,
-        digest=item.digest,
-        line=line,
-        verdict=verdict_of(findings),
-        codes=tuple((f.code, f.severity.value) for f in findings),
-    )
-
-
 def verify_block(
     block: Block, context: AuditContext, limits: Limits = DEFAULT_LIMITS, digests: bool = False
 ) -> BlockResult:
@@ -271,23 +242,3 @@ def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-
-
-def verify_stream(
-    raws: Iterable[RawInput],
-    context: AuditContext,
-    jobs: int = 1,
-    chunk_size: int = CHUNK_SIZE,
-    limits: Limits = DEFAULT_LIMITS,
-) -> Iterator[list[Verified]]:
-    """Verified items chunk by chunk, in input order (a per-item view of verify_blocks)."""
-    iterator = iter(raws)
-    chunks = iter(lambda: tuple(islice(iterator, chunk_size)), ())
-    for result in verify_blocks(chunks, context, jobs, limits, digests=True):
-        chunk = []
-        for line, digest in zip(result.lines(), result.digests, strict=True):
-            record = json.loads(line)
-            codes = tuple((f["code"], f["severity"]) for f in record["findings"])
-            chunk.append(Verified(record["source"], digest, line, record["verdict"], codes))
-        yield chunk
-

@@ -32,8 +32,8 @@ def _relative(source: str, directory: Path) -> str:
 
 def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
     """Run verify with :func:`verify_options` over ``directory`` and compare with truth."""
-    from certcheck.audit.pipeline import verify_stream
-    from certcheck.audit.sources import iter_raw
+    from certcheck.audit.pipeline import verify_blocks
+    from certcheck.audit.sources import iter_blocks
     from certcheck.cli.verify_run import VerifyRequest, build_context
 
     directory = Path(directory)
@@ -41,13 +41,14 @@ def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
     request = VerifyRequest(**verify_options(directory), jobs=jobs)
     result = WorldCheck()
     seen: set[str] = set()
-    for chunk in verify_stream(iter_raw(request.paths), build_context(request), jobs=jobs):
-        for verified in chunk:
+    context = build_context(request)
+    for block in verify_blocks(iter_blocks(request.paths), context, jobs=jobs):
+        for record in block.records():
             result.items += 1
-            result.verdicts[verified.verdict] += 1
-            name = _relative(verified.source, directory)
+            result.verdicts[record["verdict"]] += 1
+            name = _relative(record["source"], directory)
             seen.add(name)
-            got = sorted({code for code, severity in verified.codes if severity != "info"})
+            got = sorted({f["code"] for f in record["findings"] if f["severity"] != "info"})
             result.codes.update(got)
             want = truth.get(name, {}).get("codes")
             if want != got:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from itertools import islice
 from pathlib import Path
 
 import pytest
 
 from bench.generate import generate
 from certcheck.audit.decoding import decode_raw
-from certcheck.audit.pipeline import audit_item, verify_raw, verify_stream
+from certcheck.audit.pipeline import audit_item, verify_block, verify_blocks
 from certcheck.audit.sources import iter_raw
 from certcheck.cli.verify_run import VerifyRequest, build_context
 from certcheck.output.writers import dumps
@@ -85,10 +86,11 @@ def test_spliced_line_equals_the_record_dict(world: Path) -> None:
     assert len(raws) > 50
     for raw in raws:
         record = audit_item(decode_raw(raw), context)
-        verified = verify_raw(raw, context)
-        assert verified.line == dumps(record.as_dict())
-        assert verified.verdict == record.verdict
-        assert verified.record == record.as_dict()
+        result = verify_block((raw,), context)
+        (line,) = result.lines()
+        assert line == dumps(record.as_dict())
+        assert result.verdicts[record.verdict] == 1
+        assert next(result.records()) == record.as_dict()
 
 
 def test_small_chunks_keep_input_order(world: Path) -> None:
@@ -98,9 +100,10 @@ def test_small_chunks_keep_input_order(world: Path) -> None:
         )
     )
     raws = list(iter_raw([str(world / "payloads")]))
-    chunks = list(verify_stream(iter(raws), context, jobs=2, chunk_size=3))
-    assert max(len(c) for c in chunks) == 3
-    assert [v.source for c in chunks for v in c] == [r.source for r in raws]
+    blocks = [tuple(raws[i : i + 3]) for i in range(0, len(raws), 3)]
+    results = list(verify_blocks(blocks, context, jobs=2))
+    assert [r.items for r in results] == [len(b) for b in blocks]
+    assert [rec["source"] for r in results for rec in r.records()] == [r.source for r in raws]
 
 
 def test_workers_read_only_a_few_chunks_ahead(world: Path) -> None:
@@ -125,9 +128,15 @@ def test_workers_read_only_a_few_chunks_ahead(world: Path) -> None:
             yield raw
 
     jobs, size = 2, 4
+
+    def blocks():  # type: ignore[no-untyped-def]
+        items = counted()
+        while block := tuple(islice(items, size)):
+            yield block
+
     received = 0
-    for chunk in verify_stream(counted(), context, jobs=jobs, chunk_size=size):
-        received += len(chunk)
+    for result in verify_blocks(blocks(), context, jobs=jobs):
+        received += result.items
         time.sleep(0.002)
         assert pulled <= received + (IN_FLIGHT_PER_WORKER * jobs + 1) * size
     assert received == len(raws)
