@@ -11,7 +11,8 @@ from certcheck.cli.common import UsageProblem
 
 
 class RunRecorder:
-    """One verify run in the store: started on open, chunks appended, finished at the end."""
+    """One verify run in the store (opened, created or migrated): started on creation, blocks
+    appended, finished at the end."""
 
     def __init__(self, path: str, arguments: list[str]) -> None:
         from certcheck.store.writer import AuditStore
@@ -23,21 +24,16 @@ class RunRecorder:
         self.run_id = self.store.start_run(arguments, __version__, datetime.now(UTC))
         self.counts = {"items": 0, "pass": 0, "warn": 0, "fail": 0}
 
-    def add_block(self, run_id: int, result: BlockResult) -> None:
-        """Append a block's records (one transaction) and count them."""
+    def add_block(self, result: BlockResult) -> None:
+        """Append a block's records to this run (one transaction) and count them."""
         lines = result.lines()
         records = (json.loads(line) for line in lines)
-        self.store.add_dicts(run_id, zip(records, lines, result.digests, strict=True))
+        self.store.add_dicts(self.run_id, zip(records, lines, result.digests, strict=True))
         self.counts["items"] += result.items
         for verdict, count in result.verdicts.items():
             self.counts[verdict] += count
 
-    def finish(self, run_id: int, count: int) -> None:
-        self.store.finish_run(run_id, self.counts, datetime.now(UTC))
+    def finish(self) -> None:
+        """Mark the run complete with its counts, and close the store."""
+        self.store.finish_run(self.run_id, self.counts, datetime.now(UTC))
         self.store.close()
-
-
-def open_store(path: str, arguments: list[str]) -> tuple[RunRecorder, int]:
-    """Open (creating or migrating) the store and start a run."""
-    recorder = RunRecorder(path, arguments)
-    return recorder, recorder.run_id

@@ -75,11 +75,11 @@ def run_verify(request: VerifyRequest) -> int:
 
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
-    store = run_id = None
+    store = None
     if request.store:
-        from certcheck.cli.store_hook import open_store
+        from certcheck.cli.store_hook import RunRecorder
 
-        store, run_id = open_store(request.store, sys.argv[1:])
+        store = RunRecorder(request.store, sys.argv[1:])
     threshold = FAIL_THRESHOLD[request.fail_on]
     worst = -1
     count = 0
@@ -103,7 +103,7 @@ def run_verify(request: VerifyRequest) -> int:
                     writer.write(record)
             worst = max(worst, result.worst)
             if store is not None:
-                store.add_block(run_id, result)
+                store.add_block(result)
             if progress:
                 progress.update(count)
     except NoInput as exc:
@@ -125,7 +125,7 @@ def run_verify(request: VerifyRequest) -> int:
         raise UsageProblem("no input found")
     writer.close()
     if store is not None:
-        store.finish(run_id, count)
+        store.finish()
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
 
 
