@@ -112,9 +112,11 @@ def test_mpans_are_check_valid_and_of_the_distributor() -> None:
         assert len(core) == 13 and core.startswith(distributor_id) and core_check_ok(core)
 
 
-def test_no_requests_and_command_pass(
+def verify_no_samples(
     reference_dir: Path, tmp_path: Path, meters: Path, operators: Path
-) -> None:
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The NO-by-NO and handover DUIS requests (2025 certificates) and the NO-by-NO GBCS
+    command (2015-2016 certificates), each verified at a time its certificates are valid."""
     duis = verify(
         reference_dir,
         tmp_path,
@@ -127,6 +129,13 @@ def test_no_requests_and_command_pass(
     gbcs = verify(
         reference_dir, tmp_path, NO_BY_NO_GBCS, at=RTDS_AT, meters=meters, operators=operators
     )
+    return duis, gbcs
+
+
+def test_no_requests_and_command_pass(
+    reference_dir: Path, tmp_path: Path, meters: Path, operators: Path
+) -> None:
+    duis, gbcs = verify_no_samples(reference_dir, tmp_path, meters, operators)
     records = {**duis, **gbcs}
     assert len(records) == 3
     for name, record in records.items():
@@ -145,20 +154,9 @@ def test_no_requests_and_command_pass(
 
 def test_wrong_network_in_the_mapping(reference_dir: Path, tmp_path: Path, operators: Path) -> None:
     eastern = write_meters(tmp_path / "meters-eelc.csv", "10")
-    records = {
-        **verify(
-            reference_dir,
-            tmp_path,
-            NO_BY_NO,
-            NO_HANDOVER,
-            at=TEMPLATES_AT,
-            meters=eastern,
-            operators=operators,
-        ),
-        **verify(
-            reference_dir, tmp_path, NO_BY_NO_GBCS, at=RTDS_AT, meters=eastern, operators=operators
-        ),
-    }
+    duis, gbcs = verify_no_samples(reference_dir, tmp_path, eastern, operators)
+    records = {**duis, **gbcs}
+    assert len(records) == 3
     for name, record in records.items():
         assert record["expected_network"] == "EELC", name
         assert codes(record, "error") == Counter({"NO_CERT_WRONG_NETWORK": 2}), name
@@ -167,18 +165,9 @@ def test_wrong_network_in_the_mapping(reference_dir: Path, tmp_path: Path, opera
 
 def test_gas_transporter_on_an_esme(reference_dir: Path, tmp_path: Path, meters: Path) -> None:
     gas = write_operators(tmp_path / "operators-gas.csv", "gas_transporter")
-    records = {
-        **verify(
-            reference_dir,
-            tmp_path,
-            NO_BY_NO,
-            NO_HANDOVER,
-            at=TEMPLATES_AT,
-            meters=meters,
-            operators=gas,
-        ),
-        **verify(reference_dir, tmp_path, NO_BY_NO_GBCS, at=RTDS_AT, meters=meters, operators=gas),
-    }
+    duis, gbcs = verify_no_samples(reference_dir, tmp_path, meters, gas)
+    records = {**duis, **gbcs}
+    assert len(records) == 3
     for name, record in records.items():
         assert codes(record, "error") == Counter({"NO_CERT_GAS_ON_ESME": 2}), name
         sha = {f["certificate"] for f in record["findings"] if f["code"] == "NO_CERT_GAS_ON_ESME"}
