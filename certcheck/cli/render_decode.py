@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from certcheck.audit.keystore import KeyStore
-from certcheck.audit.model import Item, Record
+from certcheck.audit.model import Cell, Item, Record
 from certcheck.audit.records import certificate_entries, outcome_entry, unreadable_findings
 
 
@@ -173,12 +173,8 @@ class DecodeView:
 
 
 def _cell_label(cell: dict[str, Any] | None) -> str:
-    if not cell:
-        return ""
-    from certcheck.smki.roles import role_name
-
-    label = f"{role_name(cell['role'])}/{cell['key_usage']}"
-    return label if cell["cell_usage"] == "management" else f"{label}/{cell['cell_usage']}"
+    """Cell.label() of a record's cell dict ("" for none)."""
+    return Cell(**cell).label() if cell else ""
 
 
 def _occupant(occ: dict[str, Any] | None) -> str:
