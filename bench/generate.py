@@ -33,8 +33,13 @@ UNTRUSTED_CA = "untrusted-ca"
 NOT_IN_MAPPING = "not-in-mapping"
 UNKNOWN_ORGANISATION = "unknown-organisation"
 MISTAKES = (
-    WRONG_NETWORK, GAS_ON_ESME, PAIR_MISMATCH, USAGE_SWAPPED,
-    UNTRUSTED_CA, NOT_IN_MAPPING, UNKNOWN_ORGANISATION,
+    WRONG_NETWORK,
+    GAS_ON_ESME,
+    PAIR_MISMATCH,
+    USAGE_SWAPPED,
+    UNTRUSTED_CA,
+    NOT_IN_MAPPING,
+    UNKNOWN_ORGANISATION,
 )
 
 
@@ -52,9 +57,10 @@ class Inputs:
     items: int
     gbcs_items: int
 
-    def verify_arguments(self, batch: Path) -> list[str]:
-        """``certcheck verify`` arguments (without output options) for one batch."""
-        args = ["verify", str(batch), "--mapping", str(self.meters)]
+    def verify_arguments(self, batch: Path, meters: Path | None = None) -> list[str]:
+        """``certcheck verify`` arguments (without output options) for one batch, over
+        ``meters`` (default: the input set's own meters.csv)."""
+        args = ["verify", str(batch), "--mapping", str(meters or self.meters)]
         args += ["--operators", str(self.operators)]
         for anchor in self.trust:
             args += ["--trust", str(anchor)]
@@ -122,8 +128,13 @@ def _request(
     elif mistake == UNKNOWN_ORGANISATION:
         certificates = pairs.pair("UNLISTED")
     return build_duis_request(
-        "6.21", rng.choice(pairs.suppliers), device, counter, "NetworkOperator",
-        certificates, path,
+        "6.21",
+        rng.choice(pairs.suppliers),
+        device,
+        counter,
+        "NetworkOperator",
+        certificates,
+        path,
     )
 
 
@@ -218,7 +229,21 @@ def generate(directory: str | Path, items: int, gbcs_items: int) -> Inputs:
     return inputs
 
 
+def generate_mapping(path: str | Path, meters: int) -> Path:
+    """Write a meters.csv of about ``meters`` demo-world rows at ``path`` (reused when there)."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(world_for(meters).meters_csv())
+        partial.replace(path)
+    return path
+
+
 if __name__ == "__main__":
     import sys
 
-    generate(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    if sys.argv[1] == "--mapping":
+        generate_mapping(sys.argv[2], int(sys.argv[3]))
+    else:
+        generate(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

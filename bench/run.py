@@ -1,9 +1,17 @@
-"""certcheck benchmark: items/s and peak RSS of ``certcheck verify`` on generated batches.
+"""certcheck benchmark: CPU ratios against SPEC.md's performance targets, items/s, peak RSS.
 
 Usage (from the repository root)::
 
     .venv/bin/python bench/run.py [--items 100000] [--gbcs-items N] [--jobs 1,2] [--head N]
-                                  [--skip-openssl] [--out bench/out]
+                                  [--mapping-rows 1000000] [--skip-openssl] [--out bench/out]
+
+The targets are ratios of CPU time measured in this one run (see :mod:`bench.ratios`): the
+per-item CPU of ``verify`` (a batch's CPU less that of a one-item batch with the same
+arguments, divided by the items between) against a bare hardened lxml parse of the same DUIS
+requests and a bare ECDSA P-256 verify of the same CS02b signature, both timed in this process;
+``--jobs 2`` against ``--jobs 1``; and start-up, one-file decode and a million-row meters.csv
+in CPU seconds. CPU time is what a run costs whatever else shares the machine; wall-clock
+speed-ups are only meaningful on an idle machine, so the load average is printed beside them.
 
 Inputs are generated once per size under ``bench/out/inputs-N`` (a demo world with about N
 meters, a JSON Lines batch of N DUIS 6.21 requests and one of CS02b commands) and reused by
@@ -24,12 +32,15 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import inputs_in, is_complete  # noqa: E402
+from bench.ratios import Ratio, bare_parse_cpu, bare_verify_cpu, payloads, print_table  # noqa: E402
 from bench.rss import run_with_usage  # noqa: E402
 
 
@@ -57,10 +68,10 @@ class Measure:
         )
 
 
-def run_measured(label: str, argv: list[str], items: int) -> Measure:
+def run_measured(label: str, argv: list[str], items: int, **kw: Any) -> Measure:
     """Run ``argv``: wall time, CPU time and peak RSS of the process and its workers."""
     started = time.perf_counter()
-    usage = run_with_usage(argv)
+    usage = run_with_usage(argv, **kw)
     seconds = time.perf_counter() - started
     if usage.exit_code not in (0, 1):
         sys.stderr.write(usage.stderr[-2000:])
@@ -69,8 +80,16 @@ def run_measured(label: str, argv: list[str], items: int) -> Measure:
 
 def verify_argv(arguments: list[str], jobs: int, output: Path) -> list[str]:
     return [
-        sys.executable, "-m", "certcheck", *arguments,
-        "-f", "jsonl", "-o", str(output), "--jobs", str(jobs),
+        sys.executable,
+        "-m",
+        "certcheck",
+        *arguments,
+        "-f",
+        "jsonl",
+        "-o",
+        str(output),
+        "--jobs",
+        str(jobs),
     ]
 
 
@@ -81,36 +100,29 @@ def openssl_reference(inputs_dir: Path, sample: int) -> Measure | None:
         return None
     pems = sorted((inputs_dir / "pki").rglob("*.pem"))
     script = "\n".join(
-        f"{openssl} x509 -noout -text -in {pems[i % len(pems)]} >/dev/null"
-        for i in range(sample)
+        f"{openssl} x509 -noout -text -in {pems[i % len(pems)]} >/dev/null" for i in range(sample)
     )
     with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as handle:
         handle.write(script + "\n")
     try:
-        return run_measured(
-            f"openssl x509 -text x{sample}", ["/bin/sh", handle.name], sample
-        )
+        return run_measured(f"openssl x509 -text x{sample}", ["/bin/sh", handle.name], sample)
     finally:
         os.unlink(handle.name)
 
 
 def head_comparison(  # type: ignore[no-untyped-def]
-    inputs, head: int, whole_runs: dict[int, Measure], out: Path
+    inputs, head: int, whole_runs: dict[int, Measure], out: Path, env: dict[str, str]
 ) -> list[Measure]:
     """Verify the first ``head`` DUIS requests over the same mapping; print the RSS ratio
     against the whole batch's run with the same --jobs."""
-    part = out / f"duis-6.21-head-{head}.jsonl"
-    with inputs.duis.open("rb") as source, part.open("wb") as target:
-        for number, line in enumerate(source):
-            if number == head:
-                break
-            target.write(line)
+    part = first_lines(inputs.duis, head, out / f"duis-6.21-head-{head}.jsonl")
     measures = []
     for job_count, whole in whole_runs.items():
         first = run_measured(
             f"verify first {head} --jobs {job_count}",
             verify_argv(inputs.verify_arguments(part), job_count, out / "head.jsonl"),
             head,
+            env=env,
         )
         print(first.line(), flush=True)
         print(
@@ -123,68 +135,263 @@ def head_comparison(  # type: ignore[no-untyped-def]
     return measures
 
 
+def first_lines(batch: Path, count: int, target: Path) -> Path:
+    """Write the first ``count`` lines of ``batch`` to ``target``."""
+    with batch.open("rb") as source, target.open("wb") as out:
+        out.writelines(islice(source, count))
+    return target
+
+
+def best_of(label: str, argv: list[str], runs: int = 3, **kw: Any) -> Measure:
+    """The run of ``argv`` with the least CPU time among ``runs`` (short commands)."""
+    measures = [run_measured(label, argv, 1, **kw) for _ in range(runs)]
+    return min(measures, key=lambda m: m.cpu_seconds)
+
+
+def per_item_cpu(batch: Measure, one: Measure) -> float:
+    """CPU seconds per item: the batch's CPU less a one-item batch's, over the items between."""
+    return (batch.cpu_seconds - one.cpu_seconds) / max(batch.items - 1, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000, help="DUIS requests (and meters)")
     parser.add_argument(
-        "--gbcs-items", type=int, default=None,
+        "--gbcs-items",
+        type=int,
+        default=None,
         help="CS02b commands (default: items, at most 20000; building them is slow)",
     )
     parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values")
+    parser.add_argument(
+        "--mapping-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the meters.csv timed for 'mapping ready' (0 to skip)",
+    )
     parser.add_argument("--skip-openssl", action="store_true")
     parser.add_argument("--openssl-sample", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument(
-        "--head", type=int, default=None, metavar="N",
+        "--head",
+        type=int,
+        default=None,
+        metavar="N",
         help="also verify the batch's first N requests over the same mapping and print how peak "
         "RSS of the whole batch compares (memory flat in the batch size)",
     )
     options = parser.parse_args(argv)
-    gbcs_items = options.gbcs_items if options.gbcs_items is not None else min(
-        options.items, 20_000
+    gbcs_items = (
+        options.gbcs_items if options.gbcs_items is not None else min(options.items, 20_000)
     )
     jobs = [int(j) for j in options.jobs.split(",") if j.strip()]
 
     out: Path = options.out
     out.mkdir(parents=True, exist_ok=True)
+    # Every run keeps its caches (the compiled meters.csv) under out/cache, never the user's.
+    cache = out / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     started = time.perf_counter()
     inputs = inputs_in(out / f"inputs-{options.items}", options.items, gbcs_items)
     if not is_complete(inputs):  # in a subprocess, so that this process stays small
         subprocess.run(
-            [sys.executable, "-m", "bench.generate", str(inputs.directory),
-             str(options.items), str(gbcs_items)],
-            cwd=ROOT, check=True,
+            [
+                sys.executable,
+                "-m",
+                "bench.generate",
+                str(inputs.directory),
+                str(options.items),
+                str(gbcs_items),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+    big_mapping = out / f"mapping-{options.mapping_rows}" / "meters.csv"
+    if options.mapping_rows and not big_mapping.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.generate",
+                "--mapping",
+                str(big_mapping),
+                str(options.mapping_rows),
+            ],
+            cwd=ROOT,
+            check=True,
         )
     print(f"inputs ready in {inputs.directory} ({time.perf_counter() - started:.1f} s)")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     results: list[Measure] = []
-    duis_runs: dict[int, Measure] = {}
+    runs: dict[tuple[str, int], Measure] = {}
+    singles: dict[str, Measure] = {}
     for name, batch, count in (
         ("duis-6.21", inputs.duis, inputs.items),
         ("gbcs-cs02b", inputs.gbcs, inputs.gbcs_items),
     ):
         if count == 0:
             continue
+        one_batch = first_lines(batch, 1, out / f"{name}-first.jsonl")
+        singles[name] = best_of(
+            f"verify {name} one item",
+            verify_argv(inputs.verify_arguments(one_batch), 1, out / "one.jsonl"),
+            env=env,
+        )
+        print(singles[name].line(), flush=True)
         for job_count in jobs:
             output = out / f"{name}-{count}-jobs{job_count}.jsonl"
             measure = run_measured(
                 f"verify {name} --jobs {job_count}",
                 verify_argv(inputs.verify_arguments(batch), job_count, output),
                 count,
+                env=env,
             )
             print(measure.line(), flush=True)
             results.append(measure)
-            if name == "duis-6.21":
-                duis_runs[job_count] = measure
+            runs[name, job_count] = measure
     if options.head:
-        results += head_comparison(inputs, options.head, duis_runs, out)
+        duis_runs = {j: m for (name, j), m in runs.items() if name == "duis-6.21"}
+        results += head_comparison(inputs, options.head, duis_runs, out, env)
     if not options.skip_openssl:
         reference = openssl_reference(inputs.directory, options.openssl_sample)
         if reference is None:
             print("openssl not found; reference skipped")
         else:
             print(reference.line(), flush=True)
+    print_table(ratio_table(inputs, options, runs, singles, big_mapping, cache, env))
     return 0 if all(m.exit_code in (0, 1) for m in results) else 1
+
+
+def ratio_table(  # type: ignore[no-untyped-def]
+    inputs,
+    options: argparse.Namespace,
+    runs: dict[tuple[str, int], Measure],
+    singles: dict[str, Measure],
+    big_mapping: Path,
+    cache: Path,
+    env: dict[str, str],
+) -> list[Ratio]:
+    """Measure the floors and the short commands; every figure beside its target."""
+    table: list[Ratio] = []
+    duis = runs.get(("duis-6.21", 1))
+    if duis is not None:
+        floor = bare_parse_cpu(inputs.duis)
+        item = per_item_cpu(duis, singles["duis-6.21"])
+        table.append(
+            Ratio(
+                "DUIS 6.21 verify per item / bare lxml parse",
+                item / floor,
+                "x",
+                6,
+                note=f"{item * 1e6:.0f} us against {floor * 1e6:.1f} us, --jobs 1",
+            )
+        )
+    gbcs = runs.get(("gbcs-cs02b", 1))
+    if gbcs is not None:
+        floor = bare_verify_cpu(inputs.gbcs, inputs.certs)
+        item = per_item_cpu(gbcs, singles["gbcs-cs02b"])
+        table.append(
+            Ratio(
+                "GBCS CS02b verify per command / bare ECDSA",
+                item / floor,
+                "x",
+                2.5,
+                note=f"{item * 1e6:.0f} us against {floor * 1e6:.1f} us, --jobs 1",
+            )
+        )
+    for name in ("duis-6.21", "gbcs-cs02b"):
+        one, two = runs.get((name, 1)), runs.get((name, 2))
+        if one is None or two is None:
+            continue
+        table.append(
+            Ratio(
+                f"{name} --jobs 2 CPU / --jobs 1 CPU",
+                two.cpu_seconds / one.cpu_seconds,
+                "x",
+                1.2,
+            )
+        )
+        table.append(
+            Ratio(
+                f"{name} --jobs 2 speed-up (wall)",
+                one.seconds / two.seconds,
+                "x",
+                1.7,
+                at_most=False,
+                note="needs an idle machine; load average "
+                + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            )
+        )
+    if options.mapping_rows:
+        table += mapping_ready(inputs, big_mapping, options.mapping_rows, cache, env)
+    table += start_up(inputs, env)
+    duis = runs.get(("duis-6.21", 1))
+    if duis is not None:
+        peak = max(m.peak_rss_mb for (name, _), m in runs.items() if name == "duis-6.21")
+        table.append(
+            Ratio(
+                f"peak RSS, {inputs.items:,} DUIS items",
+                peak,
+                "MB",
+                300,
+                note="target for 1,000,000 items" if inputs.items < 1_000_000 else "",
+            )
+        )
+    return table
+
+
+def mapping_ready(  # type: ignore[no-untyped-def]
+    inputs, big: Path, rows: int, cache: Path, env: dict[str, str]
+) -> list[Ratio]:
+    """CPU to make a ``rows``-row meters.csv ready: a one-item verify over it less the same
+    over a one-row meters.csv; first with an empty cache, then reusing what that run kept."""
+    small = big.parent / "one-row-meters.csv"
+    with big.open("rb") as source, small.open("wb") as target:
+        target.writelines(islice(source, 2))
+    one = first_lines(inputs.duis, 1, big.parent / "one.jsonl")
+    argv = verify_argv(inputs.verify_arguments(one, small), 1, big.parent / "out.jsonl")
+    base = best_of("verify one item, one-row mapping", argv, env=env)
+    argv = verify_argv(inputs.verify_arguments(one, big), 1, big.parent / "out.jsonl")
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = run_measured(f"verify one item, {rows:,}-row mapping, cold", argv, 1, env=env)
+    warm = best_of(f"verify one item, {rows:,}-row mapping, warm", argv, env=env)
+    for measure in (base, cold, warm):
+        print(measure.line(), flush=True)
+    return [
+        Ratio(
+            f"meters.csv {rows:,} rows ready, first run",
+            cold.cpu_seconds - base.cpu_seconds,
+            "s",
+            4,
+        ),
+        Ratio(
+            f"meters.csv {rows:,} rows ready, unchanged file",
+            warm.cpu_seconds - base.cpu_seconds,
+            "s",
+            4,
+        ),
+    ]
+
+
+def start_up(inputs, env: dict[str, str]) -> list[Ratio]:  # type: ignore[no-untyped-def]
+    """CPU of ``certcheck --help`` and of a one-file decode (DUIS and GBCS), best of three."""
+    directory = inputs.directory
+    duis = directory / "one-request.xml"
+    duis.write_text(payloads(inputs.duis, 1)[0])
+    table = []
+    commands = [
+        ("certcheck --help", ["--help"], 0.2),
+        ("certcheck decode, one DUIS request", ["decode", str(duis)], 0.3),
+    ]
+    if inputs.gbcs_items:
+        gbcs = directory / "one-command.hex"
+        gbcs.write_text(payloads(inputs.gbcs, 1)[0])
+        commands.append(("certcheck decode, one GBCS command", ["decode", str(gbcs)], 0.3))
+    for label, arguments, target in commands:
+        measure = best_of(label, [sys.executable, "-m", "certcheck", *arguments], env=env)
+        table.append(Ratio(label, measure.cpu_seconds, "s", target))
+    return table
 
 
 if __name__ == "__main__":
