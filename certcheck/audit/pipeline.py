@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
-from certcheck.audit.model import Finding, Item, Record, verdict_of
-from certcheck.audit.records import certificate_entry
+from certcheck.audit.model import Finding, Item, Record
+from certcheck.audit.serialise import EntryCache, certificate_entry, record_line
 from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import AuditContext, Subject
-from certcheck.output.writers import dumps
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
@@ -94,44 +93,8 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
-# The string encoder json.dumps itself uses with ensure_ascii=False (the C one when present).
-_json_string = json.encoder.encode_basestring
-
-
-def _json_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _json_string(value)
-    return dumps(value)
-
-
-def _json_members(fields: dict[str, Any]) -> str:
-    """A dict's members as compact JSON without the braces, exactly as ``dumps`` writes them.
-
-    A record head and a finding hold strings and None, encoded here directly: several times
-    faster than ``json.dumps``, which builds a new encoder for each small dict.
-    """
-    return ",".join([f"{_json_string(key)}:{_json_value(value)}" for key, value in fields.items()])
-
-
-def record_line(
-    head: dict[str, Any], certificates: Iterable[str], findings: tuple[Finding, ...]
-) -> str:
-    """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
-
-    ``certificates`` are the entries already serialised (cached per placement), so the line
-    is spliced from the serialised head, the entries, the findings and the verdict.
-    """
-    found = ",".join(["{" + _json_members(f.as_dict()) + "}" for f in findings])
-    return (
-        f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
-        f'"findings":[{found}],"verdict":"{verdict_of(findings)}","schema_version":"1"}}'
-    )
-
-
 def _audit_raw(
-    raw: RawInput, context: AuditContext, limits: Limits
+    raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache
 ) -> tuple[Item, tuple[Finding, ...], str]:
     """Decode (within ``limits``), check and serialise one raw input."""
     item = decode_raw(raw, limits)
@@ -139,22 +102,31 @@ def _audit_raw(
     findings = tuple(run_checks(subject))
     line = record_line(
         _record_head(item, subject),
-        [context.certificate_json(p) for p in item.placements],
+        [entries.json(p) for p in item.placements],
         findings,
     )
     return item, findings, line
 
 
 def verify_block(
-    block: Block, context: AuditContext, limits: Limits = DEFAULT_LIMITS, digests: bool = False
+    block: Block,
+    context: AuditContext,
+    limits: Limits = DEFAULT_LIMITS,
+    digests: bool = False,
+    entries: EntryCache | None = None,
 ) -> BlockResult:
-    """Audit every item of a block; the records as one text, with their counts."""
+    """Audit every item of a block; the records as one text, with their counts.
+
+    ``entries`` carries serialised certificate entries from block to block of one run.
+    """
+    if entries is None:
+        entries = EntryCache(context.classify)
     result = BlockResult()
     lines: list[str] = []
     verdicts, codes, kept = result.verdicts, result.codes, result.digests
     worst = -1
     for raw in block_items(block, limits):
-        item, findings, line = _audit_raw(raw, context, limits)
+        item, findings, line = _audit_raw(raw, context, limits, entries)
         lines.append(line)
         rank = -1
         for finding in findings:
@@ -175,11 +147,12 @@ def verify_block(
 _WORKER_CONTEXT: AuditContext | None = None
 _WORKER_LIMITS: Limits = DEFAULT_LIMITS
 _WORKER_DIGESTS = False
+_WORKER_ENTRIES: EntryCache | None = None
 
 
 def _verify_in_worker(block: Block) -> BlockResult:
     assert _WORKER_CONTEXT is not None
-    return verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS)
+    return verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
 
 
 def _ignore_sigint() -> None:
@@ -211,12 +184,14 @@ def verify_blocks(
     digests: bool = False,
 ) -> Iterator[BlockResult]:
     """Each block's records, in input order, audited here or on ``jobs`` workers."""
-    global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS
+    global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES
+    entries = EntryCache(context.classify)
     if jobs <= 1:
         for block in blocks:
-            yield verify_block(block, context, limits, digests)
+            yield verify_block(block, context, limits, digests, entries)
         return
     _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS = context, limits, digests
+    _WORKER_ENTRIES = entries  # each forked worker fills its own copy
     yield from _on_workers(iter(blocks), jobs)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from certcheck.audit.model import Finding, Severity
+from certcheck.audit.model import Finding, Item, Severity
 from certcheck.checks.registry import rule
 from certcheck.checks.subject import Subject
 
@@ -17,8 +15,12 @@ INPUT_UNREADABLE = rule(
 )
 
 
+def unreadable_findings(item: Item) -> list[Finding]:
+    """One finding per decoding problem, naming where decoding stopped (decode shows them too)."""
+    return [INPUT_UNREADABLE.finding(p.message, None, p.where) for p in item.problems]
+
+
 @INPUT_UNREADABLE.check
-def input_unreadable(subject: Subject) -> Iterator[Finding]:
+def input_unreadable(subject: Subject) -> list[Finding]:
     """One finding per decoding problem, naming where decoding stopped."""
-    for problem in subject.item.problems:
-        yield INPUT_UNREADABLE.finding(problem.message, None, problem.where)
+    return unreadable_findings(subject.item)

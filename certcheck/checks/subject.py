@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import CellOccupant, Item, Placement
-from certcheck.audit.records import certificate_entry
-from certcheck.output.writers import dumps
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.roles import RemotePartyRole
 
@@ -57,7 +55,6 @@ class AuditContext:
     trust: TrustStore | None = None
     signers: KeyStore | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
-    _entries: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
 
     def classify(self, cert: SmkiCertificate) -> Classification:
         """Classification of a certificate, cached by its digest."""
@@ -67,23 +64,6 @@ class AuditContext:
                 self._classified.clear()
             known = self._classified[cert.sha256] = classify(cert, self.registry)
         return known
-
-    def certificate_json(self, placement: Placement) -> str:
-        """The placement's SPEC.md ``certificates`` entry as compact JSON.
-
-        A batch places the same certificates into the same cells at the same element paths
-        millions of times; each distinct placement is serialised once. The key holds the
-        certificate's digest (its classification follows from it in this context) and
-        shared cell objects, so a hit costs little hashing.
-        """
-        key = (placement.certificate.sha256, placement.cell, placement.where, placement.path)
-        found = self._entries.get(key)
-        if found is None:
-            if len(self._entries) > 65536:
-                self._entries.clear()
-            entry = certificate_entry(placement, self.classify(placement.certificate))
-            found = self._entries[key] = dumps(entry)
-        return found
 
 
 class NetworkOperatorEntry(NamedTuple):

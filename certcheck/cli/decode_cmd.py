@@ -42,7 +42,7 @@ def decode(
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
-    from certcheck.output.writers import open_writer
+    from certcheck.output.formats import open_writer
 
     try:
         keystore = KeyStore.from_paths(certs) if certs else KeyStore()

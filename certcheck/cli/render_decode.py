@@ -10,7 +10,8 @@ from rich.text import Text
 
 from certcheck.audit.keystore import KeyStore
 from certcheck.audit.model import Cell, Item, Record
-from certcheck.audit.records import certificate_entries, outcome_entry, unreadable_findings
+from certcheck.audit.serialise import certificate_entries, outcome_entry
+from certcheck.checks.input import unreadable_findings
 
 
 def signature_state(item: Item, keystore: KeyStore) -> str | None:

@@ -71,7 +71,7 @@ def run_verify(request: VerifyRequest) -> int:
     """Run the pipeline over the inputs; return the exit code per SPEC.md."""
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
-    from certcheck.output.writers import open_writer
+    from certcheck.output.formats import open_writer
 
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from certcheck.output.writers import WRITERS, AtomicOutput
+from certcheck.output.writers import AtomicOutput
 
 COLUMNS = (
     "source",
@@ -49,6 +49,3 @@ class CsvWriter:
 
     def abort(self) -> None:
         self.out.discard()
-
-
-WRITERS["csv"] = CsvWriter

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from certcheck import __version__
-from certcheck.output.writers import WRITERS, AtomicOutput
+from certcheck.output.writers import AtomicOutput
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -113,6 +113,3 @@ def _uri(path: str) -> str:
     if PurePath(path).is_absolute():
         return PurePath(path).as_uri()
     return quote(path.replace("\\", "/"), safe="/")
-
-
-WRITERS["sarif"] = SarifWriter

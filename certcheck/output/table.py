@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from certcheck.output.writers import WRITERS, AtomicOutput
+from certcheck.output.writers import AtomicOutput
 
 VERDICT_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
 
@@ -72,6 +72,3 @@ class TableWriter:
 
     def abort(self) -> None:
         self.out.discard()
-
-
-WRITERS["table"] = TableWriter

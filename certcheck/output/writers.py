@@ -1,4 +1,4 @@
-"""Record writers: one small class per format behind one interface, written atomically.
+"""Record writers' common parts: the interface, atomic output, and the two JSON writers.
 
 A writer given a path writes to a temporary file beside it and renames it into place only on
 ``close()``; ``abort()`` removes the temporary file, so an interrupted run leaves either the
@@ -14,11 +14,20 @@ import sys
 import tempfile
 from typing import IO, Any, Protocol
 
+from certcheck.audit.serialise import dumps
+
 
 class RecordWriter(Protocol):
-    def write(self, record: dict[str, Any]) -> None: ...
-    def close(self) -> None: ...
-    def abort(self) -> None: ...
+    """What every output format offers: records in, then a commit or an abort."""
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one SPEC.md record."""
+
+    def close(self) -> None:
+        """Finish the output and put it in place."""
+
+    def abort(self) -> None:
+        """Drop the output, leaving any earlier file as it was."""
 
 
 class AtomicOutput:
@@ -50,11 +59,6 @@ class AtomicOutput:
         with contextlib.suppress(OSError):
             os.unlink(self._tmp)
         self._tmp = None
-
-
-def dumps(record: dict[str, Any]) -> str:
-    """Stable compact JSON for one record."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 class JsonLinesWriter:
@@ -92,14 +96,3 @@ class JsonArrayWriter:
 
     def abort(self) -> None:
         self.out.discard()
-
-
-WRITERS: dict[str, type] = {"json": JsonArrayWriter, "jsonl": JsonLinesWriter}
-
-
-def open_writer(fmt: str, path: str | None, **options: Any) -> RecordWriter:
-    """A writer for ``fmt`` to ``path`` (None or ``-`` for standard output)."""
-    from certcheck.output import csvout, sarif, table  # noqa: F401 - register their formats
-
-    out = AtomicOutput(path)
-    return WRITERS[fmt](out, **options)

@@ -22,12 +22,12 @@ from hypothesis import strategies as st
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.model import Item
 from certcheck.audit.pipeline import audit_item
+from certcheck.audit.serialise import dumps
 from certcheck.audit.sources import RawInput
 from certcheck.formats.gbcs import messages as mc
 from certcheck.formats.gbcs.builder import build_frame
 from certcheck.formats.hexb64 import text_to_bytes
 from certcheck.formats.sniff import decode_item, is_reader_defect
-from certcheck.output.writers import dumps
 
 SCALE = float(os.environ.get("CERTCHECK_FUZZ_SCALE", "1"))
 RANDOM = os.environ.get("CERTCHECK_FUZZ_RANDOM", "") not in ("", "0")

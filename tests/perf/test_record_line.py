@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certcheck.audit.model import Finding, Severity
-from certcheck.audit.pipeline import record_line
-from certcheck.output.writers import dumps
+from certcheck.audit.serialise import dumps, record_line
 
 HEAD_KEYS = (
     "source", "kind", "service", "message_code", "originator", "supplier", "device_id",

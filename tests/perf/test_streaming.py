@@ -12,9 +12,9 @@ import pytest
 from bench.generate import generate
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.pipeline import audit_item, verify_block, verify_blocks
+from certcheck.audit.serialise import dumps
 from certcheck.audit.sources import iter_raw
 from certcheck.cli.verify_run import VerifyRequest, build_context
-from certcheck.output.writers import dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "fixtures" / "world"

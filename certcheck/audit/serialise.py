@@ -1,0 +1,135 @@
+"""SPEC.md JSON for audit results: one home for serialisation, below checks and output.
+
+Checks produce findings and output writers consume records; neither serialises. This module
+holds the compact JSON encoding (:func:`dumps`), the ``certificates`` entry of a placed
+certificate, the per-placement cache of those entries as JSON text, and the record line the
+pipeline splices from them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from certcheck.audit.classify import Classification, RegistryLike, classify
+from certcheck.audit.model import CellOutcome, Finding, Item, Placement, verdict_of
+from certcheck.smki.cache import CACHE_SIZE
+from certcheck.smki.certificate import SmkiCertificate
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """Stable compact JSON for one record."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _summary(certificate: SmkiCertificate) -> dict[str, Any]:
+    """The certificate's own SPEC.md fields, built once per certificate (callers copy it)."""
+    return certificate.summary()
+
+
+def certificate_entry(placement: Placement, classification: Classification) -> dict[str, Any]:
+    """SPEC.md ``certificates`` entry for a placed certificate."""
+    entry = dict(_summary(placement.certificate))
+    entry["key_usage"] = list(entry["key_usage"])
+    entry["cell"] = placement.cell.as_dict() if placement.cell else None
+    entry["party"] = classification.party
+    entry["network_kind"] = classification.network_kind
+    entry["mpids"] = list(classification.mpids)
+    entry["where"] = placement.where
+    entry["path"] = placement.path
+    return entry
+
+
+def certificate_entries(item: Item, registry: RegistryLike | None) -> tuple[dict[str, Any], ...]:
+    """The ``certificates`` entries of every certificate an item carries, in order."""
+    return tuple(certificate_entry(p, classify(p.certificate, registry)) for p in item.placements)
+
+
+class EntryCache:
+    """Each placement's ``certificates`` entry as compact JSON text, serialised once.
+
+    A batch places the same certificates into the same cells at the same element paths
+    millions of times; each distinct placement is serialised once per run (and per worker).
+    The key holds the certificate's digest (its classification follows from it within one
+    run) and shared cell objects, so a hit costs little hashing.
+    """
+
+    LIMIT = 65536
+
+    def __init__(self, classify_certificate: Callable[[SmkiCertificate], Classification]) -> None:
+        self._classify = classify_certificate
+        self._entries: dict[tuple[Any, ...], str] = {}
+
+    def json(self, placement: Placement) -> str:
+        """The placement's entry as JSON text."""
+        key = (placement.certificate.sha256, placement.cell, placement.where, placement.path)
+        found = self._entries.get(key)
+        if found is None:
+            if len(self._entries) > self.LIMIT:
+                self._entries.clear()
+            entry = certificate_entry(placement, self._classify(placement.certificate))
+            found = self._entries[key] = dumps(entry)
+        return found
+
+
+def outcome_entry(
+    outcome: CellOutcome, known: dict[str, SmkiCertificate] | None = None
+) -> dict[str, Any]:
+    """A response/alert cell outcome, with occupants matched to known certificates by SKI."""
+
+    def occupant(occ: Any) -> dict[str, Any] | None:
+        if occ is None:
+            return None
+        match = known.get(occ.subject_key_id) if known and occ.subject_key_id else None
+        return {
+            "entity_id": occ.entity_id,
+            "subject_key_id": occ.subject_key_id,
+            "certificate": match.sha256 if match else None,
+        }
+
+    return {
+        "cell": outcome.cell.as_dict(),
+        "status": outcome.status,
+        "existing": occupant(outcome.existing),
+        "replacing": occupant(outcome.replacing),
+        "where": outcome.where,
+    }
+
+
+# The string encoder json.dumps itself uses with ensure_ascii=False (the C one when present).
+_json_string = json.encoder.encode_basestring
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _json_string(value)
+    return dumps(value)
+
+
+def _json_members(fields: dict[str, Any]) -> str:
+    """A dict's members as compact JSON without the braces, exactly as ``dumps`` writes them.
+
+    A record head and a finding hold strings and None, encoded here directly: several times
+    faster than ``json.dumps``, which builds a new encoder for each small dict.
+    """
+    return ",".join([f"{_json_string(key)}:{_json_value(value)}" for key, value in fields.items()])
+
+
+def record_line(
+    head: dict[str, Any], certificates: Iterable[str], findings: tuple[Finding, ...]
+) -> str:
+    """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
+
+    ``certificates`` are the entries already serialised (cached per placement), so the line
+    is spliced from the serialised head, the entries, the findings and the verdict.
+    """
+    found = ",".join(["{" + _json_members(f.as_dict()) + "}" for f in findings])
+    return (
+        f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
+        f'"findings":[{found}],"verdict":"{verdict_of(findings)}","schema_version":"1"}}'
+    )
