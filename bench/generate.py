@@ -214,7 +214,7 @@ def generate(directory: str | Path, items: int, gbcs_items: int) -> Inputs:
     done = directory / "complete"
     if is_complete(inputs):
         return inputs
-    from certcheck.demo.world import write_pki
+    from certcheck.demo.write import write_pki
 
     directory.mkdir(parents=True, exist_ok=True)
     world = world_for(items)

@@ -17,13 +17,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record
 from certcheck.audit.serialise import EntryCache, certificate_entry, record_line
 from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
-from certcheck.checks.subject import AuditContext, Subject
+from certcheck.checks.subject import Subject
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult

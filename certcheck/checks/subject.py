@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import CellOccupant, Item, Placement
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.roles import RemotePartyRole
 
 if TYPE_CHECKING:
-    from certcheck.audit.keystore import KeyStore
-    from certcheck.market.meters import Meter, MeterMapping
-    from certcheck.market.operators import Operator, OperatorRegistry
-    from certcheck.smki.chain import TrustStore
+    from certcheck.audit.context import AuditContext
+    from certcheck.market.meters import Meter
+    from certcheck.market.operators import Operator
 
 _T = TypeVar("_T")
 
@@ -43,27 +40,6 @@ class cached_property(Generic[_T]):  # a drop-in for functools.cached_property
 GAS_DEVICE_TYPES = frozenset({"GSME", "GPF"})
 ELECTRICITY_DEVICE_TYPES = frozenset({"ESME"})
 SUCCESS_STATUSES = frozenset({None, "success"})
-
-
-@dataclass
-class AuditContext:
-    """Everything the checks may consult besides the item (built once per run)."""
-
-    at: datetime
-    registry: OperatorRegistry | None = None
-    mapping: MeterMapping | None = None
-    trust: TrustStore | None = None
-    signers: KeyStore | None = None
-    _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
-
-    def classify(self, cert: SmkiCertificate) -> Classification:
-        """Classification of a certificate, cached by its digest."""
-        known = self._classified.get(cert.sha256)
-        if known is None:
-            if len(self._classified) > 65536:
-                self._classified.clear()
-            known = self._classified[cert.sha256] = classify(cert, self.registry)
-        return known
 
 
 class NetworkOperatorEntry(NamedTuple):

@@ -9,6 +9,7 @@ import typer
 
 from certcheck import __version__
 from certcheck.cli.common import ExitCode, UsageProblem, say
+from certcheck.market.csvread import RegistryError
 
 app = typer.Typer(
     name="certcheck",
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         say("interrupted")
         code = ExitCode.INTERRUPTED
-    except UsageProblem as problem:
+    except (UsageProblem, RegistryError) as problem:
         say(f"error: {problem}")
         code = ExitCode.USAGE
     except KeyboardInterrupt as stop:

@@ -30,7 +30,8 @@ def demo(
 
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.demo.selfcheck import check_world
-    from certcheck.demo.world import build_world, verify_arguments, write_world
+    from certcheck.demo.world import build_world, verify_arguments
+    from certcheck.demo.write import write_world
 
     target = Path(directory)
     if target.exists() and not target.is_dir():

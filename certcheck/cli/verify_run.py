@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.cli.common import ExitCode, UsageProblem, say
 from certcheck.cli.progress import progress_line
+
+if TYPE_CHECKING:
+    from certcheck.audit.context import AuditContext
 
 FAIL_THRESHOLD = {"error": 2, "warning": 1, "never": 99}
 
@@ -33,38 +37,30 @@ class VerifyRequest:
 
 def parse_at(text: str | None) -> datetime:
     """``--at`` as an aware UTC datetime (a date means its midnight UTC)."""
-    if not text:
-        return datetime.now(UTC)
+    from certcheck.audit.context import parse_instant
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_instant(text)
     except ValueError as exc:
         raise UsageProblem(f"--at {text!r}: expected an ISO 8601 date or date-time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def build_context(request: VerifyRequest):  # type: ignore[no-untyped-def]
+def build_context(request: VerifyRequest) -> AuditContext:
     """The AuditContext for a request; usage errors name the file at fault."""
-    from certcheck.audit.keystore import KeyStore, KeyStoreError
-    from certcheck.checks.subject import AuditContext
-    from certcheck.market.meters import load_meters
-    from certcheck.market.operators import load_operators
-    from certcheck.smki.chain import TrustStore
+    from certcheck.audit import context
+    from certcheck.audit.keystore import KeyStoreError
 
     at = parse_at(request.at)
-    registry = load_operators(request.operators)
-    meters = load_meters(request.mapping)
     try:
-        anchors = KeyStore.from_paths(request.trust) if request.trust else None
-        signers = KeyStore.from_paths(request.certs) if request.certs else None
+        return context.build_context(
+            mapping=request.mapping,
+            operators=request.operators,
+            trust=request.trust,
+            certs=request.certs,
+            at=at,
+        )
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
-    return AuditContext(
-        at=at,
-        registry=registry,
-        mapping=meters,
-        trust=TrustStore(anchors.certificates) if anchors else None,
-        signers=signers,
-    )
 
 
 def run_verify(request: VerifyRequest) -> int:

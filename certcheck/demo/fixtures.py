@@ -17,7 +17,8 @@ FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "world"
 
 def generate(directory: str | Path = FIXTURE_DIR) -> dict[str, int]:
     """Write the fixture world into ``directory``, replacing what was there."""
-    from certcheck.demo.world import build_world, write_world
+    from certcheck.demo.world import build_world
+    from certcheck.demo.write import write_world
 
     target = Path(directory)
     if target.exists():

@@ -32,17 +32,23 @@ def _relative(source: str, directory: Path) -> str:
 
 def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
     """Run verify with :func:`verify_options` over ``directory`` and compare with truth."""
+    from certcheck.audit.context import build_context, parse_instant
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import iter_blocks
-    from certcheck.cli.verify_run import VerifyRequest, build_context
 
     directory = Path(directory)
     truth = json.loads((directory / "truth.json").read_text("utf-8"))["items"]
-    request = VerifyRequest(**verify_options(directory), jobs=jobs)
+    options = verify_options(directory)
     result = WorldCheck()
     seen: set[str] = set()
-    context = build_context(request)
-    for block in verify_blocks(iter_blocks(request.paths), context, jobs=jobs):
+    context = build_context(
+        mapping=options["mapping"],
+        operators=options["operators"],
+        trust=options["trust"],
+        certs=options["certs"],
+        at=parse_instant(options["at"]),
+    )
+    for block in verify_blocks(iter_blocks(options["paths"]), context, jobs=jobs):
         for record in block.records():
             result.items += 1
             result.verdicts[record["verdict"]] += 1

@@ -1,14 +1,13 @@
 """The demonstration world: PKI, organisations and meters, built from a seed and written to disk.
 
-``build_world(seed, size)`` is pure (same arguments, same bytes); ``write_world(world, dir)``
-writes ``pki/``, ``operators.csv``, ``meters.csv``, ``payloads/`` and ``truth.json``.
+``build_world(seed, size)`` is pure (same arguments, same bytes);
+:func:`certcheck.demo.write.write_world` writes it to disk.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,59 +247,6 @@ def build_world(
     return world
 
 
-def _write(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode()
-    path.write_bytes(data)
-
-
-def write_pki(world: World, directory: Path) -> list[Path]:
-    """PEM files: trust anchors ``pki/root.pem`` and ``pki/oca.pem``, then the rest."""
-    base = directory / "pki"
-    files: dict[Path, bytes] = {
-        base / "root.pem": world.root.pem,
-        base / "oca.pem": world.oca.pem,
-        base / "dca.pem": world.dca.pem,
-        base / "untrusted" / "root.pem": world.untrusted_root.pem,
-        base / "untrusted" / "oca.pem": world.untrusted_oca.pem,
-    }
-    for (handle, tag), issued in world.certs.items():
-        files[base / "orgs" / f"{world.orgs[handle].compact_eui}-{tag}.pem"] = issued.pem
-    for (handle, tag), issued in world.untrusted_certs.items():
-        name = f"{world.orgs[handle].compact_eui}-{tag}.pem"
-        files[base / "untrusted" / "orgs" / name] = issued.pem
-    for (device, tag), issued in world.device_certs.items():
-        files[base / "devices" / f"{device.hex().upper()}-{tag}.pem"] = issued.pem
-    for path, data in files.items():
-        _write(path, data)
-    return list(files)
-
-
-def write_world(world: World, directory: str | Path) -> dict[str, int]:
-    """Write the whole world under ``directory``; return counts of what was written."""
-    from certcheck.demo.payloads import render_payloads
-    from certcheck.demo.truth import truth_document
-
-    directory = Path(directory)
-    pki_files = write_pki(world, directory)
-    _write(directory / "operators.csv", world.operators_csv())
-    _write(directory / "meters.csv", world.meters_csv())
-    rendered = render_payloads(world)
-    for item in rendered.files:
-        _write(directory / item.path, item.content)
-    _write(directory / rendered.batch_path, rendered.batch_text)
-    truth = truth_document(world, rendered)
-    _write(directory / "truth.json", json.dumps(truth, indent=1, sort_keys=True) + "\n")
-    return {
-        "certificates": len(pki_files),
-        "operators": sum(1 for org in world.orgs.values() if org.listed),
-        "meters": len(world.meters),
-        "payload_files": len(rendered.files),
-        "batch_lines": len(rendered.batch),
-    }
-
-
 def verify_options(directory: str | Path) -> dict[str, Any]:
     """The verify options that audit a written world (``VerifyRequest`` field names).
 
@@ -340,5 +286,4 @@ __all__ = [
     "build_world",
     "verify_arguments",
     "verify_options",
-    "write_world",
 ]

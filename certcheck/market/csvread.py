@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from certcheck.cli.common import UsageProblem
 
+class RegistryError(ValueError):
+    """A malformed operators.csv or meters.csv: the message names file, line and column.
 
-class RegistryError(UsageProblem):
-    """A malformed operators.csv or meters.csv: the message names file, line and column."""
+    The command line reports it as a usage error (exit 2).
+    """
 
 
 def located(path: str, line: int | None, column: str | None, message: str) -> RegistryError:

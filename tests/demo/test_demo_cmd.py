@@ -60,7 +60,8 @@ def test_demo_help_shows_an_example(tmp_path):
 
 def test_the_self_check_reports_an_item_whose_findings_differ_from_truth(tmp_path):
     from certcheck.demo.selfcheck import check_world
-    from certcheck.demo.world import build_world, write_world
+    from certcheck.demo.world import build_world
+    from certcheck.demo.write import write_world
 
     write_world(build_world("selfcheck", 12), tmp_path)
     assert check_world(tmp_path).agrees

@@ -13,7 +13,8 @@ import pytest
 
 from certcheck.demo import payloads as pl
 from certcheck.demo.truth import SEVERITY
-from certcheck.demo.world import build_world, write_world
+from certcheck.demo.world import build_world
+from certcheck.demo.write import write_world
 
 ROOT = Path(__file__).resolve().parents[2]
 

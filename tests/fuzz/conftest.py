@@ -34,7 +34,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> FuzzWorld:
     """A written demo world, its rendered payloads and the verify context over it."""
     from certcheck.cli.verify_run import VerifyRequest, build_context
     from certcheck.demo.payloads import render_payloads
-    from certcheck.demo.world import build_world, write_world
+    from certcheck.demo.world import build_world
+    from certcheck.demo.write import write_world
 
     directory = tmp_path_factory.mktemp("fuzz-world")
     world = build_world(size=10)

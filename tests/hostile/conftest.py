@@ -38,7 +38,8 @@ class DemoWorld:
 @pytest.fixture(scope="session")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> DemoWorld:
     from certcheck.demo.payloads import render_payloads
-    from certcheck.demo.world import build_world, write_world
+    from certcheck.demo.world import build_world
+    from certcheck.demo.write import write_world
 
     directory = tmp_path_factory.mktemp("world")
     world = build_world(size=10)

@@ -129,10 +129,10 @@ def test_duplicate_entity_id_names_both_lines(tmp_path: Path) -> None:
     assert message.startswith(f"{path}:4:entity_id: entity id {NO} is also on line 2")
 
 
-def test_registry_error_is_a_usage_problem(tmp_path: Path) -> None:
-    assert issubclass(RegistryError, UsageProblem)
+def test_registry_error_is_the_domain_s_own(tmp_path: Path) -> None:
+    assert not issubclass(RegistryError, UsageProblem)
     missing = tmp_path / "absent.csv"
-    with pytest.raises(UsageProblem, match=r"absent\.csv: cannot read"):
+    with pytest.raises(RegistryError, match=r"absent\.csv: cannot read"):
         load_operators(missing)
 
 

@@ -18,7 +18,7 @@ GROWTH = 1.2  # peak RSS of 50,000 items at most this times that of 5,000 items
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One world (5,000 meters) and two batches over it: 5,000 and 50,000 DUIS requests."""
-    from certcheck.demo.world import write_pki
+    from certcheck.demo.write import write_pki
 
     directory = tmp_path_factory.mktemp("memory")
     world = world_for(5000)

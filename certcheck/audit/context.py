@@ -1,0 +1,74 @@
+"""The audit context: what checks consult besides the item, built once per run from files.
+
+:func:`build_context` reads the mapping, the registry and the known certificates; it raises
+the domain's own errors (:class:`~certcheck.market.csvread.RegistryError`,
+:class:`~certcheck.audit.keystore.KeyStoreError`, ``ValueError`` for a bad instant), which
+the command line maps to usage errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from certcheck.audit.classify import Classification, classify
+from certcheck.audit.keystore import KeyStore
+from certcheck.market.meters import MeterMapping, load_meters
+from certcheck.market.operators import OperatorRegistry, load_operators
+from certcheck.smki.certificate import SmkiCertificate
+from certcheck.smki.chain import TrustStore
+
+
+@dataclass
+class AuditContext:
+    """Everything the checks may consult besides the item (built once per run)."""
+
+    at: datetime
+    registry: OperatorRegistry | None = None
+    mapping: MeterMapping | None = None
+    trust: TrustStore | None = None
+    signers: KeyStore | None = None
+    _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
+
+    def classify(self, cert: SmkiCertificate) -> Classification:
+        """Classification of a certificate, cached by its digest."""
+        known = self._classified.get(cert.sha256)
+        if known is None:
+            if len(self._classified) > 65536:
+                self._classified.clear()
+            known = self._classified[cert.sha256] = classify(cert, self.registry)
+        return known
+
+
+def parse_instant(text: str | None) -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime (a date means its midnight UTC).
+
+    None or empty means now; anything else unreadable raises ``ValueError``.
+    """
+    if not text:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_context(
+    *,
+    mapping: str,
+    operators: str,
+    trust: Sequence[str] = (),
+    certs: Sequence[str] = (),
+    at: datetime,
+) -> AuditContext:
+    """The context for a run: meters.csv, operators.csv, trust anchors and signing certificates."""
+    registry = load_operators(operators)
+    meters = load_meters(mapping)
+    anchors = KeyStore.from_paths(trust) if trust else None
+    signers = KeyStore.from_paths(certs) if certs else None
+    return AuditContext(
+        at=at,
+        registry=registry,
+        mapping=meters,
+        trust=TrustStore(anchors.certificates) if anchors else None,
+        signers=signers,
+    )
