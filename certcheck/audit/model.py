@@ -6,25 +6,67 @@ Readers turn bytes into :class:`Item` values; checks turn an item and a context 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from certcheck.smki.certificate import SmkiCertificate
 
 
-class Severity(StrEnum):
-    """Finding severity, ordered error > warning > info."""
+class Severity(IntEnum):
+    """Finding severity, ordered ``INFO < WARNING < ERROR``; SPEC.md spells it in lower case.
 
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+    The number orders and compares; :attr:`label` is the JSON value (``"error"``).
+    """
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
 
     @property
-    def rank(self) -> int:
-        """2 for error, 1 for warning, 0 for info."""
-        return {"error": 2, "warning": 1, "info": 0}[self.value]
+    def label(self) -> str:
+        """``info``, ``warning`` or ``error`` (SPEC.md ``findings[].severity``)."""
+        return _SEVERITY_LABELS[self]
+
+    def __str__(self) -> str:
+        return _SEVERITY_LABELS[self]
+
+    @classmethod
+    def parse(cls, label: str) -> Severity:
+        """The severity SPEC.md spells ``label``; ``KeyError`` for anything else."""
+        return cls[label.upper()]
+
+
+class Verdict(IntEnum):
+    """An item's verdict, ordered ``PASS < WARN < FAIL``: the rank of its worst finding."""
+
+    PASS = 0
+    WARN = 1
+    FAIL = 2
+
+    @property
+    def label(self) -> str:
+        """``pass``, ``warn`` or ``fail`` (SPEC.md ``verdict``)."""
+        return _VERDICT_LABELS[self]
+
+    def __str__(self) -> str:
+        return _VERDICT_LABELS[self]
+
+    @classmethod
+    def parse(cls, label: str) -> Verdict:
+        """The verdict SPEC.md spells ``label``; ``KeyError`` for anything else."""
+        return cls[label.upper()]
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Verdict:
+        """``FAIL`` with any error, ``WARN`` with any warning, else ``PASS``."""
+        return cls(max((f.severity for f in findings), default=Severity.INFO))
+
+
+_SEVERITY_LABELS = ("info", "warning", "error")
+_VERDICT_LABELS = ("pass", "warn", "fail")
 
 
 class ItemKind(StrEnum):
@@ -165,17 +207,11 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
-            "severity": self.severity.value,
+            "severity": self.severity.label,
             "message": self.message,
             "certificate": self.certificate,
             "where": self.where,
         }
-
-
-def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> str:
-    """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
-    worst = max((f.severity.rank for f in findings), default=0)
-    return {2: "fail", 1: "warn", 0: "pass"}[worst]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +237,8 @@ class Record:
     digest: str = ""
 
     @property
-    def verdict(self) -> str:
-        return verdict_of(self.findings)
+    def verdict(self) -> Verdict:
+        return Verdict.of(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         """The SPEC.md JSON object (stable key order)."""
@@ -219,6 +255,6 @@ class Record:
             "expected_network": self.expected_network,
             "certificates": list(self.certificates),
             "findings": [f.as_dict() for f in self.findings],
-            "verdict": self.verdict,
+            "verdict": self.verdict.label,
             "schema_version": "1",
         }

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
-from certcheck.audit.model import Finding, Item, Record
+from certcheck.audit.model import Finding, Item, Record, Verdict
 from certcheck.audit.serialise import EntryCache, certificate_entry, record_line
 from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
-_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(slots=True)
@@ -43,9 +42,9 @@ class BlockResult:
 
     text: str = ""
     items: int = 0
-    verdicts: dict[str, int] = field(default_factory=lambda: {"pass": 0, "warn": 0, "fail": 0})
+    verdicts: dict[str, int] = field(default_factory=lambda: {v.label: 0 for v in Verdict})
     codes: dict[str, int] = field(default_factory=dict)
-    worst: int = -1  # highest severity rank among the findings (2 error, 1 warning, 0 info)
+    worst: int = -1  # the highest Severity among the findings; -1 without any
     digests: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -132,8 +131,8 @@ def verify_block(
         rank = -1
         for finding in findings:
             codes[finding.code] = codes.get(finding.code, 0) + 1
-            rank = max(rank, _RANK[finding.severity.value])
-        verdicts["fail" if rank == 2 else "warn" if rank == 1 else "pass"] += 1
+            rank = max(rank, finding.severity)
+        verdicts[Verdict(max(rank, 0)).label] += 1
         worst = max(worst, rank)
         if digests:
             kept.append(item.digest)

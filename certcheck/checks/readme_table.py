@@ -27,7 +27,7 @@ def markdown_table() -> str:
     lines = ["| code | severity | what it finds | source |", "|---|---|---|---|"]
     for rule in all_rules():
         lines.append(
-            f"| `{rule.code}` | {rule.severity.value} | {_cell(rule.description)} "
+            f"| `{rule.code}` | {rule.severity.label} | {_cell(rule.description)} "
             f"| {_cell(rule.source)} |"
         )
     return "\n".join(lines) + "\n"

@@ -14,5 +14,5 @@ def print_checks() -> None:
     for column in ("code", "severity", "what it finds", "source"):
         table.add_column(column, overflow="fold")
     for rule in all_rules():
-        table.add_row(rule.code, rule.severity.value, rule.description, rule.source)
+        table.add_row(rule.code, rule.severity.label, rule.description, rule.source)
     Console(width=None if Console().is_terminal else 200).print(table)

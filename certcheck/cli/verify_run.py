@@ -14,8 +14,6 @@ from certcheck.cli.progress import progress_line
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
 
-FAIL_THRESHOLD = {"error": 2, "warning": 1, "never": 99}
-
 
 @dataclass
 class VerifyRequest:
@@ -76,7 +74,7 @@ def run_verify(request: VerifyRequest) -> int:
         from certcheck.cli.store_hook import RunRecorder
 
         store = RunRecorder(request.store, sys.argv[1:])
-    threshold = FAIL_THRESHOLD[request.fail_on]
+    threshold = _threshold(request.fail_on)
     worst = -1
     count = 0
     stream = None
@@ -123,6 +121,13 @@ def run_verify(request: VerifyRequest) -> int:
     if store is not None:
         store.finish()
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
+
+
+def _threshold(fail_on: str) -> int:
+    """The lowest severity that makes the exit code 1 (above every severity for ``never``)."""
+    from certcheck.audit.model import Severity
+
+    return max(Severity) + 1 if fail_on == "never" else Severity.parse(fail_on)
 
 
 class Interrupted(KeyboardInterrupt):

@@ -24,7 +24,7 @@ def sarif_rules() -> list[dict[str, Any]]:
             "name": "".join(part.capitalize() for part in rule.code.split("_")),
             "shortDescription": {"text": rule.description},
             "fullDescription": {"text": f"{rule.description} Source: {rule.source}"},
-            "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.value]},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.label]},
             "properties": {"family": rule.family, "source": rule.source},
         }
         for rule in all_rules()

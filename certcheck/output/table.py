@@ -9,9 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from certcheck.audit.model import Severity, Verdict
 from certcheck.output.writers import AtomicOutput
 
-VERDICT_STYLE = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+VERDICT_STYLE = {Verdict.FAIL: "bold red", Verdict.WARN: "yellow", Verdict.PASS: "green"}
 
 
 class TableWriter:
@@ -23,20 +24,21 @@ class TableWriter:
         self.console = Console(
             file=out.stream, soft_wrap=True, width=None if probe.is_terminal else 200
         )
-        self.verdicts: Counter[str] = Counter()
+        self.verdicts: Counter[Verdict] = Counter()
         self.codes: Counter[tuple[str, str]] = Counter()
         self.items = 0
 
     def write(self, record: dict[str, Any]) -> None:
         self.items += 1
-        self.verdicts[record["verdict"]] += 1
-        shown = [f for f in record["findings"] if f["severity"] != "info"]
+        verdict = Verdict.parse(record["verdict"])
+        self.verdicts[verdict] += 1
+        shown = [f for f in record["findings"] if f["severity"] != Severity.INFO.label]
         for finding in record["findings"]:
             self.codes[(finding["code"], finding["severity"])] += 1
-        if record["verdict"] == "pass":
+        if verdict is Verdict.PASS:
             return
         line = Text()
-        line.append(f"{record['verdict'].upper():5} ", style=VERDICT_STYLE[record["verdict"]])
+        line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
         line.append(record["source"])
         if record["device_id"]:
             line.append(f"  device {record['device_id']}")
@@ -56,18 +58,15 @@ class TableWriter:
         summary.add_column("finding")
         summary.add_column("severity")
         summary.add_column("count", justify="right")
-        order = {"error": 0, "warning": 1, "info": 2}
         for (code, severity), count in sorted(
-            self.codes.items(), key=lambda x: (order[x[0][1]], x[0][0])
+            self.codes.items(), key=lambda x: (-Severity.parse(x[0][1]), x[0][0])
         ):
             summary.add_row(code, severity, str(count))
         self.console.print()
         if self.codes:
             self.console.print(summary)
-        self.console.print(
-            f"{self.items} item(s): {self.verdicts['pass']} pass, {self.verdicts['warn']} warn, "
-            f"{self.verdicts['fail']} fail"
-        )
+        counts = ", ".join(f"{self.verdicts[verdict]} {verdict}" for verdict in Verdict)
+        self.console.print(f"{self.items} item(s): {counts}")
         self.out.commit()
 
     def abort(self) -> None:

@@ -89,7 +89,7 @@ def test_spliced_line_equals_the_record_dict(world: Path) -> None:
         result = verify_block((raw,), context)
         (line,) = result.lines()
         assert line == dumps(record.as_dict())
-        assert result.verdicts[record.verdict] == 1
+        assert result.verdicts[record.verdict.label] == 1
         assert next(result.records()) == record.as_dict()
 
 

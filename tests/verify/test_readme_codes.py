@@ -26,7 +26,7 @@ def test_readme_table_is_the_registry() -> None:
     rows = table_rows(readme_table())
     assert [row[0].strip("`") for row in rows] == [rule.code for rule in all_rules()]
     for row, rule in zip(rows, all_rules(), strict=True):
-        assert row[1:] == [rule.severity.value, rule.description, rule.source]
+        assert row[1:] == [rule.severity.label, rule.description, rule.source]
 
 
 def test_module_prints_the_table() -> None:

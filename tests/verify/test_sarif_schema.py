@@ -60,7 +60,7 @@ def test_one_rule_per_registered_check_code() -> None:
     assert len(set(ids)) == len(ids)
     level = {"error": "error", "warning": "warning", "info": "note"}
     for rule, registered in zip(rules, all_rules(), strict=True):
-        assert rule["defaultConfiguration"]["level"] == level[registered.severity.value]
+        assert rule["defaultConfiguration"]["level"] == level[registered.severity.label]
         assert rule["shortDescription"]["text"] == registered.description
 
 
