@@ -9,38 +9,17 @@ registry (operators.csv) gives its entity id (reference/market.md section 5.3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
+from certcheck.market.operators import NetworkKind, OperatorRegistry, UserRole
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.roles import RemotePartyRole, role_name
-
-ELECTRICITY = "electricity"
-GAS = "gas"
-OTHER = "other"
-UNKNOWN = "unknown"
-
-USER_ROLE_KIND = {
-    "electricity_distributor": ELECTRICITY,
-    "gas_transporter": GAS,
-}
-
-
-class OperatorLike(Protocol):
-    entity_id: str
-    party: str
-    user_role: str
-    mpids: tuple[str, ...]
-
-
-class RegistryLike(Protocol):
-    def by_entity(self, entity_id: str) -> OperatorLike | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Classification:
     """The network kind of a certificate, the organisation behind it, and why."""
 
-    network_kind: str
+    network_kind: NetworkKind
     party: str | None
     user_role: str | None
     mpids: tuple[str, ...]
@@ -52,7 +31,7 @@ def issuer_is_issuing_ca(cert: SmkiCertificate) -> bool:
     return f"OU={RemotePartyRole.ISSUING_AUTHORITY:02X}" in cert.issuer.split(",")
 
 
-def classify(cert: SmkiCertificate, registry: RegistryLike | None) -> Classification:
+def classify(cert: SmkiCertificate, registry: OperatorRegistry | None) -> Classification:
     """Classify one certificate; ``registry`` may be None (then role 3 is unknown)."""
     operator = registry.by_entity(cert.entity_id) if registry and cert.entity_id else None
     party = operator.party if operator else None
@@ -62,19 +41,23 @@ def classify(cert: SmkiCertificate, registry: RegistryLike | None) -> Classifica
         what = "no remote party role" if cert.role is None else f"remote party role {cert.role}"
         name = f" ({role_name(cert.role)})" if cert.role is not None else ""
         return Classification(
-            OTHER, party, user_role, mpids, f"{what}{name} is not a Network Operator"
+            NetworkKind.OTHER, party, user_role, mpids, f"{what}{name} is not a Network Operator"
         )
     if not issuer_is_issuing_ca(cert):
         return Classification(
-            UNKNOWN, party, user_role, mpids, f"issuer {cert.issuer!r} is not an issuing CA (OU=07)"
+            NetworkKind.UNKNOWN,
+            party,
+            user_role,
+            mpids,
+            f"issuer {cert.issuer!r} is not an issuing CA (OU=07)",
         )
     if operator is None:
         if registry is None:
             reason = "Network Operator certificate; no organisation registry given"
         else:
             reason = f"Network Operator certificate; entity {cert.entity_id} not in the registry"
-        return Classification(UNKNOWN, None, None, (), reason)
-    kind = USER_ROLE_KIND.get(operator.user_role, OTHER)
+        return Classification(NetworkKind.UNKNOWN, None, None, (), reason)
+    kind = UserRole(operator.user_role).network_kind
     return Classification(
         kind,
         party,

@@ -62,11 +62,12 @@ class Verdict(IntEnum):
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Verdict:
         """``FAIL`` with any error, ``WARN`` with any warning, else ``PASS``."""
-        return cls(max((f.severity for f in findings), default=Severity.INFO))
+        return _VERDICTS[max([f.severity for f in findings], default=Severity.INFO)]
 
 
 _SEVERITY_LABELS = ("info", "warning", "error")
 _VERDICT_LABELS = ("pass", "warn", "fail")
+_VERDICTS = tuple(Verdict)  # by rank, without the cost of calling the enum
 
 
 class ItemKind(StrEnum):

@@ -132,7 +132,7 @@ def verify_block(
         for finding in findings:
             codes[finding.code] = codes.get(finding.code, 0) + 1
             rank = max(rank, finding.severity)
-        verdicts[Verdict(max(rank, 0)).label] += 1
+        verdicts[Verdict.of(findings).label] += 1
         worst = max(worst, rank)
         if digests:
             kept.append(item.digest)

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from certcheck.audit.classify import Classification, RegistryLike, classify
+from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import CellOutcome, Finding, Item, Placement, Verdict
+from certcheck.market.operators import OperatorRegistry
 from certcheck.smki.cache import CACHE_SIZE
 from certcheck.smki.certificate import SmkiCertificate
 
@@ -43,7 +44,9 @@ def certificate_entry(placement: Placement, classification: Classification) -> d
     return entry
 
 
-def certificate_entries(item: Item, registry: RegistryLike | None) -> tuple[dict[str, Any], ...]:
+def certificate_entries(
+    item: Item, registry: OperatorRegistry | None
+) -> tuple[dict[str, Any], ...]:
     """The ``certificates`` entries of every certificate an item carries, in order."""
     return tuple(certificate_entry(p, classify(p.certificate, registry)) for p in item.placements)
 

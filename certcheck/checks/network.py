@@ -13,15 +13,8 @@ from collections.abc import Iterator
 
 from certcheck.audit.model import Finding, Severity
 from certcheck.checks.registry import Rule, rule
-from certcheck.checks.subject import (
-    ELECTRICITY_DEVICE_TYPES,
-    GAS_DEVICE_TYPES,
-    NetworkOperatorEntry,
-    Subject,
-)
-
-ELECTRICITY_DISTRIBUTOR = "electricity_distributor"
-GAS_TRANSPORTER = "gas_transporter"
+from certcheck.checks.subject import NetworkOperatorEntry, Subject
+from certcheck.market.operators import Operator, UserRole
 
 NO_CERT_GAS_ON_ESME = rule(
     "NO_CERT_GAS_ON_ESME",
@@ -53,24 +46,13 @@ NO_CERT_UNKNOWN_ORGANISATION = rule(
 )
 
 
-def _entries(subject: Subject) -> tuple[tuple[NetworkOperatorEntry, object], ...]:
-    """Network Operator entries with their registry row (None when unknown)."""
-    return subject.network_operators
-
-
-def _device_type(subject: Subject) -> str | None:
-    meter = subject.meter
-    return meter.device_type if meter else None
-
-
 def _what(entry: NetworkOperatorEntry) -> str:
     """A placed certificate, or a cell occupant a device reported (entity id and SKI only)."""
     return "certificate" if entry.certificate is not None else "reported cell occupant"
 
 
-def _label(entry: NetworkOperatorEntry, operator: object) -> str:
-    party = getattr(operator, "party", None)
-    return f"{party} ({entry.entity_id})" if party else str(entry.entity_id)
+def _label(entry: NetworkOperatorEntry, operator: Operator | None) -> str:
+    return f"{operator.party} ({entry.entity_id})" if operator else str(entry.entity_id)
 
 
 def _sha(entry: NetworkOperatorEntry) -> str | None:
@@ -78,17 +60,18 @@ def _sha(entry: NetworkOperatorEntry) -> str | None:
 
 
 def _kind_crossing(
-    subject: Subject, rule: Rule, device_types: frozenset[str], user_role: str, who: str
+    subject: Subject, rule: Rule, gas_device: bool, user_role: UserRole, who: str
 ) -> Iterator[Finding]:
-    """Findings for organisations of ``user_role`` in the NO cells of such a device."""
-    device_type = _device_type(subject)
-    if device_type not in device_types:
+    """Findings for organisations of ``user_role`` in the NO cells of a gas (or electricity)
+    device."""
+    meter = subject.meter
+    if meter is None or meter.device_type.is_gas != gas_device:
         return
-    for entry, operator in _entries(subject):
-        if getattr(operator, "user_role", None) == user_role:
+    for entry, operator in subject.network_operators:
+        if operator is not None and operator.user_role == user_role:
             yield rule.finding(
                 f"{who} {_label(entry, operator)} in a Network Operator cell of "
-                f"{device_type} {subject.item.device_id}",
+                f"{meter.device_type} {subject.item.device_id}",
                 _sha(entry),
                 entry.where,
             )
@@ -97,7 +80,7 @@ def _kind_crossing(
 @NO_CERT_GAS_ON_ESME.check
 def gas_on_esme(subject: Subject) -> Iterator[Finding]:
     return _kind_crossing(
-        subject, NO_CERT_GAS_ON_ESME, ELECTRICITY_DEVICE_TYPES, GAS_TRANSPORTER, "gas transporter"
+        subject, NO_CERT_GAS_ON_ESME, False, UserRole.GAS_TRANSPORTER, "gas transporter"
     )
 
 
@@ -106,10 +89,13 @@ def electricity_on_gas_device(subject: Subject) -> Iterator[Finding]:
     return _kind_crossing(
         subject,
         NO_CERT_ELECTRICITY_ON_GAS_DEVICE,
-        GAS_DEVICE_TYPES,
-        ELECTRICITY_DISTRIBUTOR,
+        True,
+        UserRole.ELECTRICITY_DISTRIBUTOR,
         "electricity distributor",
     )
+
+
+_NETWORK_ROLES = frozenset({UserRole.GAS_TRANSPORTER, UserRole.ELECTRICITY_DISTRIBUTOR})
 
 
 @NO_CERT_WRONG_NETWORK.check
@@ -118,21 +104,18 @@ def wrong_network(subject: Subject) -> Iterator[Finding]:
     if meter is None or not meter.expected_network:
         return
     expected = meter.expected_network
-    wanted_role = (
-        GAS_TRANSPORTER if meter.device_type in GAS_DEVICE_TYPES else ELECTRICITY_DISTRIBUTOR
-    )
-    for entry, operator in _entries(subject):
+    wanted_role = meter.device_type.network_role
+    for entry, operator in subject.network_operators:
         if operator is None:
             continue
-        user_role = getattr(operator, "user_role", None)
-        if user_role in (GAS_TRANSPORTER, ELECTRICITY_DISTRIBUTOR) and user_role != wanted_role:
+        if operator.user_role in _NETWORK_ROLES and operator.user_role != wanted_role:
             continue  # the gas/electricity rules above report a crossing of kinds
-        if expected in getattr(operator, "mpids", ()):
+        if expected in operator.mpids:
             continue
         source = "MPAN distributor id" if meter.network_from_prefix else "registered network"
         yield NO_CERT_WRONG_NETWORK.finding(
             f"{_what(entry)} of {_label(entry, operator)} (networks "
-            f"{', '.join(getattr(operator, 'mpids', ())) or 'none'}) on {meter.device_type} "
+            f"{', '.join(operator.mpids) or 'none'}) on {meter.device_type} "
             f"{meter.device_id}, whose {source} is {expected}",
             _sha(entry),
             entry.where,
@@ -143,7 +126,7 @@ def wrong_network(subject: Subject) -> Iterator[Finding]:
 def unknown_organisation(subject: Subject) -> Iterator[Finding]:
     if subject.context.registry is None:
         return
-    for entry, operator in _entries(subject):
+    for entry, operator in subject.network_operators:
         if operator is None:
             yield NO_CERT_UNKNOWN_ORGANISATION.finding(
                 f"Network Operator entity {entry.entity_id} is not in the organisation registry; "

@@ -37,8 +37,6 @@ class cached_property(Generic[_T]):  # a drop-in for functools.cached_property
         return value
 
 
-GAS_DEVICE_TYPES = frozenset({"GSME", "GPF"})
-ELECTRICITY_DEVICE_TYPES = frozenset({"ESME"})
 SUCCESS_STATUSES = frozenset({None, "success"})
 
 

@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,11 +28,33 @@ from certcheck.market.csvread import RegistryError, located, read_rows
 from certcheck.market.distributors import Distributor, distributor_by_id
 from certcheck.market.mpan import MpanError, core_check_ok, parse_mpan
 from certcheck.market.mprn import MprnError, mprn_check_digits, parse_mprn
+from certcheck.market.operators import UserRole
 from certcheck.smki.eui import EuiError, format_eui64, parse_eui64
 
-# Device types a meters.csv row may name (SPEC.md "Inputs", meters.csv device_type).
-DEVICE_TYPES: tuple[str, ...] = ("ESME", "GSME", "GPF")
-_ELECTRICITY_TYPES = frozenset({"ESME"})
+
+class DeviceType(StrEnum):
+    """Device types a meters.csv row may name (SPEC.md "Inputs", meters.csv device_type).
+
+    GBCS device types (reference/market.md section 4): the electricity smart meter, the gas
+    smart meter and the gas proxy function that holds the gas meter's certificates.
+    """
+
+    ESME = "ESME"
+    GSME = "GSME"
+    GPF = "GPF"
+
+    @property
+    def is_gas(self) -> bool:
+        """True for the gas devices (GSME, GPF), which an MPRN identifies."""
+        return self is not DeviceType.ESME
+
+    @property
+    def network_role(self) -> UserRole:
+        """Whose certificates belong in the device's Network Operator cells (market.md 3.3)."""
+        return UserRole.GAS_TRANSPORTER if self.is_gas else UserRole.ELECTRICITY_DISTRIBUTOR
+
+
+_DEVICE_TYPES = tuple(DeviceType)  # packed by position: keep this order
 
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 _NETWORK = re.compile(r"[A-Z0-9]{1,10}")
@@ -62,7 +85,7 @@ class Meter:
     mpan: str | None
     mprn: str | None
     network: str | None
-    device_type: str
+    device_type: DeviceType
 
     @property
     def distributor(self) -> Distributor | None:
@@ -182,10 +205,15 @@ class MeterMapping:
         return found
 
     def _put(
-        self, number: int, mpan: str | None, mprn: str | None, network: str | None, kind: str
+        self,
+        number: int,
+        mpan: str | None,
+        mprn: str | None,
+        network: str | None,
+        kind: DeviceType,
     ) -> None:
         """Append a row (unsorted until :meth:`_seal`)."""
-        value = DEVICE_TYPES.index(kind) | (self._network_id(network) << _NET_SHIFT)
+        value = _DEVICE_TYPES.index(kind) | (self._network_id(network) << _NET_SHIFT)
         if mpan is not None:
             value |= int(mpan) << _NUM_SHIFT
         else:
@@ -227,7 +255,7 @@ class MeterMapping:
             mpan=mpan,
             mprn=mprn,
             network=self._networks[(packed >> _NET_SHIFT) & (_NET_LIMIT - 1)],
-            device_type=DEVICE_TYPES[packed & ((1 << _TYPE_BITS) - 1)],
+            device_type=_DEVICE_TYPES[packed & ((1 << _TYPE_BITS) - 1)],
         )
 
 
@@ -270,8 +298,15 @@ def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
 
 
 def _read_rows(  # type: ignore[no-untyped-def]
-    rows, put, shown: str, lenient: bool, i_device: int, i_mpan: int | None,
-    i_mprn: int | None, i_network: int | None, i_type: int | None,
+    rows,
+    put,
+    shown: str,
+    lenient: bool,
+    i_device: int,
+    i_mpan: int | None,
+    i_mprn: int | None,
+    i_network: int | None,
+    i_type: int | None,
 ) -> None:
     """Validate each row and store it with ``put``; raise RegistryError on the first bad one."""
     for line, row in rows:
@@ -336,20 +371,21 @@ def _row_mpan(raw: str, shown: str, line: int, lenient: bool) -> str:
     return parsed.core
 
 
-def _row_type(raw: str, mpan: str | None, shown: str, line: int) -> str:
-    kind = raw.strip().upper()
-    if not kind:
-        return "ESME" if mpan is not None else "GPF"
-    if kind not in DEVICE_TYPES:
+def _row_type(raw: str, mpan: str | None, shown: str, line: int) -> DeviceType:
+    text = raw.strip().upper()
+    if not text:
+        return DeviceType.ESME if mpan is not None else DeviceType.GPF
+    if text not in DeviceType.__members__:
         raise located(
             shown,
             line,
             "device_type",
-            f"{raw.strip()!r} is not a device type (expected one of {', '.join(DEVICE_TYPES)})",
+            f"{raw.strip()!r} is not a device type (expected one of {', '.join(DeviceType)})",
         )
-    if (kind in _ELECTRICITY_TYPES) != (mpan is not None):
-        needs = "an MPAN" if kind in _ELECTRICITY_TYPES else "an MPRN"
-        article = "an" if kind == "ESME" else "a"
+    kind = DeviceType(text)
+    if kind.is_gas == (mpan is not None):
+        needs = "an MPRN" if kind.is_gas else "an MPAN"
+        article = "a" if kind.is_gas else "an"
         raise located(shown, line, "device_type", f"{article} {kind} needs {needs}")
     return kind
 
@@ -381,7 +417,7 @@ def _refuse_repeated(mapping: MeterMapping, path: str | Path, i_device: int) -> 
 
 
 __all__ = [
-    "DEVICE_TYPES",
+    "DeviceType",
     "Meter",
     "MeterMapping",
     "RegistryError",

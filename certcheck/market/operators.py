@@ -10,24 +10,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from certcheck.market.csvread import RegistryError, located, read_rows
 from certcheck.smki.eui import EuiError, parse_eui64
 
-# DCC User Roles relevant to certcheck (reference/market.md 5.3), as spelled in operators.csv.
-USER_ROLES: tuple[str, ...] = (
-    "electricity_distributor",
-    "gas_transporter",
-    "supplier",
-    "dcc",
-    "other",
-)
 
-# user_role -> SPEC.md certificates[].network_kind
-_NETWORK_KIND: dict[str, str] = {
-    "electricity_distributor": "electricity",
-    "gas_transporter": "gas",
+class NetworkKind(StrEnum):
+    """SPEC.md ``certificates[].network_kind``: whose network a certificate's owner runs."""
+
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class UserRole(StrEnum):
+    """DCC User Roles relevant to certcheck (reference/market.md 5.3), as spelled in operators.csv.
+
+    Both network roles hold remote party role 3 certificates; only this role tells them apart.
+    """
+
+    ELECTRICITY_DISTRIBUTOR = "electricity_distributor"
+    GAS_TRANSPORTER = "gas_transporter"
+    SUPPLIER = "supplier"
+    DCC = "dcc"
+    OTHER = "other"
+
+    @property
+    def network_kind(self) -> NetworkKind:
+        """``electricity`` or ``gas`` for the two network roles, ``other`` for the rest."""
+        return _NETWORK_KIND.get(self, NetworkKind.OTHER)
+
+
+_NETWORK_KIND = {
+    UserRole.ELECTRICITY_DISTRIBUTOR: NetworkKind.ELECTRICITY,
+    UserRole.GAS_TRANSPORTER: NetworkKind.GAS,
 }
 
 # An MPID is four letters or digits (market.md 2); gas transporter short codes vary in length.
@@ -41,13 +60,8 @@ class Operator:
 
     entity_id: str
     party: str
-    user_role: str
+    user_role: UserRole
     mpids: tuple[str, ...] = ()
-
-    @property
-    def network_kind(self) -> str:
-        """``electricity``, ``gas`` or ``other`` (SPEC.md certificates[].network_kind)."""
-        return _NETWORK_KIND.get(self.user_role, "other")
 
 
 class OperatorRegistry:
@@ -85,10 +99,13 @@ class OperatorRegistry:
         return self._by_mpid.get(mpid.strip().upper(), ())
 
 
-def parse_user_role(text: str) -> str | None:
+def parse_user_role(text: str) -> UserRole | None:
     """Normalise a user_role spelling (case, spaces, hyphens); None when not a known role."""
     role = _ROLE_SEPARATORS.sub("_", text.strip().lower())
-    return role if role in USER_ROLES else None
+    return UserRole(role) if role in _ROLE_NAMES else None
+
+
+_ROLE_NAMES = frozenset(UserRole)
 
 
 def parse_mpids(text: str) -> tuple[str, ...] | None:
@@ -141,7 +158,7 @@ def load_operators(path: str | Path) -> OperatorRegistry:
                 line,
                 "user_role",
                 f"{row[i_role].strip()!r} is not a user role (expected one of "
-                f"{', '.join(USER_ROLES)})",
+                f"{', '.join(UserRole)})",
             )
         mpids: tuple[str, ...] = ()
         if i_mpids is not None:
@@ -161,10 +178,11 @@ def load_operators(path: str | Path) -> OperatorRegistry:
 
 
 __all__ = [
-    "USER_ROLES",
+    "NetworkKind",
     "Operator",
     "OperatorRegistry",
     "RegistryError",
+    "UserRole",
     "load_operators",
     "parse_mpids",
     "parse_user_role",

@@ -38,9 +38,9 @@ def test_plain_file_loads_with_lookups_by_entity_and_mpid(tmp_path: Path) -> Non
     ukpn = registry.by_entity(NO)
     assert ukpn == Operator(NO, "UK Power Networks", "electricity_distributor",
                             ("LOND", "SEEB", "EELC"))
-    assert ukpn.network_kind == "electricity"
-    assert registry.by_entity("90-B3-D5-1F-30-03-00-00").network_kind == "gas"  # type: ignore[union-attr]
-    assert registry.by_entity("90-B3-D5-1F-30-01-00-00").network_kind == "other"  # type: ignore[union-attr]
+    assert ukpn.user_role.network_kind == "electricity"
+    assert registry.by_entity("90-B3-D5-1F-30-03-00-00").user_role.network_kind == "gas"  # type: ignore[union-attr]
+    assert registry.by_entity("90-B3-D5-1F-30-01-00-00").user_role.network_kind == "other"  # type: ignore[union-attr]
     assert registry.by_mpid("seeb") == (ukpn,)
     assert registry.by_mpid("SOUT") == ()
     assert registry.by_entity("90-B3-D5-1F-30-09-00-00") is None
