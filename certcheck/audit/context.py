@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
+from certcheck.audit.model import Organisation
 from certcheck.market.meters import MeterMapping, load_meters
 from certcheck.market.operators import OperatorRegistry, load_operators
 from certcheck.smki.certificate import SmkiCertificate
@@ -30,6 +31,26 @@ class AuditContext:
     trust: TrustStore | None = None
     signers: KeyStore | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
+    _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
+
+    def organisation(self, entity_id: str | None) -> Organisation | None:
+        """The organisation behind an entity id, with operators.csv's party and user role when
+        it lists the id (else only the id); None without an id."""
+        if not entity_id:
+            return None
+        found = self._organisations.get(entity_id)
+        if found is None:
+            if len(self._organisations) > 65536:
+                self._organisations.clear()
+            registry = self.registry
+            operator = registry.by_entity(entity_id) if registry is not None else None
+            found = (
+                Organisation(operator.entity_id, operator.party, operator.user_role)
+                if operator is not None
+                else Organisation(entity_id)
+            )
+            self._organisations[entity_id] = found
+        return found
 
     def classify(self, cert: SmkiCertificate) -> Classification:
         """Classification of a certificate, cached by its digest."""

@@ -196,14 +196,35 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Organisation:
+    """An organisation identity as operators.csv names it (SPEC.md ``sender``, ``responsible``).
+
+    ``party`` and ``user_role`` are None for an entity id that operators.csv does not list.
+    """
+
+    entity_id: str
+    party: str | None = None
+    user_role: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """SPEC.md ``responsible``: {party, entity_id, user_role}."""
+        return {"party": self.party, "entity_id": self.entity_id, "user_role": self.user_role}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """One finding on an item (SPEC.md ``findings`` entry)."""
+    """One finding on an item (SPEC.md ``findings`` entry).
+
+    ``responsible`` is set on incident findings only (see ``Rule.incident``): the organisation
+    whose certificate sits in the wrong cell, the only one that can replace it (SECMP0063).
+    """
 
     code: str
     severity: Severity
     message: str
     certificate: str | None = None
     where: str | None = None
+    responsible: Organisation | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -211,8 +232,13 @@ class Finding:
             "severity": self.severity.label,
             "message": self.message,
             "certificate": self.certificate,
+            "responsible": self.responsible.as_dict() if self.responsible else None,
             "where": self.where,
         }
+
+
+# The record schema (SPEC.md ``schema_version``): "2" since ``supplier`` names Suppliers only.
+SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +254,7 @@ class Record:
     service: str | None
     message_code: str | None
     originator: str | None
+    sender: dict[str, Any] | None
     supplier: str | None
     device_id: str | None
     device_type: str | None
@@ -249,6 +276,7 @@ class Record:
             "service": self.service,
             "message_code": self.message_code,
             "originator": self.originator,
+            "sender": self.sender,
             "supplier": self.supplier,
             "device_id": self.device_id,
             "device_type": self.device_type,
@@ -257,5 +285,5 @@ class Record:
             "certificates": list(self.certificates),
             "findings": [f.as_dict() for f in self.findings],
             "verdict": self.verdict.label,
-            "schema_version": "1",
+            "schema_version": SCHEMA_VERSION,
         }

@@ -25,6 +25,7 @@ from certcheck.audit.serialise import EntryCache, certificate_entry, record_line
 from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import Subject
+from certcheck.market.operators import UserRole
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
@@ -57,20 +58,23 @@ class BlockResult:
 
 
 def _record_head(item: Item, subject: Subject) -> dict[str, Any]:
-    """The record fields before ``certificates``, in SPEC.md order."""
+    """The record fields before ``certificates``, in SPEC.md order.
+
+    ``supplier`` is the sender's party when the sender is a Supplier; a DCC command's Supplier
+    is found later, by pairing (:mod:`certcheck.audit.pairing`).
+    """
     meter = subject.meter
-    registry = subject.context.registry
-    supplier = None
-    if registry is not None and item.originator:
-        operator = registry.by_entity(item.originator)
-        supplier = operator.party if operator else None
+    sender = subject.context.organisation(item.originator)
+    if sender is not None and sender.party is None:
+        sender = None  # not in operators.csv
     return {
         "source": item.source,
         "kind": item.kind.value if item.kind else None,
         "service": item.service,
         "message_code": item.message_code,
         "originator": item.originator,
-        "supplier": supplier,
+        "sender": sender.as_dict() if sender else None,
+        "supplier": sender.party if sender and sender.user_role == UserRole.SUPPLIER else None,
         "device_id": item.device_id,
         "device_type": meter.device_type if meter else None,
         "mpan": (meter.mpan or meter.mprn) if meter else None,

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from certcheck.audit.classify import Classification, classify
-from certcheck.audit.model import CellOutcome, Finding, Item, Placement, Verdict
+from certcheck.audit.model import SCHEMA_VERSION, CellOutcome, Finding, Item, Placement, Verdict
 from certcheck.market.operators import OperatorRegistry
 from certcheck.smki.cache import CACHE_SIZE
 from certcheck.smki.certificate import SmkiCertificate
@@ -134,5 +134,6 @@ def record_line(
     found = ",".join(["{" + _json_members(f.as_dict()) + "}" for f in findings])
     return (
         f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
-        f'"findings":[{found}],"verdict":"{Verdict.of(findings).label}","schema_version":"1"}}'
+        f'"findings":[{found}],"verdict":"{Verdict.of(findings).label}",'
+        f'"schema_version":"{SCHEMA_VERSION}"}}'
     )

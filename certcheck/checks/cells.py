@@ -21,6 +21,7 @@ CELL_ROLE_MISMATCH = rule(
     "The certificate's remote party role differs from its target cell's role.",
     "GBCS 13.3.5.11 TrustAnchorCellIdentifier.remotePartyRole; smki.md 1.3 (OU = role)",
     "cells",
+    incident=True,
 )
 CELL_KEY_USAGE_MISMATCH = rule(
     "CELL_KEY_USAGE_MISMATCH",
@@ -28,6 +29,7 @@ CELL_KEY_USAGE_MISMATCH = rule(
     "A digital-signing certificate in a key-agreement cell, or the reverse.",
     "GBCS 13.3.5.11 TrustAnchorCellIdentifier.keyUsage; smki.md 1.2 (keyUsage)",
     "cells",
+    incident=True,
 )
 
 
@@ -46,6 +48,7 @@ def cell_role_mismatch(subject: Subject) -> Iterator[Finding]:
             f"certificate of {cert.entity_id} has {have} but its target cell is {cell.label()}",
             cert.sha256,
             placement.where,
+            subject.context.organisation(cert.entity_id),
         )
 
 
@@ -60,4 +63,5 @@ def cell_key_usage_mismatch(subject: Subject) -> Iterator[Finding]:
             f"certificate of {cert.entity_id} is {have} but its target cell is {cell.label()}",
             cert.sha256,
             placement.where,
+            subject.context.organisation(cert.entity_id),
         )

@@ -22,6 +22,7 @@ NO_CERT_GAS_ON_ESME = rule(
     "A gas transporter's certificate in a Network Operator cell of an ESME.",
     "SECMP0063 (DCC check on SR 6.15.1/6.21 to an ESME); market.md 3.3",
     "network",
+    incident=True,
 )
 NO_CERT_ELECTRICITY_ON_GAS_DEVICE = rule(
     "NO_CERT_ELECTRICITY_ON_GAS_DEVICE",
@@ -29,6 +30,7 @@ NO_CERT_ELECTRICITY_ON_GAS_DEVICE = rule(
     "An electricity distributor's certificate in a Network Operator cell of a GSME or GPF.",
     "SECMP0063 (NO recorded for the MPRN of a GPF); MP128A gas network operator certificates",
     "network",
+    incident=True,
 )
 NO_CERT_WRONG_NETWORK = rule(
     "NO_CERT_WRONG_NETWORK",
@@ -36,6 +38,7 @@ NO_CERT_WRONG_NETWORK = rule(
     "A network operator's certificate, but not that of the network registered for the meter.",
     "SECMP0063: the NO certificate must belong to the NO in Registration Data for the MPxN",
     "network",
+    incident=True,
 )
 NO_CERT_UNKNOWN_ORGANISATION = rule(
     "NO_CERT_UNKNOWN_ORGANISATION",
@@ -74,6 +77,7 @@ def _kind_crossing(
                 f"{meter.device_type} {subject.item.device_id}",
                 _sha(entry),
                 entry.where,
+                subject.context.organisation(entry.entity_id),
             )
 
 
@@ -119,6 +123,7 @@ def wrong_network(subject: Subject) -> Iterator[Finding]:
             f"{meter.device_id}, whose {source} is {expected}",
             _sha(entry),
             entry.where,
+            subject.context.organisation(entry.entity_id),
         )
 
 

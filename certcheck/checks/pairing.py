@@ -20,6 +20,7 @@ NO_CERT_PAIR_MISMATCH = rule(
     "Signing and key-agreement certificates of one role come from different organisations.",
     "smki.md 6.2: both Network Operator cells hold one Entity ID's certificates",
     "pairing",
+    incident=True,
 )
 
 
@@ -43,4 +44,5 @@ def pair_mismatch(subject: Subject) -> Iterator[Finding]:
                 f"{placement.certificate.entity_id} ({placement.cell.label()})",  # type: ignore[union-attr]
                 placement.certificate.sha256,
                 placement.where,
+                subject.context.organisation(placement.certificate.entity_id),
             )

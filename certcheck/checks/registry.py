@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
-from certcheck.audit.model import Finding, Severity
+from certcheck.audit.model import Finding, Organisation, Severity
 
 if TYPE_CHECKING:
     from certcheck.checks.subject import Subject
@@ -21,13 +22,19 @@ CheckFunction = Callable[["Subject"], Iterable[Finding]]
 
 @dataclass(eq=False)
 class Rule:
-    """A finding code, what it means, the source it enforces, and the function that finds it."""
+    """A finding code, what it means, the source it enforces, and the function that finds it.
+
+    ``incident`` marks a rule whose finding makes its item an incident (SPEC.md, "Audit store
+    and reporting"): a certificate in a wrong cell that only its own organisation can replace.
+    Its findings name that organisation as ``responsible``; reports count them.
+    """
 
     code: str
     severity: Severity
     description: str
     source: str
     family: str
+    incident: bool = False
     run: CheckFunction | None = field(default=None, repr=False)
 
     def check(self, function: CheckFunction) -> CheckFunction:
@@ -36,20 +43,41 @@ class Rule:
         return function
 
     def finding(
-        self, message: str, certificate: str | None = None, where: str | None = None
+        self,
+        message: str,
+        certificate: str | None = None,
+        where: str | None = None,
+        responsible: Organisation | None = None,
     ) -> Finding:
-        """A finding of this rule's code and severity."""
-        return Finding(self.code, self.severity, message, certificate, where)
+        """A finding of this rule's code and severity; ``responsible`` only on an incident."""
+        return Finding(
+            self.code,
+            self.severity,
+            message,
+            certificate,
+            where,
+            responsible if self.incident else None,
+        )
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, description: str, source: str, family: str) -> Rule:
-    """Declare a finding code in the registry."""
+def rule(
+    code: str,
+    severity: Severity,
+    description: str,
+    source: str,
+    family: str,
+    *,
+    incident: bool = False,
+) -> Rule:
+    """Declare a finding code in the registry (``incident``: see :class:`Rule`)."""
     if code in REGISTRY:
         raise ValueError(f"duplicate check code {code}")
-    entry = REGISTRY[code] = Rule(code, severity, description, source, family)
+    if incident and severity is not Severity.ERROR:
+        raise ValueError(f"{code}: an incident rule has error severity")
+    entry = REGISTRY[code] = Rule(code, severity, description, source, family, incident)
     return entry
 
 
@@ -99,6 +127,12 @@ def run_checks(subject: Subject) -> list[Finding]:
     for run in _RUNS:
         findings.extend(run(subject))
     return findings
+
+
+@cache
+def incident_codes() -> frozenset[str]:
+    """The codes whose findings make an item an incident (``Rule.incident``)."""
+    return frozenset(r.code for r in all_rules() if r.incident)
 
 
 def get(code: str) -> Rule:

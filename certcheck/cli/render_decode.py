@@ -35,6 +35,7 @@ def decoded_record(item: Item, keystore: KeyStore) -> dict[str, Any]:
         service=item.service,
         message_code=item.message_code,
         originator=item.originator,
+        sender=None,
         supplier=None,
         device_id=item.device_id,
         device_type=None,

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from certcheck.checks.registry import incident_codes
 from certcheck.store.queries import ItemFacts
 
 # The incident columns of the SEC Panel report (codes from SPEC.md "Finding codes") with the
@@ -36,7 +37,6 @@ INCIDENT_LABELS: dict[str, str] = {
     "CERT_CHAIN_UNTRUSTED": "Chain untrusted",
 }
 INCIDENT_CODES: tuple[str, ...] = tuple(INCIDENT_LABELS)
-INCORRECT_PREFIXES = ("NO_CERT_", "CELL_")
 UNKNOWN = "(unknown)"
 MAX_DEVICES = 500  # affected devices listed per Supplier; the rest are counted
 VIEWS = ("supplier", "network", "code", "day")
@@ -44,8 +44,8 @@ T = TypeVar("T")
 
 
 def is_incorrect(code: str, severity: str) -> bool:
-    """True for a finding that makes an item an incorrect Network Operator certificate load."""
-    return severity == "error" and code.startswith(INCORRECT_PREFIXES)
+    """True for a finding that makes an item an incident (its rule's ``incident`` attribute)."""
+    return severity == "error" and code in incident_codes()
 
 
 def supplier_of(supplier: str | None, originator: str | None) -> str:

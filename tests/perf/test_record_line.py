@@ -7,23 +7,32 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certcheck.audit.model import Finding, Severity
+from certcheck.audit.model import SCHEMA_VERSION, Finding, Organisation, Severity
 from certcheck.audit.serialise import dumps, record_line
 
 HEAD_KEYS = (
-    "source", "kind", "service", "message_code", "originator", "supplier", "device_id",
+    "source", "kind", "service", "message_code", "originator", "sender", "supplier", "device_id",
     "device_type", "mpan", "expected_network",
 )
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # includes ", \\, \\u2028
 maybe_text = st.none() | text
+organisation = st.none() | st.builds(Organisation, text, maybe_text, maybe_text)
 findings = st.lists(
-    st.builds(Finding, text, st.sampled_from(list(Severity)), text, maybe_text, maybe_text),
+    st.builds(
+        Finding, text, st.sampled_from(list(Severity)), text, maybe_text, maybe_text, organisation
+    ),
     max_size=3,
 )
 entries = st.lists(st.dictionaries(text, maybe_text | st.integers(), max_size=3), max_size=3)
 
 
-@given(st.fixed_dictionaries({key: maybe_text for key in HEAD_KEYS}), entries, findings)
+senders = st.none() | st.builds(lambda o: o.as_dict(), st.builds(Organisation, text, text, text))
+heads = st.fixed_dictionaries(
+    {key: senders if key == "sender" else maybe_text for key in HEAD_KEYS}
+)
+
+
+@given(heads, entries, findings)
 def test_record_line_equals_dumps(head: dict, certificates: list, found: list[Finding]) -> None:
     worst = max((int(f.severity) for f in found), default=0)
     record = {
@@ -31,7 +40,7 @@ def test_record_line_equals_dumps(head: dict, certificates: list, found: list[Fi
         "certificates": certificates,
         "findings": [f.as_dict() for f in found],
         "verdict": {2: "fail", 1: "warn", 0: "pass"}[worst],
-        "schema_version": "1",
+        "schema_version": SCHEMA_VERSION,
     }
     line = record_line(head, [dumps(c) for c in certificates], tuple(found))
     assert line == dumps(record)

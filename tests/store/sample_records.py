@@ -97,6 +97,11 @@ def sample_record(index: int, seed: int = 1, version: int = 0, source: str = "")
         service=None if unreadable else "6.21",
         message_code=None,
         originator=originator,
+        sender=(
+            {"party": supplier, "entity_id": originator, "user_role": "supplier"}
+            if supplier
+            else None
+        ),
         supplier=supplier,
         device_id=None if unreadable else device,
         device_type=None if unreadable else "ESME",
