@@ -83,7 +83,7 @@ class Subject:
             return None
         if self.context.signers is None:
             return "not-checked"
-        from certcheck.formats.gbcs.signature import signature_status
+        from certcheck.smki.signature import signature_status
 
         return signature_status(gbcs, self.context.signers.by_entity)
 

@@ -22,7 +22,7 @@ def signature_state(item: Item, keystore: KeyStore) -> str | None:
         return None
     if gbcs.signature.value is None:
         return gbcs.signature.state
-    from certcheck.formats.gbcs.signature import signature_status
+    from certcheck.smki.signature import signature_status
 
     return signature_status(gbcs, keystore.by_entity)
 

@@ -13,6 +13,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 _MAX_LENGTH_OCTETS = 4  # no item is near 4 GiB; longer length forms are refused
+# Elements accepted whole (certificates, mostly) and their nesting depth. A walk meets the
+# same certificates inside message after message: an element found here is skipped when its
+# depth fits below the current level, which is exactly what walking it again would decide.
+_KNOWN: dict[bytes, int] = {}
+_KNOWN_MAX = 4096
+_KNOWN_MIN_LENGTH = 128  # shorter elements cost less to walk than to look up
 
 
 class DerRefused(ValueError):
@@ -28,20 +34,33 @@ class DerRefused(ValueError):
         return f"offset 0x{self.offset:X}"
 
 
-def guard_der(data: bytes, max_depth: int, base_offset: int = 0) -> int:
+def guard_der(
+    data: bytes, max_depth: int, base_offset: int = 0, *, remember: bool = True
+) -> int:
     """Check the first DER element of ``data``; return its constructed nesting depth.
 
     Raises :class:`DerRefused` (offsets are ``base_offset`` + position) for a truncated tag
     or length, an indefinite length, a length past its container, or constructed nesting
     deeper than ``max_depth``. Accepted bytes are remembered, since the same certificates
-    recur across a batch. Bytes after the first element are left to the decoder.
+    recur across a batch (``remember=False`` for bytes seen once, such as a message); later
+    walks skip a remembered element wherever they meet it. Bytes after the first element are
+    left to the decoder.
     """
+    data = bytes(data)
+    known = _KNOWN.get(data)
+    if known is not None and known <= max_depth:
+        return known
     try:
-        return _walk(bytes(data), max_depth)
+        depth = _walk(data, max_depth)
     except DerRefused as refused:
         if not base_offset:
             raise
         raise DerRefused(base_offset + refused.offset, refused.message) from None
+    if remember and len(data) >= _KNOWN_MIN_LENGTH:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[data[: element_end(data)]] = depth
+    return depth
 
 
 def element_end(data: bytes) -> int:
@@ -74,6 +93,11 @@ def _walk(data: bytes, max_depth: int) -> int:
         else:
             tag, content, length = _header(data, pos, limit, bool(ends))
         stop = content + length
+        if tag & 0x20 and ends and length >= _KNOWN_MIN_LENGTH:
+            known = _KNOWN.get(data[pos:stop])
+            if known is not None and len(ends) + known <= max_depth:
+                deepest = max(deepest, len(ends) + known)
+                tag = 0  # walked before and accepted at this depth: step over it
         if tag & 0x20:
             if len(ends) >= max_depth:
                 raise DerRefused(

@@ -9,7 +9,6 @@ import base64
 import binascii
 import re
 
-_WHITESPACE = re.compile(rb"\s+")
 _HEX = re.compile(rb"^[0-9A-Fa-f]*$")
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
 
@@ -22,7 +21,13 @@ def text_to_bytes(data: bytes) -> bytes | None:
     Empty or whitespace-only input gives None. Hex wins when both readings are possible (``"ABCD"``
     is hex, not base64).
     """
-    compact = _WHITESPACE.sub(b"", data)
+    try:  # the common case, plain hex (whitespace between byte pairs too): no copy, no regex
+        raw = bytes.fromhex(data.decode("ascii"))
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        raw = b""
+    if raw:
+        return raw
+    compact = b"".join(data.split())  # bytes.split() splits on the ASCII whitespace \s means
     if not compact:
         return None
     if len(compact) % 2 == 0 and _HEX.match(compact):

@@ -95,7 +95,7 @@ def _decode_binary(
     if raw[0] in GBCS_TAGS:
         from certcheck.formats.gbcs.reader import decode_gbcs
 
-        return _with_digest(decode_gbcs(raw, source, limits), digest)
+        return decode_gbcs(raw, source, limits, digest)
     if raw[0] == DER_SEQUENCE:
         return decode_certificate_file([(0, raw)], source, digest, limits)
     return unreadable(
@@ -105,11 +105,3 @@ def _decode_binary(
         "offset 0x0",
         digest,
     )
-
-
-def _with_digest(item: Item, digest: str) -> Item:
-    if item.digest == digest:
-        return item
-    from dataclasses import replace
-
-    return replace(item, digest=digest)

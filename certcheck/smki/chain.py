@@ -20,16 +20,9 @@ MAX_CHAIN_LENGTH = 5
 @lru_cache(maxsize=8192)
 def signed_by(cert: SmkiCertificate, issuer: SmkiCertificate) -> bool:
     """True when ``issuer``'s public key verifies ``cert``'s ECDSA-SHA256 signature."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from certcheck.smki.ecdsa import verify_p256
 
-    try:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), issuer.public_key_point)
-        key.verify(cert.signature, cert.tbs, ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
+    return verify_p256(issuer.public_key_point, cert.signature, cert.tbs)
 
 
 @dataclass(frozen=True)

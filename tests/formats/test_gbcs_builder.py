@@ -28,8 +28,8 @@ from certcheck.formats.gbcs.builder import (
 )
 from certcheck.formats.gbcs.frame import parse_frame
 from certcheck.formats.gbcs.reader import decode_gbcs
-from certcheck.formats.gbcs.signature import signature_status, verify_gbcs_signature
 from certcheck.smki.cache import certificate_from_der
+from certcheck.smki.signature import signature_status, verify_gbcs_signature
 
 NO = "90-B3-D5-1F-30-02-00-00"
 METER = "00-DB-12-34-56-78-90-A0"

@@ -19,9 +19,9 @@ from cryptography import x509
 from certcheck.audit.model import Cell, ItemKind
 from certcheck.formats.gbcs.frame import parse_frame
 from certcheck.formats.gbcs.reader import decode_gbcs, decode_gbcs_text
-from certcheck.formats.gbcs.signature import signature_status, verify_gbcs_signature
 from certcheck.smki.cache import certificate_from_der
 from certcheck.smki.certificate import SmkiCertificate
+from certcheck.smki.signature import signature_status, verify_gbcs_signature
 
 # INDEX.md cell labels -> role code (legend of INDEX.md; role codes as in certcheck.smki.roles).
 _ROLE_LABELS = {

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import core
 
@@ -33,6 +34,8 @@ from certcheck.formats.hexb64 import text_to_bytes
 from certcheck.smki.certificate import CertificateError, iso
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import CELL_USAGES
+
+_T = TypeVar("_T")
 
 _KINDS = {
     mc.CRA_COMMAND: ItemKind.GBCS_COMMAND,
@@ -62,9 +65,16 @@ def decode_gbcs_text(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) 
     return decode_gbcs(raw, source, limits)
 
 
-def decode_gbcs(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
-    """Decode raw GBCS bytes into an :class:`Item` within ``limits``; never raises."""
-    digest = hashlib.sha256(data).hexdigest()
+def decode_gbcs(
+    data: bytes, source: str, limits: Limits = DEFAULT_LIMITS, digest: str | None = None
+) -> Item:
+    """Decode raw GBCS bytes into an :class:`Item` within ``limits``; never raises.
+
+    ``digest`` is the item's SHA-256 when the caller has it already (the digest of the text
+    the bytes were decoded from); otherwise it is computed over ``data``.
+    """
+    if digest is None:
+        digest = hashlib.sha256(data).hexdigest()
     try:
         return _decode(bytes(data), source, digest, limits)
     except GbcsDecodeError as exc:
@@ -91,6 +101,7 @@ class _Builder:
         self.details: dict[str, Any] = {}
         self.remote_party_role: int | None = None
         self.execution_time: str | None = None
+        self.reading = "content"  # what the content is being read as (for messages)
 
     def place(self, der: bytes, cell: Cell | None, where: str, *, path: bool = False) -> None:
         from certcheck.smki.cache import certificate_from_der
@@ -102,6 +113,11 @@ class _Builder:
                 f"more than {self.limits.max_certificates} certificates in one message exceeds "
                 f"max_certificates={self.limits.max_certificates}",
             )
+        # Walked already inside the content: this only remembers the certificate, so that
+        # the next message's content walk steps over it (the certificate decoder says what
+        # is wrong with bytes refused here).
+        with suppress(DerRefused):
+            guard_der(der, self.limits.max_der_depth)
         try:
             certificate = certificate_from_der(der)
         except CertificateError as exc:
@@ -127,7 +143,12 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
     decoder = _DECODERS.get((info.content, frame.cra_flag)) if info and info.content else None
     if decoder is not None:
         _guard_content(frame, limits)
-        decoder(parts)
+        try:
+            decoder(parts)
+        except GbcsDecodeError:
+            raise
+        except _ASN1_ERRORS as exc:  # a field read lazily does not match its declaration
+            raise _mismatch(parts, exc) from exc
     else:
         parts.details["content_decoded"] = False
         if info is not None and info.content is not None:
@@ -166,7 +187,7 @@ def _guard_content(frame: GbcsFrame, limits: Limits) -> None:
     """Nesting, lengths and trailing bytes of the content, checked before ASN.1 decoding."""
     base = frame.content_offset
     try:
-        guard_der(frame.content, limits.max_der_depth, base)
+        guard_der(frame.content, limits.max_der_depth, base, remember=False)
         end = element_end(frame.content)
     except DerRefused as refused:
         raise GbcsDecodeError(refused.offset, refused.message) from None
@@ -181,17 +202,28 @@ def _guard_content(frame: GbcsFrame, limits: Limits) -> None:
 # --- content decoders -------------------------------------------------------------------
 
 
-def _load(spec: type[core.Asn1Value], parts: _Builder, what: str) -> Any:
-    """Load the content as ``spec`` and parse it fully (certificates stay opaque)."""
+_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError)
+
+
+def _load(spec: type[core.Asn1Value], parts: _Builder, what: str, *, lazy: bool = False) -> Any:
+    """Load the content as ``spec``; parse it fully now unless ``lazy`` (certificates stay
+    opaque). A lazy decoder reads its fields later: :func:`_decode` reports what does not
+    match then, in the same words, and the decoder forces any field it does not read."""
     frame = parts.frame
+    parts.reading = what
     try:
         value = spec.load(frame.content, strict=True)
-        _force(value)
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise GbcsDecodeError(
-            frame.content_offset, f"{what}: content does not match: {_first_line(exc)}"
-        ) from exc
+        if not lazy:
+            _force(value)
+    except _ASN1_ERRORS as exc:
+        raise _mismatch(parts, exc) from exc
     return value
+
+
+def _mismatch(parts: _Builder, exc: BaseException) -> GbcsDecodeError:
+    return GbcsDecodeError(
+        parts.frame.content_offset, f"{parts.reading}: content does not match: {_first_line(exc)}"
+    )
 
 
 def _force(value: core.Asn1Value) -> None:
@@ -258,7 +290,11 @@ def _uniform_role(cells: list[Cell], mode: int | None) -> int | None:
 
 
 def _update_command(parts: _Builder) -> None:
-    value = _load(asn1.UpdateSecurityCredentialsCommand, parts, "Update Security Credentials")
+    """CS02b/CS02g command, read lazily: the fields used, each once. The replacements, the
+    certification path and cells recur across a batch and are read once per distinct bytes."""
+    value = _load(
+        asn1.UpdateSecurityCredentialsCommand, parts, "Update Security Credentials", lazy=True
+    )
     control = value["authorising_remote_party_control"]
     mode = int(control["credentials_replacement_mode"].native)
     authorising = control["authorising_remote_party_ta_cell_identifier"]
@@ -268,7 +304,7 @@ def _update_command(parts: _Builder) -> None:
             "credentials_replacement_mode": mc.mode_name(mode),
             "credentials_replacement_mode_code": mode,
             "authorising_cell": None if isinstance(authorising, core.Void)
-            else _cell(authorising).as_dict(),
+            else _known_cell(authorising).as_dict(),
             "authorising_seq_number": _number(control["authorising_remote_party_seq_number"]),
             "new_floor_seq_number": _number(control["new_remote_party_floor_seq_number"]),
             "apply_time_based_cpv_checks": cpv is None or cpv == 0,
@@ -277,17 +313,48 @@ def _update_command(parts: _Builder) -> None:
             ),
         }
     )
-    cells: list[Cell] = []
-    for index, replacement in enumerate(value["replacements"]):
-        cell = _cell(replacement["target_trust_anchor_cell"])
-        cells.append(cell)
-        parts.place(_encoded(replacement["new_trust_anchor"]), cell, f"replacements[{index}]")
-    for index, certificate in enumerate(value["certification_path_certificates"]):
-        parts.place(
-            _encoded(certificate), None, f"certificationPathCertificates[{index}]", path=True
-        )
-    parts.remote_party_role = _uniform_role(cells, mode)
+    _force(control["new_remote_party_specialist_floor_seq_numbers"])
+    _force(control["other_remote_party_seq_number_changes"])
+    replacements = _once(value["replacements"], _replacements)
+    for index, (der, cell) in enumerate(replacements):
+        parts.place(der, cell, f"replacements[{index}]")
+    path = _once(value["certification_path_certificates"], _certificates)
+    for index, der in enumerate(path):
+        parts.place(der, None, f"certificationPathCertificates[{index}]", path=True)
+    parts.remote_party_role = _uniform_role([cell for _, cell in replacements], mode)
     parts.execution_time = _time(value["execution_date_time"])
+
+
+_ONCE: dict[tuple[Callable[[Any], Any], bytes], Any] = {}
+_ONCE_MAX = 4096
+
+
+def _once(value: core.Asn1Value, read: Callable[[Any], _T]) -> _T:
+    """``read(value)``, once per distinct encoding of ``value`` (the result is shared, so
+    ``read`` returns immutable values). A failed read is not kept, so it fails every time."""
+    key = (read, value.contents or b"")
+    found = _ONCE.get(key)
+    if found is None:
+        if len(_ONCE) >= _ONCE_MAX:
+            _ONCE.clear()
+        found = _ONCE[key] = read(value)
+    return found  # type: ignore[no-any-return]
+
+
+def _replacements(value: core.SequenceOf) -> tuple[tuple[bytes, Cell], ...]:
+    return tuple(
+        (_encoded(entry["new_trust_anchor"]), _cell(entry["target_trust_anchor_cell"]))
+        for entry in value
+    )
+
+
+def _certificates(value: core.SequenceOf) -> tuple[bytes, ...]:
+    return tuple(_encoded(certificate) for certificate in value)
+
+
+def _known_cell(value: core.Sequence) -> Cell:
+    """:func:`_cell` of a TrustAnchorCellIdentifier, once per distinct encoding."""
+    return _once(value, _cell)
 
 
 def _execution_outcome(parts: _Builder, outcome: core.Sequence) -> None:

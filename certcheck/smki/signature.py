@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 from certcheck.audit.model import Item, SignatureInfo
 from certcheck.smki.certificate import SmkiCertificate
+from certcheck.smki.ecdsa import verify_p256_raw
 from certcheck.smki.roles import DIGITAL_SIGNATURE, OID_P256
 
 VALID = "valid"
 INVALID = "invalid"
 NOT_CHECKED = "not-checked"
-_HALF = 32
 
 
 def verify_gbcs_signature(
@@ -33,7 +28,7 @@ def verify_gbcs_signature(
     False also for an absent or null signature, or a key that is not a P-256 point.
     """
     value = signature.value
-    if value is None or len(value) != 2 * _HALF:
+    if value is None:
         return False
     certificate = signer_certificate_der
     if not isinstance(certificate, SmkiCertificate):
@@ -45,21 +40,7 @@ def verify_gbcs_signature(
             return False
     if certificate.public_key_curve not in (OID_P256, None):
         return False
-    try:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(
-            ec.SECP256R1(), certificate.public_key_point
-        )
-    except ValueError:
-        return False
-    r = int.from_bytes(value[:_HALF], "big")
-    s = int.from_bytes(value[_HALF:], "big")
-    if r == 0 or s == 0:
-        return False
-    try:
-        key.verify(encode_dss_signature(r, s), signature.signed, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        return False
-    return True
+    return verify_p256_raw(certificate.public_key_point, value, signature.signed)
 
 
 def signature_status(

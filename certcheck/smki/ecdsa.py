@@ -1,0 +1,52 @@
+"""ECDSA P-256 / SHA-256 verification: the one place certcheck checks a signature.
+
+Both certificate chains (:mod:`certcheck.smki.chain`) and GBCS command signatures
+(:mod:`certcheck.smki.signature`) verify with a public key given as an encoded P-256 point.
+Building the key object validates the point, which costs about half a verify, so each
+distinct point is built once per process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_HALF = 32  # bytes of r and of s in a P-256 IEEE P1363 signature
+
+
+@lru_cache(maxsize=4096)
+def p256_key(point: bytes) -> ec.EllipticCurvePublicKey | None:
+    """The P-256 public key of an encoded point, or None when it is not a point on the curve."""
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except (ValueError, TypeError):
+        return None
+
+
+def verify_p256(point: bytes, signature: bytes, data: bytes) -> bool:
+    """True when the DER ECDSA ``signature`` over ``data`` verifies with the key ``point``."""
+    key = p256_key(point)
+    if key is None:
+        return False
+    try:
+        key.verify(signature, data, _ECDSA_SHA256)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_p256_raw(point: bytes, signature: bytes, data: bytes) -> bool:
+    """:func:`verify_p256` for an IEEE P1363 ``r || s`` signature of 64 bytes (as GBCS
+    carries it); False for any other length or a zero ``r`` or ``s``."""
+    if len(signature) != 2 * _HALF:
+        return False
+    r = int.from_bytes(signature[:_HALF], "big")
+    s = int.from_bytes(signature[_HALF:], "big")
+    if r == 0 or s == 0:
+        return False
+    return verify_p256(point, encode_dss_signature(r, s), data)
