@@ -8,9 +8,10 @@ the command line maps to usage errors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
@@ -30,6 +31,9 @@ class AuditContext:
     mapping: MeterMapping | None = None
     trust: TrustStore | None = None
     signers: KeyStore | None = None
+    # The check functions a run calls on each item, chosen once from --select/--ignore
+    # (checks.registry.check_functions); None runs every check.
+    checks: tuple[Callable[..., Any], ...] | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
 
@@ -80,6 +84,7 @@ def build_context(
     trust: Sequence[str] = (),
     certs: Sequence[str] = (),
     at: datetime,
+    checks: tuple[Callable[..., Any], ...] | None = None,
 ) -> AuditContext:
     """The context for a run: meters.csv, operators.csv, trust anchors and signing certificates."""
     registry = load_operators(operators)
@@ -92,4 +97,5 @@ def build_context(
         mapping=meters,
         trust=TrustStore(anchors.certificates) if anchors else None,
         signers=signers,
+        checks=checks,
     )

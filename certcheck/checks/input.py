@@ -10,8 +10,24 @@ INPUT_UNREADABLE = rule(
     "INPUT_UNREADABLE",
     Severity.ERROR,
     "The item could not be decoded; the message says where and why.",
-    "SPEC.md Inputs; DUIS Schema V5.4; GBCS section 13 message framing",
+    (
+        "DUIS XML schema (service requests, responses and alerts); GBCS section 13 (message "
+        "framing); RFC 5280 (certificate encoding)"
+    ),
     "input",
+    meaning=(
+        "The item could not be decoded (not a supported certificate, DUIS or GBCS form, "
+        "malformed, or over an input limit); the message says where decoding stopped and why."
+    ),
+    why=(
+        "A payload certcheck cannot read may still have been sent to a meter: it is reported as "
+        "an error so it is looked at, and the rest of the batch goes on."
+    ),
+    remedy=(
+        "Read the message and `where`; fix the producer of the payload, or raise the --max-* "
+        "limit named in the message if the input is genuine."
+    ),
+    example="A JSON Lines entry whose payload is truncated GBCS hex.",
 )
 
 

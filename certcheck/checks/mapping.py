@@ -16,22 +16,66 @@ DEVICE_NOT_IN_MAPPING = rule(
     "DEVICE_NOT_IN_MAPPING",
     Severity.WARNING,
     "The target device is not in meters.csv, so its network cannot be checked.",
-    "SPEC.md meters.csv; SECMP0063 (Registration Data for the target device)",
+    (
+        "SECMP0063 (the responsible Network Operator comes from Registration Data for the "
+        "device's MPAN or MPRN); DUIS RequestID (the target device's EUI-64)"
+    ),
     "mapping",
+    meaning=(
+        "The target device's EUI-64 is not in meters.csv, so its network is unknown and the "
+        "network checks were not done."
+    ),
+    why=(
+        "Payloads name the device only by its EUI-64: without its mapping row certcheck cannot "
+        "tell which network operator's certificates belong on it."
+    ),
+    remedy=(
+        "Add the device to meters.csv (device_id, mpan or mprn, network, device_type) from your "
+        "inventory and Registration Data."
+    ),
+    example="An SR 6.21 handover to device 00-DB-12-34-56-78-90-FF, not listed in meters.csv.",
 )
 MPAN_PREFIX_DISAGREES = rule(
     "MPAN_PREFIX_DISAGREES",
     Severity.WARNING,
     "The registered network is not the home distributor of the MPAN's distributor id.",
-    "market.md 1.3.7 (distributors outside their home GSP group; IDNOs GB-wide)",
+    ("MRA Market Domain Data (distributor ids and GSP groups); SEC Section E (Registration Data)"),
     "mapping",
+    meaning=(
+        "The network registered for the meter is not the home distributor of its MPAN's "
+        "distributor id (the first two digits of the core)."
+    ),
+    why=(
+        "Distributors can operate outside their home area and IDNOs operate GB-wide, so this can "
+        "be right; but it is also how a mistyped network or MPAN shows."
+    ),
+    remedy=(
+        "Confirm the meter's network against Registration Data; correct meters.csv if it is wrong."
+    ),
+    example="An MPAN with distributor id 19 (SEEB's) registered to network LOND.",
 )
 NETWORK_FROM_MPAN_PREFIX = rule(
     "NETWORK_FROM_MPAN_PREFIX",
     Severity.INFO,
     "No registered network; the MPAN's distributor id was used.",
-    "market.md 0.3 (prefix is a fallback, with a note)",
+    (
+        "MRA Market Domain Data (the distributor id in an MPAN core); SEC Section E (Registration "
+        "Data names the network)"
+    ),
     "mapping",
+    meaning=(
+        "meters.csv gives no network for the meter, so certcheck used the home distributor of its "
+        "MPAN's distributor id."
+    ),
+    why=(
+        "The distributor id is a fallback: an MPAN can belong to a distributor outside its home "
+        "area, so the network checks rest on an assumption that this note makes visible."
+    ),
+    remedy="Fill in the `network` column of meters.csv from Registration Data.",
+    example=(
+        "A meter with MPAN core 2000024512368 and no network: certcheck expects the distributor "
+        "of id 20."
+    ),
 )
 
 

@@ -20,32 +20,122 @@ NO_CERT_GAS_ON_ESME = rule(
     "NO_CERT_GAS_ON_ESME",
     Severity.ERROR,
     "A gas transporter's certificate in a Network Operator cell of an ESME.",
-    "SECMP0063 (DCC check on SR 6.15.1/6.21 to an ESME); market.md 3.3",
+    (
+        "SECMP0063 (the DCC check proposed for SR 6.15.1 and 6.21 to an ESME); SEC ID allocation "
+        "(User Role Gas Transporter)"
+    ),
     "network",
     incident=True,
+    meaning=(
+        "A certificate placed in a Network Operator cell (remote party role 3) of an electricity "
+        "meter belongs to an organisation whose user_role in operators.csv is gas_transporter. "
+        "Electricity distributors and gas transporters share role 3 and one issuing OCA, so only "
+        "the organisation registry tells them apart."
+    ),
+    why=(
+        "An ESME must trust the electricity distributor registered for its MPAN. SECMP0063 found "
+        "a wrong Network Operator certificate on about one ESME in ten, which stops the true "
+        "distributor from communicating with the meter; the meter accepts a replacement of that "
+        "cell only when signed by the organisation it now trusts."
+    ),
+    remedy=(
+        "Tell the organisation named in `responsible` (the gas transporter): only it can replace "
+        "its certificates with the registered distributor's. The Supplier that sent the request "
+        "should correct the Network Operator certificates it sends in SR 6.21 handovers."
+    ),
+    example=(
+        "An SR 6.21 handover to an ESME whose MPAN is registered to SEEB carries the "
+        "digital-signing and key-agreement certificates of a gas transporter."
+    ),
 )
 NO_CERT_ELECTRICITY_ON_GAS_DEVICE = rule(
     "NO_CERT_ELECTRICITY_ON_GAS_DEVICE",
     Severity.ERROR,
     "An electricity distributor's certificate in a Network Operator cell of a GSME or GPF.",
-    "SECMP0063 (NO recorded for the MPRN of a GPF); MP128A gas network operator certificates",
+    (
+        "SECMP0063 (the DCC check proposed for SR 6.21 to a GPF); SEC modification MP128A (gas "
+        "network operator certificates)"
+    ),
     "network",
     incident=True,
+    meaning=(
+        "A certificate placed in a Network Operator cell of a gas meter (GSME) or gas proxy "
+        "function (GPF) belongs to an organisation whose user_role in operators.csv is "
+        "electricity_distributor."
+    ),
+    why=(
+        "A gas device must trust the gas transporter responsible for its MPRN. SECMP0063 proposed "
+        "the same check for GPF targets, and modification MP128A covers gas network operator "
+        "certificates on devices; an electricity distributor's certificate there locks the gas "
+        "transporter out."
+    ),
+    remedy=(
+        "Tell the organisation named in `responsible` (the electricity distributor): only it can "
+        "replace its certificates with the gas transporter's. Check the meter's device_type and "
+        "network in meters.csv."
+    ),
+    example=(
+        "An SR 6.21 handover to a GPF carries the certificates of the electricity distributor LOND."
+    ),
 )
 NO_CERT_WRONG_NETWORK = rule(
     "NO_CERT_WRONG_NETWORK",
     Severity.ERROR,
     "A network operator's certificate, but not that of the network registered for the meter.",
-    "SECMP0063: the NO certificate must belong to the NO in Registration Data for the MPxN",
+    (
+        "SECMP0063: the Network Operator certificate must belong to the Network Operator recorded "
+        "in Registration Data for the meter's MPAN or MPRN"
+    ),
     "network",
     incident=True,
+    meaning=(
+        "The certificate belongs to a network operator of the right kind (electricity for an "
+        "ESME), but not to the one that answers for the network registered for the meter "
+        "(meters.csv `network`, or the MPAN's distributor id)."
+    ),
+    why=(
+        "This is the error SECMP0063 set out to stop: a Supplier loads one distributor's "
+        "certificates onto a meter in another distributor's area (about one ESME in ten). The "
+        "registered distributor then cannot read or control its own meter, and only the wrongly "
+        "placed organisation can put it right."
+    ),
+    remedy=(
+        "Tell the organisation named in `responsible`: it replaces its certificates with those of "
+        "the organisations listed in `expected`. Check the Supplier's source of Network Operator "
+        "certificates for the meter's MPAN."
+    ),
+    example=(
+        "An ESME registered to network SEEB receives the certificates of distributor LOND in an "
+        "SR 6.21 handover."
+    ),
 )
 NO_CERT_UNKNOWN_ORGANISATION = rule(
     "NO_CERT_UNKNOWN_ORGANISATION",
     Severity.WARNING,
     "The entity id of a Network Operator certificate is not in operators.csv.",
-    "smki.md 2: only the organisation registry tells electricity from gas",
+    (
+        "SEC ID allocation (the Party and User Role behind each EUI-64 entity id); GBCS section "
+        "12 (role 3 covers electricity and gas network operators)"
+    ),
     "network",
+    meaning=(
+        "The entity id (EUI-64, from the certificate's x500UniqueIdentifier) of a Network "
+        "Operator certificate is not in operators.csv, so certcheck cannot say whose it is, nor "
+        "whether it is electricity or gas."
+    ),
+    why=(
+        "An SMKI Organisation Certificate names its organisation only by entity id, and "
+        "electricity and gas network operators share one remote party role: without the registry "
+        "entry the network checks cannot be done for this certificate."
+    ),
+    remedy=(
+        "Add the organisation to operators.csv from your extract of the SEC ID allocation "
+        "(entity_id, party, user_role, mpids), then verify again."
+    ),
+    example=(
+        "A handover carries a Network Operator certificate of entity 90-B3-D5-1F-30-02-00-99, "
+        "which operators.csv does not list."
+    ),
 )
 
 

@@ -18,9 +18,29 @@ NO_CERT_PAIR_MISMATCH = rule(
     "NO_CERT_PAIR_MISMATCH",
     Severity.ERROR,
     "Signing and key-agreement certificates of one role come from different organisations.",
-    "smki.md 6.2: both Network Operator cells hold one Entity ID's certificates",
+    (
+        "GBCS section 13 (a device holds a digital-signing and a key-agreement cell per remote "
+        "party role); SEC Appendix B (one organisation's certificate pair)"
+    ),
     "pairing",
     incident=True,
+    meaning=(
+        "The digital-signing and key-agreement certificates placed for one remote party role come "
+        "from two organisations (two entity ids)."
+    ),
+    why=(
+        "Both Network Operator cells of a device must hold one organisation's certificates: a "
+        "mixed pair means at least one of them is wrong, and neither organisation can both sign "
+        "commands and receive protected responses."
+    ),
+    remedy=(
+        "Find which of the two organisations answers for the meter's network, and have the other "
+        "replace its certificate."
+    ),
+    example=(
+        "A handover carries distributor LOND's signing certificate and distributor SEEB's "
+        "key-agreement certificate."
+    ),
 )
 
 

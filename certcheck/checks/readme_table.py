@@ -21,13 +21,18 @@ def _cell(text: str) -> str:
 
 
 def markdown_table() -> str:
-    """Every registered check as a Markdown table: code | severity | what it finds | source."""
+    """Every registered check as a Markdown table: code | severity | what it finds | source.
+
+    Each code cell holds an anchor named after the code in lower case: the rule's help URI
+    (SARIF ``helpUri``) points at it.
+    """
     from certcheck.checks.registry import all_rules
 
     lines = ["| code | severity | what it finds | source |", "|---|---|---|---|"]
     for rule in all_rules():
+        anchor = f'<a id="{rule.code.lower()}"></a>'
         lines.append(
-            f"| `{rule.code}` | {rule.severity.label} | {_cell(rule.description)} "
+            f"| {anchor}`{rule.code}` | {rule.severity.label} | {_cell(rule.description)} "
             f"| {_cell(rule.source)} |"
         )
     return "\n".join(lines) + "\n"

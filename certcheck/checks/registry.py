@@ -1,8 +1,10 @@
 """The check registry: one small unit per finding code, with its metadata.
 
-``verify --list-checks``, the README's table of codes and the SARIF rules all read this
-registry, so they cannot drift apart. Each check module declares its rule with :func:`rule`
-and attaches the function that finds it with ``@RULE.check``.
+``certcheck checks`` (and ``verify --list-checks``), the README's table of codes and the SARIF
+rules all read this registry, so they cannot drift apart. Each check module declares its rule
+with :func:`rule`, including the explanation ``certcheck checks CODE`` prints (as zlint keeps a
+lint's description and citation beside its code), and attaches the function that finds it with
+``@RULE.check``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from certcheck import PROJECT_URL
 from certcheck.audit.model import Finding, Organisation, Severity
+from certcheck.checks import FAMILIES
 
 if TYPE_CHECKING:
     from certcheck.checks.subject import Subject
@@ -27,6 +31,10 @@ class Rule:
     ``incident`` marks a rule whose finding makes its item an incident (SPEC.md, "Audit store
     and reporting"): a certificate in a wrong cell that only its own organisation can replace.
     Its findings name that organisation as ``responsible``; reports count them.
+
+    ``source`` cites public documents in words (the SEC and its appendices, GBCS, SECMP0063,
+    RFC 5280): never a file that the package does not ship. ``meaning``, ``why``, ``remedy`` and
+    ``example`` are the explanation ``certcheck checks CODE`` prints.
     """
 
     code: str
@@ -35,7 +43,41 @@ class Rule:
     source: str
     family: str
     incident: bool = False
+    meaning: str = ""
+    why: str = ""
+    remedy: str = ""
+    example: str = ""
     run: CheckFunction | None = field(default=None, repr=False)
+
+    @property
+    def help_uri(self) -> str:
+        """Where the rule is documented: its row in the README's table of finding codes."""
+        return f"{PROJECT_URL}#{self.code.lower()}"
+
+    def sections(self) -> list[tuple[str, str]]:
+        """The explanation under its headings, as ``certcheck checks CODE`` and SARIF show it."""
+        return [
+            ("What it means", self.meaning),
+            ("Why it matters", self.why),
+            ("What to do", self.remedy),
+            ("Example", self.example),
+            ("Source", self.source),
+        ]
+
+    def as_dict(self) -> dict[str, str]:
+        """The rule's metadata, as ``certcheck checks -f json`` lists it."""
+        return {
+            "code": self.code,
+            "severity": self.severity.label,
+            "family": self.family,
+            "description": self.description,
+            "source": self.source,
+            "meaning": self.meaning,
+            "why": self.why,
+            "remedy": self.remedy,
+            "example": self.example,
+            "help_uri": self.help_uri,
+        }
 
     def check(self, function: CheckFunction) -> CheckFunction:
         """Decorator: the function that produces this rule's findings."""
@@ -71,13 +113,22 @@ def rule(
     family: str,
     *,
     incident: bool = False,
+    meaning: str = "",
+    why: str = "",
+    remedy: str = "",
+    example: str = "",
 ) -> Rule:
-    """Declare a finding code in the registry (``incident``: see :class:`Rule`)."""
+    """Declare a finding code in the registry, with its explanation (``incident``: see
+    :class:`Rule`)."""
     if code in REGISTRY:
         raise ValueError(f"duplicate check code {code}")
+    if family not in FAMILY_ORDER:
+        raise ValueError(f"check {code}: unknown family {family!r}")
     if incident and severity is not Severity.ERROR:
         raise ValueError(f"{code}: an incident rule has error severity")
-    entry = REGISTRY[code] = Rule(code, severity, description, source, family, incident)
+    entry = REGISTRY[code] = Rule(
+        code, severity, description, source, family, incident, meaning, why, remedy, example
+    )
     return entry
 
 
@@ -101,30 +152,64 @@ def all_rules() -> list[Rule]:
     return sorted(REGISTRY.values(), key=lambda r: (FAMILY_ORDER.get(r.family, 99), r.code))
 
 
-FAMILY_ORDER = {
-    "network": 0,
-    "cells": 1,
-    "pairing": 2,
-    "profile": 3,
-    "chain": 4,
-    "signature": 5,
-    "mapping": 6,
-    "input": 7,
-}
+FAMILY_ORDER = {family: index for index, family in enumerate(FAMILIES)}
 
-_RUNS: list[CheckFunction] = []
+
+class UnknownCheck(ValueError):
+    """A name given to --select, --ignore or ``certcheck checks`` that is no code nor family."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"unknown check {name!r}: give a finding code (certcheck checks lists them) "
+            f"or a family ({', '.join(FAMILIES)})"
+        )
+
+
+def split_names(values: Iterable[str]) -> list[str]:
+    """Names from repeatable, comma-separated option values (``--select a,b --select c``)."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def rules_named(name: str) -> list[Rule]:
+    """The rules a finding code or a family names (either case); UnknownCheck otherwise."""
+    rules = all_rules()
+    if name.lower() in FAMILY_ORDER:
+        return [r for r in rules if r.family == name.lower()]
+    found = [r for r in rules if r.code == name.upper()]
+    if not found:
+        raise UnknownCheck(name)
+    return found
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The rules a run keeps, in registry order: those ``select`` names (every rule when it
+    names none), less those ``ignore`` names. Names are codes or families, comma-separated."""
+    chosen = {r.code for name in split_names(select) for r in rules_named(name)}
+    dropped = {r.code for name in split_names(ignore) for r in rules_named(name)}
+    return [r for r in all_rules() if (not chosen or r.code in chosen) and r.code not in dropped]
+
+
+def check_functions(rules: Iterable[Rule]) -> tuple[CheckFunction, ...]:
+    """The functions that find ``rules``, in order: what a run calls on every item."""
+    return tuple(r.run for r in rules if r.run is not None)
+
+
+@cache
+def _every_check() -> tuple[CheckFunction, ...]:
+    return check_functions(all_rules())
 
 
 def run_checks(subject: Subject) -> list[Finding]:
-    """Run every rule that has a check function on one subject: the findings in rule order.
+    """Run the context's checks (every check unless the run selected some) on one subject:
+    the findings in rule order.
 
-    Each rule's findings are gathered straight into one list (no generator around them):
-    this runs for every item of a batch.
+    The selection is made once per run (``AuditContext.checks``); each rule's findings are
+    gathered straight into one list (no generator around them): this runs for every item.
     """
-    if not _RUNS:
-        _RUNS.extend(r.run for r in all_rules() if r.run is not None)
+    checks = subject.context.checks
     findings: list[Finding] = []
-    for run in _RUNS:
+    for run in _every_check() if checks is None else checks:
         findings.extend(run(subject))
     return findings
 

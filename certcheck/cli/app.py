@@ -55,6 +55,9 @@ def _register() -> None:
     from certcheck.cli import report_cmd
 
     app.command("report", no_args_is_help=True)(report_cmd.report)
+    from certcheck.cli import checks_cmd
+
+    app.command("checks")(checks_cmd.checks)
 
 
 _register()

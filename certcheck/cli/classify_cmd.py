@@ -6,6 +6,8 @@ from enum import StrEnum
 
 import typer
 
+from certcheck.cli.options import Color, ColorChoice
+
 
 class ClassifyFormat(StrEnum):
     TABLE = "table"
@@ -42,6 +44,7 @@ def classify(
     fmt: ClassifyFormat = typer.Option(
         ClassifyFormat.TABLE, "-f", "--format", help="table, json, jsonl or csv."
     ),
+    color: Color = ColorChoice.AUTO,
 ) -> int:
     """Classify each certificate as electricity, gas, other or unknown, with the reason.
 
@@ -119,8 +122,11 @@ def classify(
 
 
 def _table(rows: list[dict[str, object]]) -> None:
-    from rich.console import Console
+    import sys
+
     from rich.table import Table
+
+    from certcheck.output.console import terminal_console
 
     table = Table(header_style="bold", box=None)
     for column in ("entity_id", "role_name", "key_usage", "party", "network_kind", "reason"):
@@ -136,4 +142,4 @@ def _table(rows: list[dict[str, object]]) -> None:
             f"[{style.get(kind, 'white')}]{kind}[/]",
             str(row["reason"]),
         )
-    Console(width=None if Console().is_terminal else 200).print(table)
+    terminal_console(sys.stdout, width=200).print(table)

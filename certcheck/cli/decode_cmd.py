@@ -8,6 +8,8 @@ import typer
 
 from certcheck.cli.options import (
     FORMAT_HELP,
+    Color,
+    ColorChoice,
     MaxCertificates,
     MaxDerDepth,
     MaxItemBytes,
@@ -31,6 +33,7 @@ def decode(
     max_line_bytes: MaxLineBytes = None,
     max_der_depth: MaxDerDepth = None,
     max_certificates: MaxCertificates = None,
+    color: Color = ColorChoice.AUTO,
 ) -> int:
     """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from certcheck.audit.limits import DEFAULT_LIMITS
+from certcheck.checks import FAMILIES
 
 
 class OutputFormat(StrEnum):
@@ -60,3 +61,50 @@ MaxCertificates = Annotated[
         "--max-certificates", "Most certificates in one item", DEFAULT_LIMITS.max_certificates
     ),
 ]
+
+
+class ListFormat(StrEnum):
+    """Formats of a listing: ``certcheck checks`` and ``verify --list-checks``."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class ColorChoice(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+def _set_color(value: ColorChoice | None) -> ColorChoice | None:
+    if value is not None:
+        from certcheck.output.console import set_color
+
+        set_color(value.value)
+    return value
+
+
+# Terminal colour, shared by every command that prints a table; applied as soon as it is parsed.
+Color = Annotated[
+    ColorChoice,
+    typer.Option(
+        "--color",
+        callback=_set_color,
+        help="Colour terminal output: auto (on a terminal unless NO_COLOR is set; "
+        "FORCE_COLOR colours a pipe too), always or never.",
+    ),
+]
+
+# Quiet mode, shared by the commands that print notes, a summary or progress besides the report.
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "-q", "--quiet", help="Print the report and errors only: no notes, summary or progress."
+    ),
+]
+
+CHECK_NAMES = (
+    f"finding codes or families ({', '.join(FAMILIES)}), comma-separated; repeatable "
+    "('certcheck checks' lists them)"
+)

@@ -1,18 +1,73 @@
-"""``verify --list-checks``: the check registry as a table."""
+"""``certcheck checks`` and ``verify --list-checks``: the check registry as a table, JSON or CSV,
+and one check explained."""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.table import Table
+import csv
+import json
+import shutil
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from certcheck.checks.registry import Rule
+
+LIST_FORMATS = ("table", "json", "csv")
+# The columns of the CSV listing, and the keys of each JSON object (Rule.as_dict).
+COLUMNS = (
+    "code",
+    "severity",
+    "family",
+    "description",
+    "source",
+    "meaning",
+    "why",
+    "remedy",
+    "example",
+    "help_uri",
+)
 
 
-def print_checks() -> None:
-    """Print every registered check: code, severity, description, source."""
-    from certcheck.checks.registry import all_rules
+def print_checks(rules: list[Rule], fmt: str = "table") -> None:
+    """Print ``rules``: a terminal table, a JSON array of objects, or CSV with a header row."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps([r.as_dict() for r in rules], indent=2) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.as_dict() for r in rules)
+    else:
+        _table(rules)
+
+
+def _table(rules: list[Rule]) -> None:
+    from rich.table import Table
+
+    from certcheck.output.console import terminal_console
 
     table = Table(header_style="bold", show_lines=False)
-    for column in ("code", "severity", "what it finds", "source"):
+    for column in ("code", "severity", "family", "what it finds", "source"):
         table.add_column(column, overflow="fold")
-    for rule in all_rules():
-        table.add_row(rule.code, rule.severity.label, rule.description, rule.source)
-    Console(width=None if Console().is_terminal else 200).print(table)
+    for rule in rules:
+        table.add_row(rule.code, rule.severity.label, rule.family, rule.description, rule.source)
+    terminal_console(sys.stdout, width=200).print(table, markup=False, highlight=False)
+
+
+def explain(rule: Rule, fmt: str = "table") -> None:
+    """Print one check's explanation: text on a terminal, or one JSON object, or one CSV row."""
+    if fmt != "table":
+        if fmt == "json":
+            sys.stdout.write(json.dumps(rule.as_dict(), indent=2) + "\n")
+        else:
+            print_checks([rule], fmt)
+        return
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100) - 2
+    lines = [f"{rule.code} ({rule.severity.label}, family {rule.family})", ""]
+    lines += [*textwrap.wrap(rule.description, width), ""]
+    for heading, text in rule.sections():
+        lines.append(heading)
+        lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="  ")
+        lines.append("")
+    lines.append(f"More: {rule.help_uri}")
+    sys.stdout.write("\n".join(lines) + "\n")

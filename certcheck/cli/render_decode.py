@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -12,6 +12,7 @@ from certcheck.audit.keystore import KeyStore
 from certcheck.audit.model import Cell, Item, Record
 from certcheck.audit.serialise import certificate_entries, outcome_entry
 from certcheck.checks.input import unreadable_findings
+from certcheck.output.console import terminal_console
 
 
 def signature_state(item: Item, keystore: KeyStore) -> str | None:
@@ -76,8 +77,7 @@ class DecodeView:
     """Rich rendering of decoded items on a terminal."""
 
     def __init__(self) -> None:
-        probe = Console()
-        self.console = Console(soft_wrap=False, width=None if probe.is_terminal else 160)
+        self.console = terminal_console(sys.stdout, width=160, soft_wrap=False)
 
     def show(self, item: Item, record: dict[str, Any]) -> None:
         title = Text(item.source, style="bold")

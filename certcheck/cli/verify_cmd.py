@@ -7,7 +7,17 @@ from enum import StrEnum
 
 import typer
 
-from certcheck.cli.options import MaxCertificates, MaxDerDepth, MaxItemBytes, MaxLineBytes
+from certcheck.cli.options import (
+    CHECK_NAMES,
+    Color,
+    ColorChoice,
+    ListFormat,
+    MaxCertificates,
+    MaxDerDepth,
+    MaxItemBytes,
+    MaxLineBytes,
+    Quiet,
+)
 
 
 class VerifyFormat(StrEnum):
@@ -58,9 +68,19 @@ def verify(
     jobs: int = typer.Option(
         0, "--jobs", "-j", help="Worker processes (default: number of cores; 1 = in-process)."
     ),
-    list_checks: bool = typer.Option(
-        False, "--list-checks", help="List the checks and their finding codes, then exit."
+    select: list[str] = typer.Option(
+        [], "--select", metavar="CODE,...", help=f"Run only these checks: {CHECK_NAMES}."
     ),
+    ignore: list[str] = typer.Option(
+        [], "--ignore", metavar="CODE,...", help=f"Skip these checks: {CHECK_NAMES}."
+    ),
+    list_checks: bool = typer.Option(
+        False,
+        "--list-checks",
+        help="List the checks (those --select/--ignore keep) and exit; -f table, json or csv.",
+    ),
+    quiet: Quiet = False,
+    color: Color = ColorChoice.AUTO,
     max_item_bytes: MaxItemBytes = None,
     max_line_bytes: MaxLineBytes = None,
     max_der_depth: MaxDerDepth = None,
@@ -72,12 +92,19 @@ def verify(
     --operators fixtures/world/operators.csv --trust fixtures/world/pki/root.pem
     --certs fixtures/world/pki/orgs --at 2026-06-01
     """
+    from certcheck.checks.registry import UnknownCheck, select_rules
     from certcheck.cli.common import UsageProblem
 
+    try:
+        rules = select_rules(select, ignore)
+    except UnknownCheck as exc:
+        raise UsageProblem(str(exc)) from None
     if list_checks:
         from certcheck.cli.render_checks import print_checks
 
-        print_checks()
+        if fmt.value not in tuple(ListFormat):
+            raise UsageProblem(f"--list-checks takes -f {', '.join(ListFormat)}, not {fmt.value}")
+        print_checks(rules, fmt.value)
         return 0
     if not paths:
         raise UsageProblem("no PATH given (files, directories, JSON Lines batches or -)")
@@ -99,6 +126,8 @@ def verify(
             output=output,
             store=store,
             jobs=jobs or (os.cpu_count() or 1),
+            rules=rules,
+            quiet=quiet,
             limits=limits_with(
                 max_item_bytes=max_item_bytes,
                 max_line_bytes=max_line_bytes,

@@ -13,6 +13,7 @@ from certcheck.cli.progress import progress_line
 
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
+    from certcheck.checks.registry import Rule
 
 
 @dataclass
@@ -31,6 +32,8 @@ class VerifyRequest:
     store: str | None = None
     jobs: int = 1
     limits: Limits = DEFAULT_LIMITS
+    rules: list[Rule] | None = None  # the checks to run (--select/--ignore); None: every one
+    quiet: bool = False
 
 
 def parse_at(text: str | None) -> datetime:
@@ -47,6 +50,7 @@ def build_context(request: VerifyRequest) -> AuditContext:
     """The AuditContext for a request; usage errors name the file at fault."""
     from certcheck.audit import context
     from certcheck.audit.keystore import KeyStoreError
+    from certcheck.checks.registry import check_functions
 
     at = parse_at(request.at)
     try:
@@ -56,6 +60,7 @@ def build_context(request: VerifyRequest) -> AuditContext:
             trust=request.trust,
             certs=request.certs,
             at=at,
+            checks=None if request.rules is None else check_functions(request.rules),
         )
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
@@ -78,8 +83,10 @@ def run_verify(request: VerifyRequest) -> int:
     worst = -1
     count = 0
     stream = None
-    writer = open_writer(request.fmt, request.output)
-    progress = progress_line(request.fmt)
+    # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
+    options = {"summary": not request.quiet} if request.fmt == "table" else {}
+    writer = open_writer(request.fmt, request.output, **options)
+    progress = None if request.quiet else progress_line(request.fmt)
     try:
         stream = verify_blocks(
             iter_blocks(request.paths, request.limits),

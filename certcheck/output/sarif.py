@@ -7,7 +7,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from certcheck import __version__
+from certcheck import PROJECT_URL, __version__
 from certcheck.output.writers import AtomicOutput
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -24,6 +24,11 @@ def sarif_rules() -> list[dict[str, Any]]:
             "name": "".join(part.capitalize() for part in rule.code.split("_")),
             "shortDescription": {"text": rule.description},
             "fullDescription": {"text": f"{rule.description} Source: {rule.source}"},
+            "helpUri": rule.help_uri,
+            "help": {
+                "text": "\n\n".join(f"{head}: {text}" for head, text in rule.sections()),
+                "markdown": "\n\n".join(f"**{head}.** {text}" for head, text in rule.sections()),
+            },
             "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity.label]},
             "properties": {"family": rule.family, "source": rule.source},
         }
@@ -47,7 +52,7 @@ class SarifWriter:
                         "driver": {
                             "name": "certcheck",
                             "version": __version__,
-                            "informationUri": "https://pypi.org/project/smki-certcheck/",
+                            "informationUri": PROJECT_URL,
                             "rules": rules,
                         }
                     },

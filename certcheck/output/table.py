@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from certcheck.audit.model import Severity, Verdict
+from certcheck.output.console import terminal_console
 from certcheck.output.writers import AtomicOutput
 
 VERDICT_STYLE = {Verdict.FAIL: "bold red", Verdict.WARN: "yellow", Verdict.PASS: "green"}
@@ -18,12 +18,10 @@ VERDICT_STYLE = {Verdict.FAIL: "bold red", Verdict.WARN: "yellow", Verdict.PASS:
 class TableWriter:
     """Prints failing and warning items as they come, and a summary table at the end."""
 
-    def __init__(self, out: AtomicOutput) -> None:
+    def __init__(self, out: AtomicOutput, summary: bool = True) -> None:
         self.out = out
-        probe = Console(file=out.stream)
-        self.console = Console(
-            file=out.stream, soft_wrap=True, width=None if probe.is_terminal else 200
-        )
+        self.console = terminal_console(out.stream, width=200, soft_wrap=True)
+        self.summary = summary
         self.verdicts: Counter[Verdict] = Counter()
         self.codes: Counter[tuple[str, str]] = Counter()
         self.items = 0
@@ -54,6 +52,11 @@ class TableWriter:
             )
 
     def close(self) -> None:
+        if self.summary:
+            self._summary()
+        self.out.commit()
+
+    def _summary(self) -> None:
         summary = Table(title=None, box=None, header_style="bold")
         summary.add_column("finding")
         summary.add_column("severity")
@@ -67,7 +70,6 @@ class TableWriter:
             self.console.print(summary)
         counts = ", ".join(f"{self.verdicts[verdict]} {verdict}" for verdict in Verdict)
         self.console.print(f"{self.items} item(s): {counts}")
-        self.out.commit()
 
     def abort(self) -> None:
         self.out.discard()

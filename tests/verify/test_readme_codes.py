@@ -24,7 +24,10 @@ def table_rows(table: str) -> list[list[str]]:
 def test_readme_table_is_the_registry() -> None:
     assert readme_table() == markdown_table()
     rows = table_rows(readme_table())
-    assert [row[0].strip("`") for row in rows] == [rule.code for rule in all_rules()]
+    assert [row[0] for row in rows] == [
+        f'<a id="{rule.code.lower()}"></a>`{rule.code}`' for rule in all_rules()
+    ]
+    assert all(rule.help_uri.endswith(f"#{rule.code.lower()}") for rule in all_rules())
     for row, rule in zip(rows, all_rules(), strict=True):
         assert row[1:] == [rule.severity.label, rule.description, rule.source]
 

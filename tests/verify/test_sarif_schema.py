@@ -101,3 +101,12 @@ def test_unreadable_item_with_an_awkward_name_is_valid_sarif(tmp_path: Path) -> 
     assert " " not in uri and "#" not in uri
     assert unquote(uri) == "in put/odd name#2.xml"
     assert "region" not in results[0]["locations"][0]["physicalLocation"]
+
+
+def test_rules_carry_help_and_help_uri_from_the_registry() -> None:
+    rules = world_sarif()["runs"][0]["tool"]["driver"]["rules"]
+    for rule, registered in zip(rules, all_rules(), strict=True):
+        assert rule["helpUri"] == registered.help_uri
+        for _, text in registered.sections():
+            assert text in rule["help"]["text"]
+            assert text in rule["help"]["markdown"]
