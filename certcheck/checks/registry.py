@@ -218,9 +218,3 @@ def run_checks(subject: Subject) -> list[Finding]:
 def incident_codes() -> frozenset[str]:
     """The codes whose findings make an item an incident (``Rule.incident``)."""
     return frozenset(r.code for r in all_rules() if r.incident)
-
-
-def get(code: str) -> Rule:
-    """The registered rule for ``code``."""
-    load_all()
-    return REGISTRY[code]

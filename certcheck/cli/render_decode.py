@@ -46,7 +46,7 @@ def decoded_record(item: Item, keystore: KeyStore) -> dict[str, Any]:
         findings=tuple(unreadable_findings(item)),
         digest=item.digest,
     ).as_dict()
-    outcomes = item.outcomes or (item.inner.outcomes if item.inner else ())
+    outcomes = item.outcomes  # a DUIS reader lifts its GBCS layer's outcomes
     record.update(
         {
             "message_name": item.message_name,

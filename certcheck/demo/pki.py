@@ -24,11 +24,11 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
 from certcheck.smki.roles import (
+    DEVICE_HW_TYPE,
     DIGITAL_SIGNATURE,
     KEY_AGREEMENT,
-    OID_HARDWARE_MODULE_NAME,
-    OID_TEST_ORG_POLICY,
-    OID_X500_UNIQUE_IDENTIFIER,
+    CertificatePoliciesOID,
+    OtherNameFormOID,
     RemotePartyRole,
 )
 
@@ -36,8 +36,6 @@ from certcheck.smki.roles import (
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 # Device certificate policy and hwType of the DCC test device PKI (smki.md section 3.1, E357 certs).
-OID_TEST_DEVICE_POLICY = "1.2.826.0.1.1800000.1.2.1.4"
-OID_DEVICE_HW_TYPE = "1.2.826.0.1.8641679.1.2.2.1"
 
 # Fixed validity windows (smki.md sections 1.2 and 3.1: organisation certificates run ten years,
 # 00:00:00 to 23:59:59; device certificates never expire).
@@ -136,7 +134,7 @@ def organisation_name(entity_id: bytes, role: int, common_name: str | None = Non
     # unused-bits octet (0) in front of the 8 EUI-64 octets.
     attrs.append(
         x509.NameAttribute(
-            ObjectIdentifier(OID_X500_UNIQUE_IDENTIFIER),
+            NameOID.X500_UNIQUE_IDENTIFIER,
             b"\x00" + entity_id,
             _type=_ASN1Type.BitString,
         )
@@ -200,7 +198,7 @@ def make_root(seed: str, common_name: str) -> Issued:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_key_usage("ca"), critical=True)
         .add_extension(x509.SubjectKeyIdentifier(method2_key_id(key.public_key())), critical=False)
-        .add_extension(_policy(OID_TEST_ORG_POLICY), critical=True)
+        .add_extension(_policy(CertificatePoliciesOID.TEST_ORGANISATION), critical=True)
     )
     return Issued(label, _sign(builder, key), key)
 
@@ -211,7 +209,7 @@ def make_issuing_ca(
     common_name: str,
     *,
     role: RemotePartyRole | None = RemotePartyRole.ISSUING_AUTHORITY,
-    policy: str = OID_TEST_ORG_POLICY,
+    policy: str = CertificatePoliciesOID.TEST_ORGANISATION,
 ) -> Issued:
     """An issuing CA under ``root``: basicConstraints critical cA pathLen 0 (smki.md 1.4).
 
@@ -266,7 +264,7 @@ def issue_organisation(
         .not_valid_after(ORG_NOT_AFTER)
         .add_extension(_key_usage(key_usage), critical=True)
         .add_extension(x509.SubjectKeyIdentifier(method2_key_id(key.public_key())), critical=False)
-        .add_extension(_policy(OID_TEST_ORG_POLICY), critical=True)
+        .add_extension(_policy(CertificatePoliciesOID.TEST_ORGANISATION), critical=True)
         .add_extension(_authority_key_id(issuer), critical=False)
     )
     return Issued(label, _sign(builder, issuer.key), key)
@@ -285,9 +283,9 @@ def issue_device(seed: str, dca: Issued, device_id: bytes, key_usage: str) -> Is
     usage_tag = "ds" if key_usage == DIGITAL_SIGNATURE else "ka"
     label = f"device:{device_id.hex()}:{usage_tag}"
     key = derive_private_key(seed, label)
-    hmn = _HardwareModuleName({"hw_type": OID_DEVICE_HW_TYPE, "hw_serial_num": device_id}).dump()
+    hmn = _HardwareModuleName({"hw_type": DEVICE_HW_TYPE, "hw_serial_num": device_id}).dump()
     san = x509.SubjectAlternativeName(
-        [x509.OtherName(ObjectIdentifier(OID_HARDWARE_MODULE_NAME), hmn)]
+        [x509.OtherName(ObjectIdentifier(OtherNameFormOID.HARDWARE_MODULE_NAME), hmn)]
     )
     builder = (
         x509.CertificateBuilder()
@@ -300,7 +298,7 @@ def issue_device(seed: str, dca: Issued, device_id: bytes, key_usage: str) -> Is
         .add_extension(_key_usage(key_usage), critical=True)
         .add_extension(x509.SubjectKeyIdentifier(method2_key_id(key.public_key())), critical=False)
         .add_extension(san, critical=True)
-        .add_extension(_policy(OID_TEST_DEVICE_POLICY), critical=True)
+        .add_extension(_policy(CertificatePoliciesOID.TEST_DEVICE), critical=True)
         .add_extension(_authority_key_id(dca), critical=False)
     )
     return Issued(label, _sign(builder, dca.key), key)

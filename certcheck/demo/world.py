@@ -25,7 +25,7 @@ from certcheck.demo.identities import (
 )
 from certcheck.market.distributors import distributor_by_id
 from certcheck.smki.eui import format_eui64
-from certcheck.smki.roles import DIGITAL_SIGNATURE, KEY_AGREEMENT
+from certcheck.smki.roles import DIGITAL_SIGNATURE, KEY_AGREEMENT, CertificatePoliciesOID
 
 DEFAULT_SEED = "certcheck-demo"
 DEFAULT_SIZE = 300
@@ -210,7 +210,7 @@ def build_world(
     root = pki.make_root(seed, ROOT_NAME)
     oca = pki.make_issuing_ca(seed, root, OCA_NAME)
     dca = pki.make_issuing_ca(
-        seed, root, DCA_NAME, role=None, policy=pki.OID_TEST_DEVICE_POLICY
+        seed, root, DCA_NAME, role=None, policy=CertificatePoliciesOID.TEST_DEVICE
     )
     untrusted_root = pki.make_root(seed, UNTRUSTED_ROOT_NAME)
     untrusted_oca = pki.make_issuing_ca(seed, untrusted_root, UNTRUSTED_OCA_NAME)

@@ -18,9 +18,11 @@ from asn1crypto import core, x509
 
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import (
-    OID_HARDWARE_MODULE_NAME,
-    OID_ORGANIZATIONAL_UNIT,
-    OID_X500_UNIQUE_IDENTIFIER,
+    NAME_LABELS,
+    ExtensionOID,
+    NameOID,
+    OtherNameFormOID,
+    PublicKeyAlgorithmOID,
     role_name,
 )
 
@@ -28,14 +30,6 @@ KIND_ORGANISATION = "organisation"
 KIND_DEVICE = "device"
 KIND_CA = "ca"
 KIND_OTHER = "other"
-
-_ATTR_SHORT = {
-    "2.5.4.3": "CN",
-    "2.5.4.11": "OU",
-    "2.5.4.10": "O",
-    "2.5.4.6": "C",
-    "2.5.4.45": "x500UniqueIdentifier",
-}
 
 
 class CertificateError(ValueError):
@@ -143,9 +137,9 @@ def _name_text(name: x509.Name) -> str:
     for rdn in name.chosen:
         for attr in rdn:
             oid = attr["type"].dotted
-            label = _ATTR_SHORT.get(oid, oid)
+            label = NAME_LABELS.get(oid, oid)
             value = attr["value"]
-            if oid == OID_X500_UNIQUE_IDENTIFIER:
+            if oid == NameOID.X500_UNIQUE_IDENTIFIER:
                 text = (
                     _bitstring_bytes(value.parsed if hasattr(value, "parsed") else value)
                     .hex()
@@ -174,11 +168,11 @@ def _subject_fields(name: x509.Name) -> tuple[str | None, str | None, str | None
         for attr in rdn:
             oid = attr["type"].dotted
             value = attr["value"]
-            if oid == OID_ORGANIZATIONAL_UNIT:
+            if oid == NameOID.ORGANIZATIONAL_UNIT_NAME:
                 ou = str(value.native)
-            elif oid == "2.5.4.3":
+            elif oid == NameOID.COMMON_NAME:
                 cn = str(value.native)
-            elif oid == OID_X500_UNIQUE_IDENTIFIER:
+            elif oid == NameOID.X500_UNIQUE_IDENTIFIER:
                 raw = value.contents
                 if len(raw) != 9 or raw[0] != 0:
                     problems.append(
@@ -209,7 +203,7 @@ def _device_eui(san_value: bytes, problems: list[str]) -> str | None:
             if general_name.name != "other_name":
                 continue
             other = general_name.chosen
-            if other["type_id"].dotted != OID_HARDWARE_MODULE_NAME:
+            if other["type_id"].dotted != OtherNameFormOID.HARDWARE_MODULE_NAME:
                 continue
             hmn = other["value"].parse(_HardwareModuleName)
             serial = hmn["hw_serial_num"].native
@@ -240,7 +234,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         params = algorithm["parameters"]
         curve = (
             params.chosen.dotted
-            if pk_alg == "1.2.840.10045.2.1" and params.name == "named"
+            if pk_alg == PublicKeyAlgorithmOID.EC_PUBLIC_KEY and params.name == "named"
             else None
         )
         point = spki["public_key"].contents[1:]
@@ -285,22 +279,22 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
     san = None
     for ext in extensions:
         try:
-            if ext.oid == "2.5.29.15":
+            if ext.oid == ExtensionOID.KEY_USAGE:
                 key_usage = tuple(sorted(_camel(n) for n in x509.KeyUsage.load(ext.value).native))
-            elif ext.oid == "2.5.29.14":
+            elif ext.oid == ExtensionOID.SUBJECT_KEY_IDENTIFIER:
                 ski = core.OctetString.load(ext.value).native.hex()
-            elif ext.oid == "2.5.29.35":
+            elif ext.oid == ExtensionOID.AUTHORITY_KEY_IDENTIFIER:
                 key_id = x509.AuthorityKeyIdentifier.load(ext.value)["key_identifier"].native
                 aki = key_id.hex() if key_id else None
-            elif ext.oid == "2.5.29.19":
+            elif ext.oid == ExtensionOID.BASIC_CONSTRAINTS:
                 bc = x509.BasicConstraints.load(ext.value)
                 is_ca = bool(bc["ca"].native)
                 path_len = bc["path_len_constraint"].native
-            elif ext.oid == "2.5.29.32":
+            elif ext.oid == ExtensionOID.CERTIFICATE_POLICIES:
                 policies = tuple(
                     p["policy_identifier"].dotted for p in x509.CertificatePolicies.load(ext.value)
                 )
-            elif ext.oid == "2.5.29.17":
+            elif ext.oid == ExtensionOID.SUBJECT_ALTERNATIVE_NAME:
                 san = ext.value
         except Exception as exc:
             problems.append(f"extension {ext.oid} unreadable: {_short(exc)}")

@@ -13,37 +13,35 @@ from certcheck.smki.certificate import KIND_DEVICE, KIND_ORGANISATION, SmkiCerti
 from certcheck.smki.roles import (
     DIGITAL_SIGNATURE,
     KEY_AGREEMENT,
-    OID_EC_PUBLIC_KEY,
-    OID_ECDSA_WITH_SHA256,
-    OID_P256,
+    EllipticCurveOID,
+    ExtensionOID,
+    PublicKeyAlgorithmOID,
+    SignatureAlgorithmOID,
 )
 
-EXT_KEY_USAGE = "2.5.29.15"
-EXT_SKI = "2.5.29.14"
-EXT_AKI = "2.5.29.35"
-EXT_POLICIES = "2.5.29.32"
-EXT_SAN = "2.5.29.17"
-EXT_BASIC_CONSTRAINTS = "2.5.29.19"
 DEVICE_NOT_AFTER_YEAR = 9999  # GBCS v1 section 12: notAfter 99991231235959Z
 
 
 def _common(cert: SmkiCertificate) -> list[str]:
     """Rules every SMKI certificate shares (GBCS v1 section 12, smki.md 1.1)."""
     problems = list(cert.problems)
-    if cert.public_key_algorithm != OID_EC_PUBLIC_KEY or cert.public_key_curve != OID_P256:
+    if (
+        cert.public_key_algorithm != PublicKeyAlgorithmOID.EC_PUBLIC_KEY
+        or cert.public_key_curve != EllipticCurveOID.SECP256R1
+    ):
         problems.append("public key is not on NIST P-256")
     elif len(cert.public_key_point) != 65 or cert.public_key_point[:1] != b"\x04":
         problems.append("public key point is not in uncompressed form")
-    if cert.signature_algorithm != OID_ECDSA_WITH_SHA256:
+    if cert.signature_algorithm != SignatureAlgorithmOID.ECDSA_WITH_SHA256:
         problems.append(f"signature algorithm {cert.signature_algorithm} is not ecdsa-with-SHA256")
     elif cert.signature_parameters_present:
         problems.append("ecdsa-with-SHA256 carries explicit parameters (must be absent, RFC 5758)")
-    key_usage = cert.extension(EXT_KEY_USAGE)
+    key_usage = cert.extension(ExtensionOID.KEY_USAGE)
     if key_usage is None:
         problems.append("keyUsage extension is missing")
     elif not key_usage.critical:
         problems.append("keyUsage is not critical")
-    ski = cert.extension(EXT_SKI)
+    ski = cert.extension(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
     if ski is None:
         problems.append("subjectKeyIdentifier is missing")
     else:
@@ -51,12 +49,12 @@ def _common(cert: SmkiCertificate) -> list[str]:
             problems.append("subjectKeyIdentifier is critical")
         if cert.subject_key_id and len(cert.subject_key_id) != 16:
             problems.append("subjectKeyIdentifier is not 8 octets (RFC 5280 method 2)")
-    aki = cert.extension(EXT_AKI)
+    aki = cert.extension(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
     if aki is None or not cert.authority_key_id:
         problems.append("authorityKeyIdentifier keyIdentifier is missing")
     elif aki.critical:
         problems.append("authorityKeyIdentifier is critical")
-    policies = cert.extension(EXT_POLICIES)
+    policies = cert.extension(ExtensionOID.CERTIFICATE_POLICIES)
     if policies is None or not cert.policies:
         problems.append("certificatePolicies is missing")
     elif not policies.critical:
@@ -79,7 +77,7 @@ def organisation_problems(cert: SmkiCertificate) -> list[str]:
         problems.append("subject has no OU (remote party role)")
     if cert.entity_id is None:
         problems.append("subject has no x500UniqueIdentifier (entity id)")
-    if cert.extension(EXT_SAN) is not None:
+    if cert.extension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME) is not None:
         problems.append("subjectAltName present on an organisation certificate")
     return problems
 
@@ -87,7 +85,7 @@ def organisation_problems(cert: SmkiCertificate) -> list[str]:
 def device_problems(cert: SmkiCertificate) -> list[str]:
     """Violations of the Device Certificate profile (smki.md 3.1)."""
     problems = _common(cert) + _single_usage(cert)
-    san = cert.extension(EXT_SAN)
+    san = cert.extension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     if san is None or not san.critical:
         problems.append("subjectAltName hardwareModuleName is missing or not critical")
     if cert.entity_id is None:

@@ -5,7 +5,7 @@ The single home of these domain constants. Sources:
   (remote party role codes, subject OU as two hex digits);
 - DUIS Schema V5.4 simpleType ``RemotePartyRole`` (the DUIS role names), via
   ``reference/smki.md`` section 2 and ``reference/payloads.md`` section 1.3;
-- RFC 5280 / RFC 4108 / X.520 for the object identifiers.
+- RFC 5280 / RFC 4108 / RFC 5480 / X.520 for the object identifiers.
 """
 
 from __future__ import annotations
@@ -64,22 +64,84 @@ def role_name(code: int | None) -> str | None:
     return ROLE_NAMES.get(code, f"role{code}")
 
 
-# Key usages of trust-anchor cells and certificates (RFC 5280 KeyUsage bit names).
-DIGITAL_SIGNATURE = "digitalSignature"
-KEY_AGREEMENT = "keyAgreement"
-KEY_CERT_SIGN = "keyCertSign"
+# RFC 5280 section 4.2.1.3 KeyUsage bit names, in bit order (bit 0 first).
+KEY_USAGE_BITS: tuple[str, ...] = (
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+)
+# The key usages of trust-anchor cells and certificates.
+DIGITAL_SIGNATURE = KEY_USAGE_BITS[0]
+KEY_AGREEMENT = KEY_USAGE_BITS[4]
+KEY_CERT_SIGN = KEY_USAGE_BITS[5]
 
 # Cell usages (GBCS TrustAnchorCellIdentifier.cellUsage; payloads.md section 2.4).
 CELL_MANAGEMENT = "management"
 CELL_PREPAYMENT_TOP_UP = "prepaymentTopUp"
 CELL_USAGES: dict[int, str] = {0: CELL_MANAGEMENT, 1: CELL_PREPAYMENT_TOP_UP}
 
-# Object identifiers (smki.md sections 1.2, 1.3, 3.1).
-OID_X500_UNIQUE_IDENTIFIER = "2.5.4.45"
-OID_ORGANIZATIONAL_UNIT = "2.5.4.11"
-OID_HARDWARE_MODULE_NAME = "1.3.6.1.5.5.7.8.4"  # RFC 4108 id-on-hardwareModuleName
-OID_ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2"
-OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
-OID_P256 = "1.2.840.10045.3.1.7"
-# Test-environment certificate policy of the ZAZ1 organisation PKI (smki.md section 1.2).
-OID_TEST_ORG_POLICY = "1.2.826.0.1.8641679.1.2.1.4"
+
+# Object identifiers as dotted strings, namespaced as ``cryptography.x509.oid`` names them
+# (smki.md sections 1.2, 1.3 and 3.1; RFC 5280, RFC 5480, RFC 4108, X.520).
+class NameOID:
+    """Name attribute types found in SMKI subjects and issuers (X.520)."""
+
+    COMMON_NAME = "2.5.4.3"
+    COUNTRY_NAME = "2.5.4.6"
+    ORGANIZATION_NAME = "2.5.4.10"
+    ORGANIZATIONAL_UNIT_NAME = "2.5.4.11"
+    X500_UNIQUE_IDENTIFIER = "2.5.4.45"
+
+
+# Short labels of name attributes in subject and issuer text (RFC 4514 where it has one).
+NAME_LABELS: dict[str, str] = {
+    NameOID.COMMON_NAME: "CN",
+    NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    NameOID.ORGANIZATION_NAME: "O",
+    NameOID.COUNTRY_NAME: "C",
+    NameOID.X500_UNIQUE_IDENTIFIER: "x500UniqueIdentifier",
+}
+
+
+class ExtensionOID:
+    """Certificate extensions of the SMKI profiles (RFC 5280 section 4.2)."""
+
+    SUBJECT_KEY_IDENTIFIER = "2.5.29.14"
+    KEY_USAGE = "2.5.29.15"
+    SUBJECT_ALTERNATIVE_NAME = "2.5.29.17"
+    BASIC_CONSTRAINTS = "2.5.29.19"
+    CERTIFICATE_POLICIES = "2.5.29.32"
+    AUTHORITY_KEY_IDENTIFIER = "2.5.29.35"
+
+
+class SignatureAlgorithmOID:
+    ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2"
+
+
+class PublicKeyAlgorithmOID:
+    EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+
+
+class EllipticCurveOID:
+    SECP256R1 = "1.2.840.10045.3.1.7"  # NIST P-256
+
+
+class OtherNameFormOID:
+    HARDWARE_MODULE_NAME = "1.3.6.1.5.5.7.8.4"  # RFC 4108 id-on-hardwareModuleName
+
+
+class CertificatePoliciesOID:
+    """Test-environment certificate policies (smki.md section 1.2), used by the demo PKI."""
+
+    TEST_ORGANISATION = "1.2.826.0.1.8641679.1.2.1.4"  # ZAZ1 organisation PKI
+    TEST_DEVICE = "1.2.826.0.1.1800000.1.2.1.4"
+
+
+# The hwType a demo Device Certificate's hardwareModuleName names.
+DEVICE_HW_TYPE = "1.2.826.0.1.8641679.1.2.2.1"

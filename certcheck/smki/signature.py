@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from certcheck.audit.model import Item, SignatureInfo
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.ecdsa import verify_p256_raw
-from certcheck.smki.roles import DIGITAL_SIGNATURE, OID_P256
+from certcheck.smki.roles import DIGITAL_SIGNATURE, EllipticCurveOID
 
 VALID = "valid"
 INVALID = "invalid"
@@ -38,7 +38,7 @@ def verify_gbcs_signature(
             certificate = certificate_from_der(bytes(certificate))
         except ValueError:
             return False
-    if certificate.public_key_curve not in (OID_P256, None):
+    if certificate.public_key_curve not in (EllipticCurveOID.SECP256R1, None):
         return False
     return verify_p256_raw(certificate.public_key_point, value, signature.signed)
 

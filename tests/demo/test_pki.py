@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from certcheck.demo import pki
 from certcheck.demo.world import DS, KA, build_world
 from certcheck.smki.certificate import decode_certificate
+from certcheck.smki.roles import DEVICE_HW_TYPE
 
 OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 OID_P256 = "1.2.840.10045.3.1.7"
@@ -161,7 +162,7 @@ def test_device_certificates_have_empty_subject_and_critical_hardware_module_nam
         assert other["type_id"].dotted == "1.3.6.1.5.5.7.8.4"
         # HardwareModuleName SEQUENCE contents: hwType OID, then hwSerialNum OCTET STRING.
         hmn = other["value"].contents
-        hw_type = core.ObjectIdentifier(pki.OID_DEVICE_HW_TYPE).dump()
+        hw_type = core.ObjectIdentifier(DEVICE_HW_TYPE).dump()
         assert hmn == hw_type + b"\x04\x08" + device
         decoded = decode_certificate(issued.der)
         assert decoded.kind == "device"

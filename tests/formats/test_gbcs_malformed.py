@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from certcheck.audit.model import Item, ItemKind
 from certcheck.formats.gbcs.frame import GbcsDecodeError, parse_frame
-from certcheck.formats.gbcs.reader import decode_gbcs, decode_gbcs_text
+from certcheck.formats.gbcs.reader import decode_gbcs
+from certcheck.formats.sniff import decode_item
 
 _OFFSET = re.compile(r"^offset 0x[0-9A-F]+$")
 _NO = "payloads/gbcs/RTDS-4.5.0/6.15.1_CS02bNOByNO"
@@ -140,9 +141,9 @@ def test_undecodable_certificate_is_a_problem_but_the_item_survives(precommand: 
 
 
 def test_text_that_is_neither_hex_nor_base64() -> None:
-    item = decode_gbcs_text(b"hello, world!", "t")
+    item = decode_item(b"hello, world!", "t")
     assert item.kind is None and item.problems[0].where == "offset 0x0"
-    assert decode_gbcs_text(b"", "t").kind is None
+    assert decode_item(b"", "t").kind is None
     assert decode_gbcs(b"", "t").problems[0].where == "offset 0x0"
 
 
@@ -156,7 +157,7 @@ def test_decode_error_reports_offset_in_hex() -> None:
 @given(st.binary(max_size=400))
 def test_random_bytes_never_raise(data: bytes) -> None:
     for item in (decode_gbcs(data, "r"), decode_gbcs(b"\xdf" + data, "r"),
-                 decode_gbcs(b"\xdd\x00" + data, "r"), decode_gbcs_text(data, "r")):
+                 decode_gbcs(b"\xdd\x00" + data, "r")):
         if item.kind is None:
             _unreadable(item)
 

@@ -10,7 +10,8 @@ import base64
 import dataclasses
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from cryptography import x509
 
 from certcheck.audit.model import Cell, ItemKind
 from certcheck.formats.gbcs.frame import parse_frame
-from certcheck.formats.gbcs.reader import decode_gbcs, decode_gbcs_text
+from certcheck.formats.gbcs.reader import decode_gbcs
+from certcheck.formats.sniff import decode_item
 from certcheck.smki.cache import certificate_from_der
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.signature import signature_status, verify_gbcs_signature
@@ -180,7 +182,7 @@ def keystore(reference_dir: Path) -> dict[str, list[SmkiCertificate]]:
 
 
 def _decode(path: Path):
-    return decode_gbcs_text(path.read_bytes(), str(path))
+    return decode_item(path.read_bytes(), str(path))
 
 
 def test_every_sample_file_decodes_without_problems(reference_dir: Path) -> None:
@@ -424,16 +426,18 @@ def test_hex_base64_and_binary_forms_decode_identically(reference_dir: Path) -> 
         raw = bytes.fromhex(text)
         wrapped = "\n".join(text[i : i + 64].lower() for i in range(0, len(text), 64))
         spaced = " ".join(text[i : i + 2] for i in range(0, len(text), 2))
-        forms = [
-            decode_gbcs(raw, "x"),
-            decode_gbcs_text(raw, "x"),
-            decode_gbcs_text(text.encode(), "x"),
-            decode_gbcs_text(wrapped.encode() + b"\r\n", "x"),
-            decode_gbcs_text(spaced.encode(), "x"),
-            decode_gbcs_text(b64_path.read_bytes(), "x"),
-            decode_gbcs_text(base64.encodebytes(raw), "x"),  # base64 with line breaks
+        spellings = [
+            raw,
+            text.encode(),
+            wrapped.encode() + b"\r\n",
+            spaced.encode(),
+            b64_path.read_bytes(),
+            base64.encodebytes(raw),  # base64 with line breaks
         ]
-        assert all(f == forms[0] for f in forms[1:]), hex_path.name
+        forms = [decode_gbcs(raw, "x")] + [decode_item(s, "x") for s in spellings]
+        # the same message in every spelling; only the digest (of the input bytes) differs
+        assert all(replace(f, digest="") == replace(forms[0], digest="") for f in forms[1:])
+        assert [f.digest for f in forms[1:]] == [sha256(s).hexdigest() for s in spellings]
         assert forms[0].kind == ItemKind.GBCS_COMMAND
 
 

@@ -14,23 +14,13 @@ from __future__ import annotations
 
 from asn1crypto import core
 
-from certcheck.formats.gbcs.frame import GbcsDecodeError
+from certcheck.smki.roles import KEY_USAGE_BITS
 
 
 class KeyUsage(core.BitString):
     """RFC 5280 KeyUsage bits as used by TrustAnchorCellIdentifier (``03 02 07 80`` = DS)."""
 
-    _map = {  # noqa: RUF012 - asn1crypto's declaration style
-        0: "digitalSignature",
-        1: "nonRepudiation",
-        2: "keyEncipherment",
-        3: "dataEncipherment",
-        4: "keyAgreement",
-        5: "keyCertSign",
-        6: "cRLSign",
-        7: "encipherOnly",
-        8: "decipherOnly",
-    }
+    _map = dict(enumerate(KEY_USAGE_BITS))  # noqa: RUF012 - asn1crypto's declaration style
 
 
 class StatusCode(core.Integer):
@@ -225,71 +215,3 @@ class ProvideDeviceCertificateCommand(core.Sequence):
     """CS02e command: the key usage of the device certificate wanted."""
 
     _fields = [("key_usage", KeyUsage)]  # noqa: RUF012
-
-
-MAX_DEPTH = 32
-
-
-def check_der(data: bytes, base_offset: int) -> None:
-    """Check that ``data`` is exactly one well-formed BER/DER element tree.
-
-    Raises :class:`GbcsDecodeError` naming the absolute offset (``base_offset`` + position)
-    of the first element whose tag or length is unreadable or overruns its container, so
-    that truncated or padded contents are reported where they break.
-    """
-    end = _check_element(data, 0, len(data), base_offset, 0)
-    if end != len(data):
-        raise GbcsDecodeError(
-            base_offset + end,
-            f"end of content: expected after the outer element, found {len(data) - end} "
-            "more byte(s)",
-        )
-
-
-def _check_element(data: bytes, pos: int, end: int, base: int, depth: int) -> int:
-    """Validate the element at ``pos`` (within ``end``); return the position after it."""
-    start = pos
-    if pos >= end:
-        raise GbcsDecodeError(base + pos, "ASN.1 element: expected a tag, found no bytes")
-    tag = data[pos]
-    pos += 1
-    if tag & 0x1F == 0x1F:  # high tag number form
-        while True:
-            if pos >= end:
-                raise GbcsDecodeError(base + start, "ASN.1 tag: expected more tag bytes")
-            more = data[pos] & 0x80
-            pos += 1
-            if not more:
-                break
-    if pos >= end:
-        raise GbcsDecodeError(base + pos, f"ASN.1 element 0x{tag:02X}: expected a length")
-    first = data[pos]
-    pos += 1
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 4:
-            raise GbcsDecodeError(
-                base + pos - 1,
-                f"ASN.1 element 0x{tag:02X}: expected a definite length, found 0x{first:02X}",
-            )
-        if pos + count > end:
-            raise GbcsDecodeError(
-                base + pos - 1, f"ASN.1 element 0x{tag:02X}: length runs past its container"
-            )
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > end:
-        raise GbcsDecodeError(
-            base + start,
-            f"ASN.1 element 0x{tag:02X}: expected {length} content byte(s), "
-            f"only {end - pos} left",
-        )
-    if tag & 0x20:
-        if depth >= MAX_DEPTH:
-            raise GbcsDecodeError(base + start, "ASN.1 element: nesting too deep")
-        inner = pos
-        while inner < pos + length:
-            inner = _check_element(data, inner, pos + length, base, depth + 1)
-    return pos + length

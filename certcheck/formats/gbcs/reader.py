@@ -30,7 +30,6 @@ from certcheck.formats.derguard import DerRefused, element_end, guard_der
 from certcheck.formats.gbcs import asn1
 from certcheck.formats.gbcs import messages as mc
 from certcheck.formats.gbcs.frame import GbcsDecodeError, GbcsFrame, parse_frame
-from certcheck.formats.hexb64 import text_to_bytes
 from certcheck.smki.certificate import CertificateError, iso
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import CELL_USAGES
@@ -42,27 +41,6 @@ _KINDS = {
     mc.CRA_RESPONSE: ItemKind.GBCS_RESPONSE,
     mc.CRA_ALERT: ItemKind.GBCS_ALERT,
 }
-
-
-def decode_gbcs_text(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
-    """Decode a GBCS message given as raw bytes, hex or base64 text (whitespace ignored)."""
-    if data[:1] in (b"\xdd", b"\xdf"):
-        return decode_gbcs(data, source, limits)
-    raw = text_to_bytes(data)
-    if raw is None:
-        return Item(
-            source=source,
-            kind=None,
-            digest=hashlib.sha256(data).hexdigest(),
-            problems=(
-                Problem(
-                    "not a GBCS message: expected raw bytes starting 0xDD or 0xDF, or their "
-                    "hex or base64 text, at offset 0x0",
-                    "offset 0x0",
-                ),
-            ),
-        )
-    return decode_gbcs(raw, source, limits)
 
 
 def decode_gbcs(
