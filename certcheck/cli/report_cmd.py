@@ -44,8 +44,11 @@ def report(
         metavar="[RESULTS.jsonl...]",
         help="Results written by 'certcheck verify -f jsonl' (instead of --store).",
     ),
-    store: Path | None = typer.Option(
-        None, "--store", metavar="AUDIT.DB", help="Audit store written by 'verify --store'."
+    store: str | None = typer.Option(
+        None,
+        "--store",
+        metavar="AUDIT.DB|URL",
+        help="Audit store written by 'verify --store': an SQLite file or a postgresql:// URL.",
     ),
     by: ReportBy = typer.Option(
         ReportBy.SUPPLIER, "--by", help="Group by supplier, network, finding code or day."
@@ -85,6 +88,7 @@ def report(
     from certcheck.cli.common import ExitCode, UsageProblem
     from certcheck.report.load import ResultsError, report_from_results, report_from_store
     from certcheck.store import StoreError
+    from certcheck.store.engine import shown
 
     if store is not None and results:
         raise UsageProblem("give either --store or RESULTS.jsonl files, not both")
@@ -100,7 +104,7 @@ def report(
     try:
         if store is not None:
             aggregated = report_from_store(store, since_day)
-            source = str(store)
+            source = shown(store)
         else:
             for path in results:
                 if not path.is_file():

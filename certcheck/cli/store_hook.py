@@ -1,4 +1,4 @@
-"""``verify --store``: append the run and its records to the SQLite audit store."""
+"""``verify --store``: append the run and its records to the audit store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,24 @@ from datetime import UTC, datetime
 from certcheck import __version__
 from certcheck.audit.pipeline import BlockResult
 from certcheck.cli.common import UsageProblem
+from certcheck.store.engine import is_url, shown
 
 
 class RunRecorder:
     """One verify run in the store (opened, created or migrated): started on creation, blocks
     appended, finished at the end."""
 
-    def __init__(self, path: str, arguments: list[str]) -> None:
-        from certcheck.store.writer import AuditStore
+    def __init__(self, target: str, arguments: list[str]) -> None:
+        from certcheck.store import AuditStore, StoreError
 
         try:
-            self.store = AuditStore.open(path)
+            self.store = AuditStore.open(target)
+        except StoreError as exc:  # names the store already
+            raise UsageProblem(str(exc)) from exc
         except Exception as exc:
-            raise UsageProblem(f"{path}: cannot open the audit store: {exc}") from exc
-        self.run_id = self.store.start_run(arguments, __version__, datetime.now(UTC))
+            raise UsageProblem(f"{shown(target)}: cannot open the audit store: {exc}") from exc
+        stored = [_without_password(argument) for argument in arguments]
+        self.run_id = self.store.start_run(stored, __version__, datetime.now(UTC))
         self.counts = {"items": 0, "pass": 0, "warn": 0, "fail": 0}
 
     def add_block(self, result: BlockResult) -> None:
@@ -37,3 +41,12 @@ class RunRecorder:
         """Mark the run complete with its counts, and close the store."""
         self.store.finish_run(self.run_id, self.counts, datetime.now(UTC))
         self.store.close()
+
+
+def _without_password(argument: str) -> str:
+    """An argument as the runs table keeps it: a store URL (also as --store=URL) loses its
+    password."""
+    option, equals, value = argument.partition("=")
+    if equals and is_url(value):
+        return f"{option}={shown(value)}"
+    return shown(argument)

@@ -63,7 +63,10 @@ def verify(
         None, "-o", "--output", help="Write the report here (atomically) instead of stdout."
     ),
     store: str = typer.Option(
-        None, "--store", help="Append the run and its records to this SQLite audit store."
+        None,
+        "--store",
+        help="Append the run and its records to this audit store: an SQLite file or a "
+        "postgresql:// URL.",
     ),
     jobs: int = typer.Option(
         0, "--jobs", "-j", help="Worker processes (default: number of cores; 1 = in-process)."

@@ -29,10 +29,11 @@ class ResultsError(ValueError):
     """A results file cannot be read; the message names the file and line."""
 
 
-def report_from_store(path: str | Path, since: date | None = None) -> Report:
-    """Aggregate the store at ``path`` (raises StoreError if it is missing or not a store)."""
+def report_from_store(target: str | Path, since: date | None = None) -> Report:
+    """Aggregate the store at ``target``, an SQLite path or a ``postgresql://`` URL (raises
+    StoreError if it is missing or not a store)."""
     day = since.isoformat() if since else None
-    with AuditStore.open(path, create=False) as store:
+    with AuditStore.open(target, create=False) as store:
         return aggregate(current_facts(store.db, day), since=day)
 
 
@@ -102,15 +103,15 @@ def _record(path: Path, number: int, text: str) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise ResultsError(f"{path}:{number}: expected a certcheck record (a JSON object)")
     if not isinstance(record.get("source"), str):
-        raise ResultsError(f"{path}:{number}: record has no \"source\" string")
+        raise ResultsError(f'{path}:{number}: record has no "source" string')
     findings = record.get("findings", [])
     if not isinstance(findings, list) or not all(_is_finding(f) for f in findings):
         raise ResultsError(
-            f"{path}:{number}: \"findings\" must be a list of objects with code and severity"
+            f'{path}:{number}: "findings" must be a list of objects with code and severity'
         )
     certificates = record.get("certificates", [])
     if not isinstance(certificates, list) or not all(isinstance(c, dict) for c in certificates):
-        raise ResultsError(f"{path}:{number}: \"certificates\" must be a list of objects")
+        raise ResultsError(f'{path}:{number}: "certificates" must be a list of objects')
     return record
 
 

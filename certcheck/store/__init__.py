@@ -1,6 +1,7 @@
-"""The audit store: an SQLite database of runs and records (SPEC.md, "Audit store")."""
+"""The audit store: runs and records in SQLite or PostgreSQL (SPEC.md, "Audit store")."""
 
-from certcheck.store.schema import SCHEMA_VERSION, StoreError
+from certcheck.store.engine import StoreError
+from certcheck.store.schema import SCHEMA_VERSION
 from certcheck.store.writer import AuditStore
 
 __all__ = ["SCHEMA_VERSION", "AuditStore", "StoreError"]

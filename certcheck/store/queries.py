@@ -9,10 +9,11 @@ same items again replaces them rather than adding to them.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from certcheck.store.engine import Database
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class ItemFacts(NamedTuple):
     findings: tuple[FindingFact, ...]
 
 
-def runs(db: sqlite3.Connection) -> list[RunInfo]:
+def runs(db: Database) -> list[RunInfo]:
     """Every run, oldest first, with the number of items it recorded."""
     rows = db.execute(
         "SELECT r.id, r.started_at, r.finished_at, r.arguments, r.tool_version, r.complete, "
@@ -68,17 +69,17 @@ def runs(db: sqlite3.Connection) -> list[RunInfo]:
     ]
 
 
-def records(db: sqlite3.Connection, run_id: int | None = None) -> Iterator[dict[str, Any]]:
+def records(db: Database, run_id: int | None = None) -> Iterator[dict[str, Any]]:
     """The stored SPEC.md records in write order, of one run or of all runs (not deduplicated)."""
     if run_id is None:
-        cursor = db.execute("SELECT record FROM items ORDER BY id")
+        rows = db.stream("SELECT record FROM items ORDER BY id")
     else:
-        cursor = db.execute("SELECT record FROM items WHERE run_id = ? ORDER BY id", (run_id,))
-    for (text,) in cursor:
+        rows = db.stream("SELECT record FROM items WHERE run_id = ? ORDER BY id", (run_id,))
+    for (text,) in rows:
         yield json.loads(text)
 
 
-def current_facts(db: sqlite3.Connection, since: str | None = None) -> Iterator[ItemFacts]:
+def current_facts(db: Database, since: str | None = None) -> Iterator[ItemFacts]:
     """One :class:`ItemFacts` per item identity (latest record wins), from ``since`` (a day).
 
     Streams: memory does not grow with the number of items.
@@ -97,7 +98,7 @@ def current_facts(db: sqlite3.Connection, since: str | None = None) -> Iterator[
     current: int | None = None
     head: tuple[Any, ...] = ()
     found: list[FindingFact] = []
-    for row in db.execute(query, parameters):
+    for row in db.stream(query, parameters):
         if row[0] != current:
             if current is not None:
                 yield ItemFacts(*head, tuple(found))

@@ -1,10 +1,12 @@
-"""The audit store's SQLite schema and its migrations.
+"""The audit store's schema and its migrations, declared once for SQLite and PostgreSQL.
 
 The schema is versioned: ``schema_version`` holds one row per applied migration. Opening a store
-applies, in order and each in its own transaction, every migration above the recorded version, so
-a store written by an older certcheck is brought up to date and opening it again changes nothing.
-Append a new :class:`Migration` to :data:`MIGRATIONS` to change the schema; never edit one that
-has shipped.
+applies, in order and each in its own exclusive transaction, every migration above the recorded
+version, so a store written by an older certcheck is brought up to date and opening it again
+changes nothing. Append a new :class:`Migration` to :data:`MIGRATIONS` to change the schema;
+never edit one that has shipped. A migration is plain SQL that both engines accept; the few words
+that differ are ``{placeholders}`` filled from the engine's ``ddl`` (see
+:mod:`certcheck.store.engine`): ``{run_key}``, ``{item_key}``, ``{id_ref}``, ``{without_rowid}``.
 
 Tables (version 2):
 
@@ -21,134 +23,127 @@ Tables (version 2):
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-
-class StoreError(Exception):
-    """The file is not an audit store this certcheck can use."""
+from certcheck.store.engine import Database, StoreError
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One schema step: its version, a one-line purpose, and how to apply it."""
+    """One schema step: its version, a one-line purpose, and its statements."""
 
     version: int
     purpose: str
-    apply: Callable[[sqlite3.Connection], None]
+    statements: tuple[str, ...]
+
+    def apply(self, db: Database) -> None:
+        for statement in self.statements:
+            db.execute(statement.format_map(db.ddl))
 
 
-def _v1_tables(db: sqlite3.Connection) -> None:
-    for statement in (
-        """CREATE TABLE IF NOT EXISTS runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            arguments TEXT NOT NULL,
-            tool_version TEXT NOT NULL,
-            complete INTEGER NOT NULL DEFAULT 0,
-            counts TEXT
-        )""",
-        """CREATE TABLE IF NOT EXISTS items (
-            id INTEGER PRIMARY KEY,
-            run_id INTEGER NOT NULL REFERENCES runs(id),
-            source TEXT NOT NULL,
-            digest TEXT NOT NULL,
-            kind TEXT,
-            service TEXT,
-            message_code TEXT,
-            originator TEXT,
-            supplier TEXT,
-            device_id TEXT,
-            device_type TEXT,
-            mpan TEXT,
-            expected_network TEXT,
-            verdict TEXT NOT NULL,
-            record TEXT NOT NULL,
-            day TEXT NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS findings (
-            item_id INTEGER NOT NULL REFERENCES items(id),
-            code TEXT NOT NULL,
-            severity TEXT NOT NULL,
-            certificate TEXT,
-            location TEXT,
-            message TEXT NOT NULL,
-            party TEXT
-        )""",
-        "CREATE INDEX IF NOT EXISTS findings_item ON findings(item_id)",
-        "CREATE INDEX IF NOT EXISTS items_run ON items(run_id)",
-    ):
-        db.execute(statement)
+V1_TABLES = (
+    """CREATE TABLE IF NOT EXISTS runs (
+        id {run_key},
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        arguments TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        complete INTEGER NOT NULL DEFAULT 0,
+        counts TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS items (
+        id {item_key},
+        run_id {id_ref} NOT NULL REFERENCES runs(id),
+        source TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        kind TEXT,
+        service TEXT,
+        message_code TEXT,
+        originator TEXT,
+        supplier TEXT,
+        device_id TEXT,
+        device_type TEXT,
+        mpan TEXT,
+        expected_network TEXT,
+        verdict TEXT NOT NULL,
+        record TEXT NOT NULL,
+        day TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS findings (
+        item_id {id_ref} NOT NULL REFERENCES items(id),
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        certificate TEXT,
+        location TEXT,
+        message TEXT NOT NULL,
+        party TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS findings_item ON findings(item_id)",
+    "CREATE INDEX IF NOT EXISTS items_run ON items(run_id)",
+)
 
-
-def _v2_latest(db: sqlite3.Connection) -> None:
-    db.execute(
-        """CREATE TABLE IF NOT EXISTS latest (
-            source TEXT NOT NULL,
-            digest TEXT NOT NULL,
-            run_id INTEGER NOT NULL,
-            item_id INTEGER NOT NULL,
-            PRIMARY KEY (source, digest)
-        ) WITHOUT ROWID"""
-    )
-    # Backfill from items a version-1 store already holds: the highest run wins, then the
-    # last row written within it.
-    db.execute(
-        """INSERT OR REPLACE INTO latest (source, digest, run_id, item_id)
-           SELECT source, digest, run_id, id FROM (
-               SELECT source, digest, run_id, id, ROW_NUMBER() OVER (
-                   PARTITION BY source, digest ORDER BY run_id DESC, id DESC) AS rank
-               FROM items)
-           WHERE rank = 1"""
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS latest_item ON latest(item_id)")
-    db.execute("CREATE INDEX IF NOT EXISTS items_day ON items(day)")
-
+V2_LATEST = (
+    """CREATE TABLE IF NOT EXISTS latest (
+        source TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        run_id {id_ref} NOT NULL,
+        item_id {id_ref} NOT NULL,
+        PRIMARY KEY (source, digest)
+    ){without_rowid}""",
+    # Backfill from items a version-1 store already holds: the highest run wins, then the last
+    # row written within it.
+    """INSERT INTO latest (source, digest, run_id, item_id)
+       SELECT source, digest, run_id, id FROM (
+           SELECT source, digest, run_id, id, ROW_NUMBER() OVER (
+               PARTITION BY source, digest ORDER BY run_id DESC, id DESC) AS rank
+           FROM items) ranked
+       WHERE rank = 1""",
+    "CREATE INDEX IF NOT EXISTS latest_item ON latest(item_id)",
+    "CREATE INDEX IF NOT EXISTS items_day ON items(day)",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "runs, items and findings", _v1_tables),
-    Migration(2, "latest record per item identity; report indexes", _v2_latest),
+    Migration(1, "runs, items and findings", V1_TABLES),
+    Migration(2, "latest record per item identity; report indexes", V2_LATEST),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
+_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, purpose TEXT NOT NULL)"
+)
 
-def current_version(db: sqlite3.Connection) -> int:
-    """The highest applied migration (0 for an empty database)."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, purpose TEXT NOT NULL)"
-    )
+
+def current_version(db: Database) -> int:
+    """The highest applied migration (0 for an empty database); creates the version table."""
+    db.execute(_VERSION_TABLE)
     (version,) = db.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(version)
 
 
-def _peek_version(db: sqlite3.Connection) -> int:
+def recorded_version(db: Database) -> int:
     """The recorded version without writing anything (0 when there is no version table)."""
-    try:
-        (version,) = db.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    except sqlite3.OperationalError:
+    if not db.has_table("schema_version"):
         return 0
+    (version,) = db.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(version)
 
 
-def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
+def migrate(db: Database, target: int = SCHEMA_VERSION) -> list[int]:
     """Apply pending migrations up to ``target``; return the versions applied.
 
-    ``db`` must be in autocommit mode (``isolation_level=None``). Each migration and its
-    ``schema_version`` row commit together, so an interrupted upgrade is retried whole.
+    Each migration and its ``schema_version`` row commit together in one exclusive transaction,
+    so an interrupted upgrade is retried whole and concurrent openers apply it once.
     """
-    if _peek_version(db) == target:
+    if recorded_version(db) == target:
         return []
     applied: list[int] = []
     for migration in MIGRATIONS:
         if migration.version > target:
             break
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction(exclusive=True):
             version = current_version(db)
             if version > SCHEMA_VERSION:
                 raise StoreError(
@@ -166,8 +161,4 @@ def migrate(db: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
                     ),
                 )
                 applied.append(migration.version)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
     return applied

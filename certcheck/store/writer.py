@@ -1,8 +1,8 @@
-"""Append runs and records to the audit store (SQLite, WAL).
+"""Append runs and records to the audit store (SQLite file or PostgreSQL database).
 
 Usage by ``verify --store``::
 
-    store = AuditStore.open("audit.db")
+    store = AuditStore.open("audit.db")           # or "postgresql://host/db"
     run_id = store.start_run(sys.argv[1:], __version__, datetime.now(UTC))
     for chunk in chunks:
         store.add_records(run_id, chunk)          # one transaction per chunk
@@ -10,35 +10,33 @@ Usage by ``verify --store``::
     store.close()
 
 Every ``add_records`` call commits on its own, so a run killed part-way leaves each committed
-chunk readable and the run ``complete = 0`` for ever.
+chunk readable and the run ``complete = 0`` for ever. Several processes may write to one store
+at once (SQLite serialises their transactions; PostgreSQL runs them side by side).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from certcheck.audit.model import Record
-from certcheck.store.schema import StoreError, migrate
+from certcheck.store.engine import Database, StoreError, open_database
+from certcheck.store.schema import migrate
 
-BUSY_TIMEOUT_MS = 30_000
-BATCH = 5_000  # rows per executemany call
+BATCH = 5_000  # rows per bulk insert
 
-_ITEM_COLUMNS = (
-    "id, run_id, source, digest, kind, service, message_code, originator, supplier, device_id, "
-    "device_type, mpan, expected_network, verdict, record, day"
-)
-_INSERT_ITEM = f"INSERT INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 16)})"
-_INSERT_FINDING = (
-    "INSERT INTO findings (item_id, code, severity, certificate, location, message, party) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_UPSERT_LATEST = (
-    "INSERT INTO latest (source, digest, run_id, item_id) VALUES (?, ?, ?, ?) "
+ITEM_COLUMNS = (
+    "id", "run_id", "source", "digest", "kind", "service", "message_code", "originator",
+    "supplier", "device_id", "device_type", "mpan", "expected_network", "verdict", "record", "day",
+)  # fmt: skip
+FINDING_COLUMNS = ("item_id", "code", "severity", "certificate", "location", "message", "party")
+LATEST_COLUMNS = ("source", "digest", "run_id", "item_id")  # the key first
+UPSERT_LATEST = (
+    "INSERT INTO latest (source, digest, run_id, item_id) {rows} "
     "ON CONFLICT (source, digest) DO UPDATE SET run_id = excluded.run_id, "
     "item_id = excluded.item_id WHERE excluded.run_id >= latest.run_id"
 )
@@ -51,23 +49,6 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def connect(path: str | Path, *, durable: bool = True) -> sqlite3.Connection:
-    """An autocommit connection tuned for the store (WAL, synchronous=NORMAL, busy timeout)."""
-    try:
-        db = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if durable:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-        else:  # a scratch store that dies with the process
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA foreign_keys = OFF")
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not an audit store ({exc})") from exc
-    return db
-
-
 def _party_of(certificate: dict[str, Any]) -> str | None:
     return certificate.get("party") or certificate.get("entity_id")
 
@@ -75,31 +56,31 @@ def _party_of(certificate: dict[str, Any]) -> str | None:
 class AuditStore:
     """An open audit store. Not shared between threads; open one per process."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.path = path
+        self.name = db.name
         self._days: dict[int, str] = {}
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, durable: bool = True) -> AuditStore:
-        """Open (creating if ``create``) and migrate the store at ``path``.
+    def open(cls, target: str | Path, *, create: bool = True, durable: bool = True) -> AuditStore:
+        """Open and migrate the store at ``target``: an SQLite path or a ``postgresql://`` URL.
 
-        Raises :class:`StoreError` if the file is missing (``create=False``), is not an SQLite
-        database, or was written by a newer certcheck.
+        With ``create`` an SQLite file is created and an empty database gets the schema;
+        without, the store must exist already. Raises :class:`StoreError` if it cannot be
+        reached, is not an audit store, or was written by a newer certcheck.
         """
-        path = Path(path)
-        if not create and not path.is_file():
-            raise StoreError(f"{path}: no such audit store")
-        db = connect(path, durable=durable)
+        db = open_database(target, create=create, durable=durable)
         try:
+            if not create and not db.has_table("schema_version"):
+                raise StoreError("not an audit store (no certcheck schema)")
             migrate(db)
-        except sqlite3.DatabaseError as exc:
+        except db.Error as exc:
             db.close()
-            raise StoreError(f"{path}: not an audit store ({exc})") from exc
+            raise StoreError(f"{db.name}: not an audit store ({exc})") from exc
         except StoreError as exc:
             db.close()
-            raise StoreError(f"{path}: {exc}") from exc
-        return cls(db, path)
+            raise StoreError(f"{db.name}: {exc}") from exc
+        return cls(db)
 
     def close(self) -> None:
         self.db.close()
@@ -113,13 +94,13 @@ class AuditStore:
     def start_run(self, arguments: list[str], tool_version: str, started_at: datetime) -> int:
         """Record a new, incomplete run and return its id."""
         started = utc_text(started_at)
-        cursor = self.db.execute(
-            "INSERT INTO runs (started_at, arguments, tool_version, complete) VALUES (?, ?, ?, 0)",
+        (run_id,) = self.db.execute(
+            "INSERT INTO runs (started_at, arguments, tool_version, complete) "
+            "VALUES (?, ?, ?, 0) RETURNING id",
             (started, json.dumps(list(arguments)), tool_version),
-        )
-        run_id = int(cursor.lastrowid or 0)
+        ).fetchone()
         self._days[run_id] = started[:10]
-        return run_id
+        return int(run_id)
 
     def finish_run(self, run_id: int, counts: dict[str, int], finished_at: datetime) -> None:
         """Mark the run complete with its final counts."""
@@ -128,14 +109,11 @@ class AuditStore:
             (utc_text(finished_at), json.dumps(dict(counts), sort_keys=True), run_id),
         )
         if cursor.rowcount != 1:
-            raise StoreError(f"{self.path}: no run {run_id}")
+            raise StoreError(f"{self.name}: no run {run_id}")
 
     def add_records(self, run_id: int, records: Sequence[Record]) -> None:
         """Append ``records`` to the run in one transaction."""
-        self.add_dicts(
-            run_id,
-            ((r.as_dict(), None, r.digest) for r in records),
-        )
+        self.add_dicts(run_id, ((r.as_dict(), None, r.digest) for r in records))
 
     def add_dicts(
         self, run_id: int, entries: Iterable[tuple[dict[str, Any], str | None, str]]
@@ -147,34 +125,33 @@ class AuditStore:
         """
         day = self._day_of(run_id)
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            (next_id,) = db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()
-            items: list[tuple[Any, ...]] = []
-            findings: list[tuple[Any, ...]] = []
-            latest: list[tuple[Any, ...]] = []
-            written = 0
-            for record, text, digest in entries:
-                item_id = next_id
-                next_id += 1
-                written += 1
-                items.append(_item_row(item_id, run_id, record, text, digest, day))
-                latest.append((record["source"], digest, run_id, item_id))
-                findings.extend(_finding_rows(item_id, record))
-                if len(items) >= BATCH:
-                    _flush(db, items, findings, latest)
-            _flush(db, items, findings, latest)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        written = 0
+        pending = iter(entries)
+        with db.transaction():
+            while batch := list(itertools.islice(pending, BATCH)):
+                ids = db.new_ids("items", len(batch))
+                items: list[tuple[Any, ...]] = []
+                findings: list[tuple[Any, ...]] = []
+                latest: dict[tuple[str, str], tuple[Any, ...]] = {}
+                for item_id, (record, text, digest) in zip(ids, batch, strict=True):
+                    row = _item_row(item_id, run_id, record, text, digest, day)
+                    items.append(row)
+                    latest[(row[2], row[3])] = (row[2], row[3], run_id, item_id)
+                    findings.extend(_finding_rows(item_id, record))
+                db.insert_rows("items", ITEM_COLUMNS, items)
+                if findings:
+                    db.insert_rows("findings", FINDING_COLUMNS, findings)
+                db.upsert_rows(
+                    UPSERT_LATEST, "latest", LATEST_COLUMNS, [latest[k] for k in sorted(latest)]
+                )
+                written += len(batch)
         return written
 
     def _day_of(self, run_id: int) -> str:
         if run_id not in self._days:
             row = self.db.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
-                raise StoreError(f"{self.path}: no run {run_id}")
+                raise StoreError(f"{self.name}: no run {run_id}")
             self._days[run_id] = str(row[0])[:10]
         return self._days[run_id]
 
@@ -229,19 +206,3 @@ def _finding_rows(item_id: int, record: dict[str, Any]) -> list[tuple[Any, ...]]
         )
         for f in found
     ]
-
-
-def _flush(
-    db: sqlite3.Connection,
-    items: list[tuple[Any, ...]],
-    findings: list[tuple[Any, ...]],
-    latest: list[tuple[Any, ...]],
-) -> None:
-    if items:
-        db.executemany(_INSERT_ITEM, items)
-        db.executemany(_UPSERT_LATEST, latest)
-    if findings:
-        db.executemany(_INSERT_FINDING, findings)
-    items.clear()
-    findings.clear()
-    latest.clear()
