@@ -90,3 +90,34 @@ def test_an_sqlite_store_never_imports_psycopg(tmp_path) -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_role_with_the_privileges_the_readme_lists_can_write_and_read(postgres_url: str) -> None:
+    import psycopg
+
+    with AuditStore.open(postgres_url):  # the owner migrates once
+        pass
+    role = f"auditor_{urlsplit(postgres_url).path.strip('/')[-12:]}"
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {role} LOGIN")
+        owner.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")  # PostgreSQL 15's default
+        owner.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
+        owner.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    parts = urlsplit(postgres_url)
+    as_role = urlunsplit(parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}"))
+    try:
+        done = _verify(as_role)
+        assert done.returncode == 1, done.stderr
+        report = certcheck("report", "--store", as_role, "-f", "json")
+        assert report.returncode == 0, report.stderr
+        with AuditStore.open(as_role, create=False) as store:
+            (run,) = runs(store.db)
+        assert run.complete and run.items == len(done.stdout.splitlines())
+        with psycopg.connect(as_role, autocommit=True) as writer:
+            assert not writer.execute("SELECT has_schema_privilege('public', 'CREATE')").fetchone()[
+                0
+            ]
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as owner:
+            owner.execute(f"DROP OWNED BY {role}")
+            owner.execute(f"DROP ROLE {role}")
