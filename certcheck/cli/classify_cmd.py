@@ -48,6 +48,7 @@ def classify(
 ) -> int:
     """Classify each certificate as electricity, gas, other or unknown, with the reason.
 
+    \b
     Example: certcheck classify fixtures/world/pki/orgs --operators fixtures/world/operators.csv
     """
     import csv

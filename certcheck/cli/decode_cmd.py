@@ -37,6 +37,7 @@ def decode(
 ) -> int:
     """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
 
+    \b
     Example: certcheck decode fixtures/world/payloads/duis/ -f jsonl
     """
     from certcheck.audit.decoding import decode_raw

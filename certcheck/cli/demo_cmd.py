@@ -23,6 +23,7 @@ def demo(
 
     The exit code is 0 when every item's findings agree with truth.json, 1 when one does not.
 
+    \b
     Example: certcheck demo ./certcheck-demo --seed 7 --size 300
     """
     import shutil

@@ -135,6 +135,7 @@ def mpan(
 
     Exit 0 when every input is valid, 1 when any is not; an unknown distributor id is a warning.
 
+    \b
     Example: certcheck mpan 2000024512368 "S 00 111 222 1312345678907" 3938424403 -f json
     """
     import sys

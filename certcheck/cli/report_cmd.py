@@ -83,6 +83,7 @@ def report(
     Store items are dated by their run's start day.
     JSON Lines items by their file's modification day, or --day.
 
+    \b
     Example: certcheck report --store audit.db --since 2026-01-01 -f html -o panel.html
     """
     from certcheck.cli.common import ExitCode, UsageProblem

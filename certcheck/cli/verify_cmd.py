@@ -91,6 +91,7 @@ def verify(
 ) -> int:
     """Verify the Network Operator certificates that payloads place on meters.
 
+    \b
     Example: certcheck verify fixtures/world/payloads --mapping fixtures/world/meters.csv
     --operators fixtures/world/operators.csv --trust fixtures/world/pki/root.pem
     --certs fixtures/world/pki/orgs --at 2026-06-01

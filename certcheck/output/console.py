@@ -36,7 +36,12 @@ def color_mode() -> str:
 
 
 def terminal_console(file: IO[str], width: int | None = None, **options: Any) -> Console:
-    """A console writing to ``file``: the terminal's width there, else ``width`` columns."""
+    """A console writing to ``file``: the terminal's width there, else ``width`` columns.
+
+    Emoji codes stay as written (``:smile:`` in a payload is shown as sent), which also spares
+    loading rich's table of them.
+    """
+    options.setdefault("emoji", False)
     mode = color_mode()
     is_tty = file.isatty()
     if mode == "never":
