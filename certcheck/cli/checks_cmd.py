@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from certcheck.cli.options import Color, ColorChoice, ListFormat
+from certcheck.cli.options import Color, ColorChoice, ConfigFile, ListFormat, NoConfig
 
 
 def checks(
@@ -18,6 +18,8 @@ def checks(
         ListFormat.TABLE, "-f", "--format", help="table (terminal), json or csv."
     ),
     color: Color = ColorChoice.AUTO,
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """List the checks and their finding codes, or explain one: what it means, why it
     matters, what to do, an example and the clause it enforces.

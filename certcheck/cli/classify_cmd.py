@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import typer
 
-from certcheck.cli.options import Color, ColorChoice
+from certcheck.cli.options import PATH, Color, ColorChoice, ConfigFile, NoConfig
 
 
 class ClassifyFormat(StrEnum):
@@ -39,17 +39,20 @@ def classify(
         ..., metavar="PATH...", help="Certificate files, payloads, directories or -."
     ),
     operators: str = typer.Option(
-        None, "--operators", help="operators.csv, the organisation registry."
+        None, "--operators", click_type=PATH, help="operators.csv, the organisation registry."
     ),
     fmt: ClassifyFormat = typer.Option(
         ClassifyFormat.TABLE, "-f", "--format", help="table, json, jsonl or csv."
     ),
     color: Color = ColorChoice.AUTO,
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Classify each certificate as electricity, gas, other or unknown, with the reason.
 
     \b
-    Example: certcheck classify fixtures/world/pki/orgs --operators fixtures/world/operators.csv
+    Example, in the test world 'certcheck demo world' writes:
+    certcheck classify world/pki/orgs --operators world/operators.csv
     """
     import csv
     import json

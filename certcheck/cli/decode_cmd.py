@@ -8,12 +8,15 @@ import typer
 
 from certcheck.cli.options import (
     FORMAT_HELP,
+    PATH,
     Color,
     ColorChoice,
+    ConfigFile,
     MaxCertificates,
     MaxDerDepth,
     MaxItemBytes,
     MaxLineBytes,
+    NoConfig,
     OutputFormat,
 )
 
@@ -27,6 +30,7 @@ def decode(
         [],
         "--certs",
         "--trust",
+        click_type=PATH,
         help="Certificate files or directories: check GBCS signatures, name cell occupants.",
     ),
     max_item_bytes: MaxItemBytes = None,
@@ -34,11 +38,14 @@ def decode(
     max_der_depth: MaxDerDepth = None,
     max_certificates: MaxCertificates = None,
     color: Color = ColorChoice.AUTO,
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Decode SMKI certificates, DUIS XML and GBCS messages, recognised by content.
 
     \b
-    Example: certcheck decode fixtures/world/payloads/duis/ -f jsonl
+    Example, in the test world 'certcheck demo world' writes:
+    certcheck decode world/payloads/gbcs --certs world/pki/orgs
     """
     from certcheck.audit.decoding import decode_raw
     from certcheck.audit.keystore import KeyStore, KeyStoreError

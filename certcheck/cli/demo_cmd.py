@@ -6,6 +6,8 @@ import shlex
 
 import typer
 
+from certcheck.cli.options import ConfigFile, NoConfig, Quiet
+
 
 def demo(
     directory: str = typer.Argument(
@@ -17,6 +19,16 @@ def demo(
         "certcheck-demo", "--seed", help="Seed: the same seed always writes the same bytes."
     ),
     size: int = typer.Option(300, "--size", min=10, help="Number of electricity meters (ESMEs)."),
+    batch: int | None = typer.Option(
+        None,
+        "--batch",
+        min=1,
+        metavar="N",
+        help="Lines in the JSON Lines batch (default: a tenth of --size, at least 12).",
+    ),
+    quiet: Quiet = False,
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Write a test world (PKI, operators.csv, meters.csv, DUIS/GBCS payloads, truth.json)
     and verify it.
@@ -24,7 +36,7 @@ def demo(
     The exit code is 0 when every item's findings agree with truth.json, 1 when one does not.
 
     \b
-    Example: certcheck demo ./certcheck-demo --seed 7 --size 300
+    Example: certcheck demo world --size 60 --batch 100
     """
     import shutil
     from pathlib import Path
@@ -45,9 +57,14 @@ def demo(
             )
         for part in ("pki", "payloads"):  # replaced whole, so no file of an earlier seed stays
             shutil.rmtree(target / part, ignore_errors=True)
+
+    def note(message: str) -> None:  # -q: only disagreements and errors
+        if not quiet:
+            say(message)
+
     world = build_world(seed, size)
-    counts = write_world(world, target)
-    say(
+    counts = write_world(world, target, batch)
+    note(
         f"wrote {directory}: {counts['certificates']} certificates under pki/, "
         f"{counts['operators']} operators, {counts['meters']} meters, "
         f"{counts['payload_files']} payload files and a batch of {counts['batch_lines']} lines "
@@ -55,13 +72,13 @@ def demo(
     )
     check = check_world(target)
     verdicts = ", ".join(f"{check.verdicts[v]} {v}" for v in ("pass", "warn", "fail"))
-    say(f"verified {check.items} items: {verdicts}")
+    note(f"verified {check.items} items: {verdicts}")
     for name, want, got in check.mismatches[:10]:
         say(f"  {name}: truth.json expects {want or 'no finding'}, verify reported {got}")
     if check.mismatches:
         say(f"{len(check.mismatches)} item(s) disagree with truth.json")
     else:
-        say("every item's findings agree with truth.json")
-    say("verify it yourself with:")
-    say("  certcheck " + shlex.join(verify_arguments(directory)))
+        note("every item's findings agree with truth.json")
+    note("verify it yourself with:")
+    note("  certcheck " + shlex.join(verify_arguments(directory)))
     return ExitCode.OK if check.agrees else ExitCode.FINDINGS

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from certcheck.cli.options import ConfigFile, NoConfig
+
 # Keys of every JSON object, in order; null where a key does not apply.
 RESULT_KEYS: tuple[str, ...] = (
     "input",
@@ -130,6 +132,8 @@ def mpan(
     fmt: MpanFormat = typer.Option(
         MpanFormat.TABLE, "-f", "--format", help="Output format: table or json (one array)."
     ),
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Check MPAN check digits and name each MPAN's distributor; check MPRNs too.
 

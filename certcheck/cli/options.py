@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
+import click
 import typer
 
 from certcheck.audit.limits import DEFAULT_LIMITS
@@ -104,7 +105,48 @@ Quiet = Annotated[
     ),
 ]
 
-CHECK_NAMES = (
-    f"finding codes or families ({', '.join(FAMILIES)}), comma-separated; repeatable "
-    "('certcheck checks' lists them)"
-)
+CHECK_NAMES = f"codes or families ({', '.join(FAMILIES)}); comma-separated, repeatable"
+
+# The click type of an option that names a file or directory: a configuration file gives
+# such paths relative to itself (certcheck.cli.config).
+PATH = click.Path()
+
+CONFIG_PANEL = "Configuration"
+
+
+def _config_seen(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """--config and --no-config are eager: once both are parsed, and before any other option,
+    the configuration's defaults for this command are set (command-line values still win)."""
+    seen = ctx.meta.setdefault("certcheck.config", {})
+    seen[param.name] = value
+    if len(seen) == 2:
+        from certcheck.cli.config import apply_config
+
+        apply_config(ctx, seen["config"], seen["no_config"])
+    return value
+
+
+# Every command takes both: the configuration file, or none.
+ConfigFile = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        is_eager=True,
+        callback=_config_seen,
+        show_default=False,
+        rich_help_panel=CONFIG_PANEL,
+        help="Option defaults from FILE (certcheck.toml, or pyproject.toml's [tool.certcheck]) "
+        "instead of the nearest in this directory or above.",
+    ),
+]
+NoConfig = Annotated[
+    bool,
+    typer.Option(
+        "--no-config",
+        is_eager=True,
+        callback=_config_seen,
+        rich_help_panel=CONFIG_PANEL,
+        help="Ignore configuration files.",
+    ),
+]

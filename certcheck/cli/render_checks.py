@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from certcheck.checks.registry import Rule
 
-LIST_FORMATS = ("table", "json", "csv")
 # The columns of the CSV listing, and the keys of each JSON object (Rule.as_dict).
 COLUMNS = (
     "code",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from certcheck.cli.options import PATH, ConfigFile, NoConfig
+
 if TYPE_CHECKING:
     from certcheck.report.aggregate import Report
 
@@ -69,8 +71,15 @@ def report(
         help="table (terminal), json, csv, or html (one self-contained page with charts).",
     ),
     output: str | None = typer.Option(
-        None, "-o", "--output", metavar="OUT", help="Write to OUT (atomically) instead of stdout."
+        None,
+        "-o",
+        "--output",
+        click_type=PATH,
+        metavar="OUT",
+        help="Write to OUT (atomically) instead of stdout.",
     ),
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Report attempts to load incorrect Network Operator certificates, per Supplier.
 

@@ -9,13 +9,16 @@ import typer
 
 from certcheck.cli.options import (
     CHECK_NAMES,
+    PATH,
     Color,
     ColorChoice,
+    ConfigFile,
     ListFormat,
     MaxCertificates,
     MaxDerDepth,
     MaxItemBytes,
     MaxLineBytes,
+    NoConfig,
     Quiet,
 )
 
@@ -39,16 +42,25 @@ def verify(
         None, metavar="PATH...", help="Files, directories (recursive), JSON Lines batches or -."
     ),
     mapping: str = typer.Option(
-        None, "--mapping", help="meters.csv: device_id, mpan|mprn, network, device_type."
+        None,
+        "--mapping",
+        click_type=PATH,
+        help="meters.csv: device_id, mpan|mprn, network, device_type.",
     ),
     operators: str = typer.Option(
-        None, "--operators", help="operators.csv: entity_id, party, user_role, mpids."
+        None,
+        "--operators",
+        click_type=PATH,
+        help="operators.csv: entity_id, party, user_role, mpids.",
     ),
     trust: list[str] = typer.Option(
-        [], "--trust", help="Trusted root or OCA certificate(s); repeatable."
+        [], "--trust", click_type=PATH, help="Trusted root or OCA certificate(s); repeatable."
     ),
     certs: list[str] = typer.Option(
-        [], "--certs", help="Signing certificates (files or directories) to check GBCS signatures."
+        [],
+        "--certs",
+        click_type=PATH,
+        help="Signing certificates (files or directories) to check GBCS signatures.",
     ),
     at: str = typer.Option(
         None, "--at", help="Audit time for validity checks (ISO 8601; default now)."
@@ -60,22 +72,34 @@ def verify(
         VerifyFormat.TABLE, "-f", "--format", help="table, json, jsonl, csv or sarif."
     ),
     output: str = typer.Option(
-        None, "-o", "--output", help="Write the report here (atomically) instead of stdout."
+        None,
+        "-o",
+        "--output",
+        click_type=PATH,
+        help="Write the report here (atomically) instead of stdout.",
     ),
     store: str = typer.Option(
         None,
         "--store",
+        click_type=PATH,
         help="Append the run and its records to this audit store: an SQLite file or a "
         "postgresql:// URL.",
     ),
     jobs: int = typer.Option(
-        0, "--jobs", "-j", help="Worker processes (default: number of cores; 1 = in-process)."
+        0,
+        "--jobs",
+        "-j",
+        help="Worker processes: 0 (the default) one per core, 1 in-process.",
+        show_default=False,
     ),
     select: list[str] = typer.Option(
         [], "--select", metavar="CODE,...", help=f"Run only these checks: {CHECK_NAMES}."
     ),
     ignore: list[str] = typer.Option(
-        [], "--ignore", metavar="CODE,...", help=f"Skip these checks: {CHECK_NAMES}."
+        [],
+        "--ignore",
+        metavar="CODE,...",
+        help="Skip these checks: codes or families, as --select takes them.",
     ),
     list_checks: bool = typer.Option(
         False,
@@ -88,13 +112,16 @@ def verify(
     max_line_bytes: MaxLineBytes = None,
     max_der_depth: MaxDerDepth = None,
     max_certificates: MaxCertificates = None,
+    config: ConfigFile = None,
+    no_config: NoConfig = False,
 ) -> int:
     """Verify the Network Operator certificates that payloads place on meters.
 
     \b
-    Example: certcheck verify fixtures/world/payloads --mapping fixtures/world/meters.csv
-    --operators fixtures/world/operators.csv --trust fixtures/world/pki/root.pem
-    --certs fixtures/world/pki/orgs --at 2026-06-01
+    Example, in the test world 'certcheck demo world' writes:
+    certcheck verify world/payloads --mapping world/meters.csv --operators world/operators.csv
+    --trust world/pki/root.pem --trust world/pki/oca.pem --certs world/pki/orgs --at 2026-06-01
+    --store audit.db
     """
     from certcheck.checks.registry import UnknownCheck, select_rules
     from certcheck.cli.common import UsageProblem

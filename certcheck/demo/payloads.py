@@ -284,8 +284,14 @@ def _correct_counts(size: int) -> tuple[tuple[str, int], ...]:
     )
 
 
-def plan_cases(world: World) -> tuple[list[Case], list[Case]]:
-    """The payload-file cases and the JSON Lines batch cases, in a fixed order."""
+def batch_size(world: World) -> int:
+    """The JSON Lines batch's default length: a tenth of the ESMEs, at least 12."""
+    return max(12, world.size // 10)
+
+
+def plan_cases(world: World, batch_lines: int | None = None) -> tuple[list[Case], list[Case]]:
+    """The payload-file cases and the JSON Lines batch cases (``batch_lines`` of them, by
+    default :func:`batch_size`), in a fixed order."""
     planner = _Planner(world, "payloads")
     drafts: list[Case] = []
     for form, count in _correct_counts(world.size):
@@ -300,7 +306,7 @@ def plan_cases(world: World) -> tuple[list[Case], list[Case]]:
     batch_planner = _Planner(world, "batch")
     batch_planner.counter = 5000
     batch: list[Case] = []
-    for i in range(max(12, world.size // 10)):
+    for i in range(batch_size(world) if batch_lines is None else batch_lines):
         form = (DUIS_HANDOVER, GBCS_NO_BY_NO, DUIS_HANDOVER, DUIS_KRP)[i % 4]
         kind = CORRECT if i % 3 else _BATCH_KINDS[(i // 3) % len(_BATCH_KINDS)]
         if kind == BAD_SIGNATURE:
@@ -382,9 +388,9 @@ def _gbcs_command(case: Case) -> bytes:
     return apdu.hex().upper().encode() + b"\n"
 
 
-def render_payloads(world: World) -> Rendered:
+def render_payloads(world: World, batch_lines: int | None = None) -> Rendered:
     """Render every planned case: files under payloads/duis and payloads/gbcs, and the batch."""
-    files, batch = plan_cases(world)
+    files, batch = plan_cases(world, batch_lines)
     rendered = Rendered()
     for case in files:
         folder, ext = ("gbcs", "hex") if case.form == GBCS_NO_BY_NO else ("duis", "xml")

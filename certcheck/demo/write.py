@@ -44,13 +44,16 @@ def write_pki(world: World, directory: Path) -> list[Path]:
     return list(files)
 
 
-def write_world(world: World, directory: str | Path) -> dict[str, int]:
-    """Write the whole world under ``directory``; return counts of what was written."""
+def write_world(
+    world: World, directory: str | Path, batch_lines: int | None = None
+) -> dict[str, int]:
+    """Write the whole world under ``directory`` (a batch of ``batch_lines`` JSON Lines, by
+    default a tenth of the ESMEs); return counts of what was written."""
     directory = Path(directory)
     pki_files = write_pki(world, directory)
     _write(directory / "operators.csv", world.operators_csv())
     _write(directory / "meters.csv", world.meters_csv())
-    rendered = render_payloads(world)
+    rendered = render_payloads(world, batch_lines)
     for item in rendered.files:
         _write(directory / item.path, item.content)
     _write(directory / rendered.batch_path, rendered.batch_text)

@@ -127,6 +127,15 @@ class SmkiCertificate:
         }
 
 
+def serial_hex(value: int) -> str:
+    """A serial number as ``openssl x509 -serial`` spells it: upper-case hex of whole octets
+    (an even number of digits, a leading zero kept), ``-`` before a negative one."""
+    digits = f"{abs(value):X}"
+    if len(digits) % 2:
+        digits = "0" + digits
+    return f"-{digits}" if value < 0 else digits
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 UTC with a ``Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -312,7 +321,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
     return SmkiCertificate(
         der=der,
         sha256=hashlib.sha256(der).hexdigest(),
-        serial=f"{serial_int:X}" if serial_int >= 0 else f"-{-serial_int:X}",
+        serial=serial_hex(serial_int),
         subject=subject_text,
         issuer=issuer_text,
         subject_der=subject_der,
