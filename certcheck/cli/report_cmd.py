@@ -49,6 +49,7 @@ def report(
     store: str | None = typer.Option(
         None,
         "--store",
+        click_type=PATH,
         metavar="AUDIT.DB|URL",
         help="Audit store written by 'verify --store': an SQLite file or a postgresql:// URL.",
     ),

@@ -148,3 +148,12 @@ def test_the_readme_configuration_example_is_accepted(tmp_path: Path) -> None:
     codes = {rule["code"] for rule in json.loads(listing.stdout)}
     assert "NO_CERT_UNKNOWN_ORGANISATION" not in codes  # its [verify] ignore applied
     assert "NO_CERT_WRONG_NETWORK" in codes
+
+
+def test_a_store_url_in_the_file_is_kept_as_it_is(tmp_path: Path) -> None:
+    from certcheck.cli.config import _path
+
+    config = tmp_path / "certcheck.toml"
+    assert _path("postgresql://u@h/db", config, "x") == "postgresql://u@h/db"
+    assert _path("-", config, "x") == "-"
+    assert _path("audit.db", config, "x") == str(tmp_path / "audit.db")
