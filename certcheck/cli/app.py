@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
 
 from certcheck import __version__
@@ -64,29 +63,12 @@ def _register() -> None:
 _register()
 
 
-def command() -> click.Command:
-    """The click command tree, with help that shows only real defaults.
-
-    An option without a default (None) shows none, rather than ``[default: None]``; its help
-    says what applies. A choice lists its values with spaces, so a narrow terminal wraps
-    between values instead of inside one.
-    """
-    root = typer.main.get_command(app)
-    for sub in getattr(root, "commands", {}).values():
-        for param in sub.params:
-            if param.default is None:
-                param.show_default = False
-            if isinstance(param.type, click.Choice) and param.metavar is None:
-                param.metavar = "[" + " | ".join(str(c) for c in param.type.choices) + "]"
-    return root
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to SPEC.md's exit codes."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        code = command().main(args=args, prog_name="certcheck", standalone_mode=False)
+        code = app(args=args, prog_name="certcheck", standalone_mode=False)
     except typer.Exit as done:
         code = done.exit_code
     except typer.Abort:
