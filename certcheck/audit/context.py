@@ -56,6 +56,11 @@ class AuditContext:
             self._organisations[entity_id] = found
         return found
 
+    def party_of(self, entity_id: str | None) -> str | None:
+        """operators.csv's party for an entity id, or None."""
+        organisation = self.organisation(entity_id)
+        return organisation.party if organisation else None
+
     def classify(self, cert: SmkiCertificate) -> Classification:
         """Classification of a certificate, cached by its digest."""
         known = self._classified.get(cert.sha256)

@@ -246,7 +246,8 @@ class Record:
     """The audit result for one item: SPEC.md's record, ready to serialise.
 
     ``certificates`` holds SPEC.md certificate dicts (with ``cell``, ``party``,
-    ``network_kind`` and ``mpids``) in the order the item carries them.
+    ``network_kind`` and ``mpids``) in the order the item carries them. ``occupants`` holds the
+    cells a response, alert or read reports, each with its new (or current) occupant.
     """
 
     source: str
@@ -263,6 +264,7 @@ class Record:
     certificates: tuple[dict[str, Any], ...]
     findings: tuple[Finding, ...]
     digest: str = ""
+    occupants: tuple[dict[str, Any], ...] = ()
 
     @property
     def verdict(self) -> Verdict:
@@ -282,6 +284,7 @@ class Record:
             "device_type": self.device_type,
             "mpan": self.mpan,
             "expected_network": self.expected_network,
+            "occupants": list(self.occupants),
             "certificates": list(self.certificates),
             "findings": [f.as_dict() for f in self.findings],
             "verdict": self.verdict.label,

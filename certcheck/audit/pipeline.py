@@ -21,7 +21,13 @@ from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record, Verdict
-from certcheck.audit.serialise import EntryCache, certificate_entry, record_line
+from certcheck.audit.pairing import pair_key, role_of
+from certcheck.audit.serialise import (
+    EntryCache,
+    certificate_entry,
+    occupant_entries,
+    record_line,
+)
 from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import run_checks
 from certcheck.checks.subject import Subject
@@ -47,6 +53,8 @@ class BlockResult:
     codes: dict[str, int] = field(default_factory=dict)
     worst: int = -1  # the highest Severity among the findings; -1 without any
     digests: list[str] = field(default_factory=list)
+    # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
+    pairing: list[tuple[int, str, str, str | None]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The records' JSON lines (split on ``\\n`` only: JSON text escapes no other break)."""
@@ -79,6 +87,9 @@ def _record_head(item: Item, subject: Subject) -> dict[str, Any]:
         "device_type": meter.device_type if meter else None,
         "mpan": (meter.mpan or meter.mprn) if meter else None,
         "expected_network": meter.expected_network if meter else None,
+        "occupants": (
+            occupant_entries(item, subject.context.party_of) if item.outcomes else []
+        ),
     }
 
 
@@ -99,17 +110,23 @@ def audit_item(item: Item, context: AuditContext) -> Record:
 
 def _audit_raw(
     raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache
-) -> tuple[Item, tuple[Finding, ...], str]:
-    """Decode (within ``limits``), check and serialise one raw input."""
+) -> tuple[Item, tuple[Finding, ...], str, tuple[str, str, str | None] | None]:
+    """Decode (within ``limits``), check and serialise one raw input.
+
+    The last value is the item's part in supplier pairing (role, key, supplier), or None.
+    """
     item = decode_raw(raw, limits)
     subject = Subject(item, context)
     findings = tuple(run_checks(subject))
-    line = record_line(
-        _record_head(item, subject),
-        [entries.json(p) for p in item.placements],
-        findings,
-    )
-    return item, findings, line
+    head = _record_head(item, subject)
+    line = record_line(head, [entries.json(p) for p in item.placements], findings)
+    pairing = None
+    role = role_of(head["kind"], head["sender"], head["supplier"])
+    if role is not None:
+        key = pair_key(item.device_id, (p.certificate.sha256 for p in item.replacements))
+        if key is not None:
+            pairing = (role, key, head["supplier"])
+    return item, findings, line, pairing
 
 
 def verify_block(
@@ -130,7 +147,9 @@ def verify_block(
     verdicts, codes, kept = result.verdicts, result.codes, result.digests
     worst = -1
     for raw in block_items(block, limits):
-        item, findings, line = _audit_raw(raw, context, limits, entries)
+        item, findings, line, pairing = _audit_raw(raw, context, limits, entries)
+        if pairing is not None:
+            result.pairing.append((len(lines), *pairing))
         lines.append(line)
         rank = -1
         for finding in findings:

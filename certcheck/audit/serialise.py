@@ -78,6 +78,28 @@ class EntryCache:
         return found
 
 
+def occupant_entries(
+    item: Item, party_of: Callable[[str | None], str | None]
+) -> list[dict[str, Any]]:
+    """The record's ``occupants``: each cell a response, alert or read reports, with its new
+    (or current) occupant's entity id, subject key id and party; empty for other items."""
+    entries = []
+    for outcome in item.outcomes:
+        occupant = outcome.replacing
+        entity_id = occupant.entity_id if occupant else None
+        entries.append(
+            {
+                "cell": outcome.cell.as_dict(),
+                "status": outcome.status,
+                "entity_id": entity_id,
+                "subject_key_id": occupant.subject_key_id if occupant else None,
+                "party": party_of(entity_id),
+                "where": outcome.where,
+            }
+        )
+    return entries
+
+
 def outcome_entry(
     outcome: CellOutcome, known: dict[str, SmkiCertificate] | None = None
 ) -> dict[str, Any]:

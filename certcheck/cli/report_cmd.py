@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 class ReportBy(StrEnum):
     SUPPLIER = "supplier"
+    RESPONSIBLE = "responsible"
+    DEVICE = "device"
     NETWORK = "network"
     CODE = "code"
     DAY = "day"
@@ -54,10 +56,16 @@ def report(
         help="Audit store written by 'verify --store': an SQLite file or a postgresql:// URL.",
     ),
     by: ReportBy = typer.Option(
-        ReportBy.SUPPLIER, "--by", help="Group by supplier, network, finding code or day."
+        ReportBy.SUPPLIER,
+        "--by",
+        help="supplier (the SEC Panel's figures), responsible (the worklist), device (the "
+        "estate), network, code or day.",
     ),
     since: str | None = typer.Option(
-        None, "--since", metavar="DATE", help="Count only items of this day (YYYY-MM-DD) or later."
+        None, "--since", metavar="DATE", help="Only items sent on this day (YYYY-MM-DD) or later."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", metavar="DATE", help="Only items sent on this day (YYYY-MM-DD) or before."
     ),
     day: str | None = typer.Option(
         None,
@@ -82,16 +90,18 @@ def report(
     config: ConfigFile = None,
     no_config: NoConfig = False,
 ) -> int:
-    """Report attempts to load incorrect Network Operator certificates, per Supplier.
+    """Report incorrect Network Operator certificates: per Supplier, who must fix which meter,
+    and each meter's cells as last seen.
 
-    Incorrect: an item with an error finding NO_CERT_* or CELL_*. Rate: incorrect / items sent.
+    Incorrect: an item with an error finding NO_CERT_* or CELL_* (an incident).
+    Rate: incorrect / items. Other senders than Suppliers are counted apart.
 
     Each item (source and content) counts once, with its latest audit.
     Auditing the same items again does not double the figures.
-    A killed run's committed records count.
+    A killed run's committed records count, and the report says so.
 
-    Store items are dated by their run's start day.
-    JSON Lines items by their file's modification day, or --day.
+    Items are dated and ordered by when they were sent; without it, by their run's start
+    (JSON Lines results: their file's modification day, or --day).
 
     \b
     Example: certcheck report --store audit.db --since 2026-01-01 -f html -o panel.html
@@ -109,18 +119,19 @@ def report(
             "(example: certcheck report --store audit.db)"
         )
     since_day = _date(since, "--since")
+    until_day = _date(until, "--until")
     item_day = _date(day, "--day")
     if store is not None and item_day is not None:
         raise UsageProblem("--day applies to JSON Lines results, not to --store")
     try:
         if store is not None:
-            aggregated = report_from_store(store, since_day)
+            aggregated = report_from_store(store, since_day, until_day)
             source = shown(store)
         else:
             for path in results:
                 if not path.is_file():
                     raise UsageProblem(f"{path}: no such file")
-            aggregated = report_from_results(results, since_day, item_day)
+            aggregated = report_from_results(results, since_day, item_day, until_day)
             source = ", ".join(str(p) for p in results)
     except (StoreError, ResultsError) as problem:
         raise UsageProblem(str(problem)) from None

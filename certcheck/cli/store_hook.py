@@ -37,6 +37,10 @@ class RunRecorder:
         for verdict, count in result.verdicts.items():
             self.counts[verdict] += count
 
+    def supplier_for(self, pair_key: str) -> str | None:
+        """The Supplier of a stored DUIS request with this pair key (see audit/pairing)."""
+        return self.store.offered_supplier(pair_key)
+
     def finish(self) -> None:
         """Mark the run complete with its counts, and close the store."""
         self.store.finish_run(self.run_id, self.counts, datetime.now(UTC))

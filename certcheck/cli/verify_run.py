@@ -68,6 +68,7 @@ def build_context(request: VerifyRequest) -> AuditContext:
 
 def run_verify(request: VerifyRequest) -> int:
     """Run the pipeline over the inputs; return the exit code per SPEC.md."""
+    from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
     from certcheck.output.formats import open_writer
@@ -95,7 +96,8 @@ def run_verify(request: VerifyRequest) -> int:
             limits=request.limits,
             digests=store is not None,
         )
-        for result in stream:
+        pairing = BatchPairing(store.supplier_for if store is not None else None)
+        for result in pairing.feed(stream):
             count += result.items
             if fast_lines:
                 writer.out.stream.write(result.text)  # type: ignore[attr-defined]

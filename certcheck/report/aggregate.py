@@ -1,61 +1,42 @@
-"""Aggregate audited items into incident figures per Supplier, network, finding code and day.
+"""Aggregate audited items into the report's views (SPEC.md, "Audit store and reporting").
 
-One pass over :class:`~certcheck.store.queries.ItemFacts` fills every view; memory grows with
-the number of Suppliers, networks, codes and days, never with the number of items (the list of
-affected devices is capped per Supplier).
+One pass over the stored items, in the order events happened, fills every view: per Supplier
+(and the other senders apart), per network, per finding code, per day, and the estate of
+devices with its worklist (:mod:`certcheck.report.estate`). Memory grows with the number of
+Suppliers, networks, codes, days and devices, never with the number of items.
 
-Definitions (SPEC.md, "Audit store and reporting"):
+Definitions:
 
-- an item is *incorrect* when it has an error finding whose code starts with ``NO_CERT_`` or
-  ``CELL_``: an attempt to load an incorrect Network Operator certificate;
-- the incident columns count *items* with at least one finding of that code;
-- the incident rate is incorrect items / items sent;
-- an item's Supplier is its ``supplier`` (party name), else its originator's EUI-64, else
-  ``(unknown)``;
-- the affected devices of a Supplier are the devices of its items that have any incident code.
+- an item is an *incident* (incorrect) when it has an error finding of a rule marked
+  ``incident`` (``NO_CERT_*`` and ``CELL_*`` errors);
+- ``by_code`` counts incident items per incident code they hold;
+- the rate is incorrect items / items;
+- an item counts for its ``supplier`` (a Supplier: the sender, or the Supplier an ACB
+  command was made for, paired at report time when verify could not); any other item counts
+  for its sender in ``other_senders``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Any
 
+from certcheck import __version__
+from certcheck.audit.pairing import WANT, record_pair_key, record_role
 from certcheck.checks.registry import incident_codes
-from certcheck.store.queries import ItemFacts
+from certcheck.market.operators import UserRole
+from certcheck.report.estate import Estate
+from certcheck.store.queries import StoredItem
 
-# The incident columns of the SEC Panel report (codes from SPEC.md "Finding codes") with the
-# short headings tables show; CSV and JSON use the codes themselves.
-INCIDENT_LABELS: dict[str, str] = {
-    "NO_CERT_WRONG_NETWORK": "Wrong network",
-    "NO_CERT_GAS_ON_ESME": "Gas on ESME",
-    "NO_CERT_ELECTRICITY_ON_GAS_DEVICE": "Electricity on gas",
-    "CELL_ROLE_MISMATCH": "Cell role",
-    "CELL_KEY_USAGE_MISMATCH": "Cell key usage",
-    "NO_CERT_PAIR_MISMATCH": "Pair mismatch",
-    "CERT_CHAIN_UNTRUSTED": "Chain untrusted",
-}
-INCIDENT_CODES: tuple[str, ...] = tuple(INCIDENT_LABELS)
-UNKNOWN = "(unknown)"
-MAX_DEVICES = 500  # affected devices listed per Supplier; the rest are counted
-VIEWS = ("supplier", "network", "code", "day")
-T = TypeVar("T")
-
-
-def is_incorrect(code: str, severity: str) -> bool:
-    """True for a finding that makes an item an incident (its rule's ``incident`` attribute)."""
-    return severity == "error" and code in incident_codes()
-
-
-def supplier_of(supplier: str | None, originator: str | None) -> str:
-    """The Supplier an item is counted against."""
-    return supplier or originator or UNKNOWN
+VIEWS = ("supplier", "responsible", "device", "network", "code", "day")
 
 
 @dataclass
 class Tally:
-    """Items sent, incorrect items and items per finding code, for one group."""
+    """Items, incorrect items and incorrect items per incident code, for one group."""
 
     items: int = 0
     incorrect: int = 0
@@ -65,10 +46,31 @@ class Tally:
     def rate(self) -> float:
         return self.incorrect / self.items if self.items else 0.0
 
-    def add(self, incorrect: bool, codes: Iterable[str]) -> None:
+    def add(self, incidents: set[str]) -> None:
         self.items += 1
-        self.incorrect += incorrect
-        self.codes.update(codes)
+        self.incorrect += bool(incidents)
+        self.codes.update(incidents)
+
+
+@dataclass
+class SenderTally(Tally):
+    """A Supplier's or another sender's tally, with who it is."""
+
+    party: str | None = None
+    entity_ids: set[str] = field(default_factory=set)
+    user_role: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """SPEC.md ``suppliers``/``other_senders`` entry."""
+        return {
+            "party": self.party,
+            "entity_id": ";".join(sorted(self.entity_ids)) or None,
+            "user_role": self.user_role,
+            "items": self.items,
+            "incorrect": self.incorrect,
+            "rate": round(self.rate, 6),
+            "by_code": dict(sorted(self.codes.items())),
+        }
 
 
 @dataclass
@@ -85,24 +87,6 @@ class CodeTally:
     severity: str
     items: int = 0
     findings: int = 0
-    suppliers: set[str] = field(default_factory=set)
-
-
-@dataclass
-class AffectedDevice:
-    """A device a Supplier's incident items targeted."""
-
-    device_id: str
-    mpan: str | None
-    expected_network: str | None
-    codes: set[str] = field(default_factory=set)
-    items: int = 0
-
-
-@dataclass
-class SupplierDevices:
-    devices: dict[str, AffectedDevice] = field(default_factory=dict)
-    omitted_items: int = 0  # incident items on devices beyond MAX_DEVICES
 
 
 @dataclass
@@ -110,63 +94,124 @@ class Report:
     """Every view of one aggregation."""
 
     since: str | None = None
+    until: str | None = None
+    first_day: str | None = None
+    last_day: str | None = None
+    generated: str = ""
+    tool_version: str = __version__
+    runs: set[int] = field(default_factory=set)
+    incomplete: set[int] = field(default_factory=set)
     totals: Tally = field(default_factory=Tally)
-    suppliers: dict[str, Tally] = field(default_factory=dict)
+    suppliers: dict[str, SenderTally] = field(default_factory=dict)
+    others: dict[str | None, SenderTally] = field(default_factory=dict)
     networks: dict[str, NetworkTally] = field(default_factory=dict)
     codes: dict[str, CodeTally] = field(default_factory=dict)
     days: dict[str, Tally] = field(default_factory=dict)
-    devices: dict[str, SupplierDevices] = field(default_factory=dict)
+    estate: Estate = field(default_factory=lambda: Estate(incident_codes()))
+    offers: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
-    def add(self, item: ItemFacts) -> None:
-        """Count one item."""
-        supplier = supplier_of(item.supplier, item.originator)
-        codes = {f.code for f in item.findings}
-        wrong = [f for f in item.findings if is_incorrect(f.code, f.severity)]
-        incorrect = bool(wrong)
-        self.totals.add(incorrect, codes)
-        _tally(self.suppliers, supplier, Tally).add(incorrect, codes)
-        _tally(self.days, item.day, Tally).add(incorrect, codes)
-        if item.expected_network:
-            network = _tally(self.networks, item.expected_network, NetworkTally)
-            network.add(incorrect, codes)
-            network.parties.update({f.party for f in wrong if f.party})
-        for f in item.findings:
-            entry = self.codes.get(f.code)
+    @property
+    def incomplete_runs(self) -> int:
+        """How many runs that never finished hold items this report counts."""
+        return len(self.incomplete)
+
+    @property
+    def period(self) -> dict[str, str | None]:
+        return {"from": self.since or self.first_day, "to": self.until or self.last_day}
+
+    def header(self) -> dict[str, Any]:
+        """The fields every report starts with."""
+        return {
+            "period": self.period,
+            "generated": self.generated,
+            "tool_version": self.tool_version,
+            "incomplete_runs": self.incomplete_runs,
+        }
+
+    def add(self, stored: StoredItem) -> None:
+        """Count one item (items arrive in the order events happened)."""
+        record = stored.record
+        self.runs.add(stored.run_id)
+        if not stored.complete:
+            self.incomplete.add(stored.run_id)
+        if self.first_day is None or stored.day < self.first_day:
+            self.first_day = stored.day
+        if self.last_day is None or stored.day > self.last_day:
+            self.last_day = stored.day
+        findings = [f for f in record.get("findings") or () if isinstance(f, dict)]
+        codes = incident_codes()
+        wrong = [f for f in findings if f.get("severity") == "error" and f.get("code") in codes]
+        incidents = {str(f["code"]) for f in wrong}
+        self.totals.add(incidents)
+        self._sender(record).add(incidents)
+        _group(self.days, stored.day, Tally).add(incidents)
+        network = record.get("expected_network")
+        if network:
+            tally = _group(self.networks, network, NetworkTally)
+            tally.add(incidents)
+            tally.parties.update({_who(f.get("responsible")) for f in wrong} - {None})  # type: ignore[arg-type]
+        for f in findings:
+            code = str(f.get("code"))
+            entry = self.codes.get(code)
             if entry is None:
-                entry = self.codes[f.code] = CodeTally(f.severity)
+                entry = self.codes[code] = CodeTally(str(f.get("severity")))
             entry.findings += 1
-        for code in codes:
-            entry = self.codes[code]
-            entry.items += 1
-            entry.suppliers.add(supplier)
-        incidents = codes.intersection(INCIDENT_CODES)
-        if incidents or incorrect:
-            self._affect(supplier, item, incidents | {f.code for f in wrong})
+        for code in {str(f.get("code")) for f in findings}:
+            self.codes[code].items += 1
+        self.estate.observe(record, stored.when)
 
-    def _affect(self, supplier: str, item: ItemFacts, codes: set[str]) -> None:
-        listed = self.devices.setdefault(supplier, SupplierDevices())
-        key = item.device_id or UNKNOWN
-        device = listed.devices.get(key)
-        if device is None:
-            if len(listed.devices) >= MAX_DEVICES:
-                listed.omitted_items += 1
-                return
-            device = AffectedDevice(key, item.mpan, item.expected_network)
-            listed.devices[key] = device
-        device.codes |= codes
-        device.items += 1
+    def _sender(self, record: dict[str, Any]) -> SenderTally:
+        """The Supplier row an item counts in, else its sender's row in ``other_senders``."""
+        sender = record.get("sender") if isinstance(record.get("sender"), dict) else None
+        supplier = record.get("supplier")
+        entity = None
+        if sender is not None and sender.get("user_role") == UserRole.SUPPLIER:
+            supplier, entity = sender.get("party") or supplier, sender.get("entity_id")
+        elif record_role(record) == WANT or (supplier and record.get("kind") == "gbcs-command"):
+            paired = self.offers.get(record_pair_key(record) or "")
+            if paired is not None:
+                supplier, entity = paired
+        if supplier:
+            tally = _group(self.suppliers, str(supplier), SenderTally)
+            tally.party, tally.user_role = str(supplier), UserRole.SUPPLIER.value
+            if entity:
+                tally.entity_ids.add(str(entity))
+            return tally
+        entity = (sender or {}).get("entity_id") or record.get("originator")
+        tally = _group(self.others, entity, SenderTally)
+        if sender is not None:
+            tally.party, tally.user_role = sender.get("party"), sender.get("user_role")
+        if entity:
+            tally.entity_ids.add(str(entity))
+        return tally
 
 
-def _tally(groups: dict[str, T], key: str, make: Callable[[], T]) -> T:
+def _who(responsible: Any) -> str | None:
+    if not isinstance(responsible, dict):
+        return None
+    return responsible.get("party") or responsible.get("entity_id")
+
+
+def _group(groups: dict[Any, Any], key: Any, make: type) -> Any:
     found = groups.get(key)
     if found is None:
         found = groups[key] = make()
     return found
 
 
-def aggregate(items: Iterable[ItemFacts], since: str | None = None) -> Report:
-    """Aggregate ``items`` (already filtered by ``since``) into a :class:`Report`."""
-    report = Report(since=since)
+def aggregate(
+    items: Iterable[StoredItem],
+    since: str | None = None,
+    until: str | None = None,
+    offers: dict[str, tuple[str, str | None]] | None = None,
+) -> Report:
+    """Aggregate ``items`` (already selected by ``since``/``until``, in event order).
+
+    ``offers`` maps pair keys to the Supplier (and its entity id) of a stored DUIS request,
+    for the ACB commands verify could not pair.
+    """
+    report = Report(since=since, until=until, offers=offers or {})
+    report.generated = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     for item in items:
         report.add(item)
     return report
@@ -175,110 +220,70 @@ def aggregate(items: Iterable[ItemFacts], since: str | None = None) -> Report:
 # ----- views: the rows a table, CSV, JSON or HTML rendering shows -----------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str = "text"  # text | count | rate | counter
+def _sender_order(tally: SenderTally) -> tuple[Any, ...]:
+    return (-tally.incorrect, -tally.items, str(tally.party or ""), sorted(tally.entity_ids))
 
 
-@dataclass(frozen=True)
-class View:
-    """A titled table: columns, rows (dicts keyed by column key) and an optional totals row."""
-
-    by: str
-    title: str
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    totals: dict[str, Any] | None
+def supplier_rows(report: Report) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The Suppliers' rows and the other senders' rows, most incidents first."""
+    return (
+        [t.row() for t in sorted(report.suppliers.values(), key=_sender_order)],
+        [t.row() for t in sorted(report.others.values(), key=_sender_order)],
+    )
 
 
-_COUNT_COLUMNS = (
-    Column("items", "Items sent", "count"),
-    Column("incorrect", "Incorrect NO certificates", "count"),
-    Column("rate", "Incident rate", "rate"),
-)
-_CODE_COLUMNS = tuple(Column(code, label, "count") for code, label in INCIDENT_LABELS.items())
+def document(report: Report, by: str) -> dict[str, Any]:
+    """The JSON document of one view (SPEC.md shapes, after the common header)."""
+    head = report.header()
+    if by == "supplier":
+        suppliers, others = supplier_rows(report)
+        return {**head, "suppliers": suppliers, "other_senders": others}
+    if by == "responsible":
+        return {**head, "responsible": report.estate.worklist()}
+    if by == "device":
+        return {**head, "devices": report.estate.rows()}
+    if by == "network":
+        return {**head, "networks": network_rows(report)}
+    if by == "code":
+        return {**head, "codes": code_rows(report)}
+    if by == "day":
+        return {**head, "days": day_rows(report)}
+    raise ValueError(f"unknown view {by!r}; expected one of {', '.join(VIEWS)}")
 
 
-def _tally_row(key: str, name: str, tally: Tally) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        key: name,
+def _tally_row(tally: Tally) -> dict[str, Any]:
+    return {
         "items": tally.items,
         "incorrect": tally.incorrect,
         "rate": round(tally.rate, 6),
+        "by_code": dict(sorted(tally.codes.items())),
     }
-    for code in INCIDENT_CODES:
-        row[code] = tally.codes.get(code, 0)
-    return row
 
 
-def view(report: Report, by: str) -> View:
-    """The table for ``--by`` ``by`` (supplier, network, code or day)."""
-    if by == "supplier":
-        ordered = sorted(
-            report.suppliers.items(), key=lambda kv: (-kv[1].incorrect, -kv[1].items, kv[0])
-        )
-        return View(
-            by,
-            "Incorrect Network Operator certificates per Supplier",
-            (Column("supplier", "Supplier"), *_COUNT_COLUMNS, *_CODE_COLUMNS),
-            [_tally_row("supplier", name, tally) for name, tally in ordered],
-            _tally_row("supplier", "Total", report.totals),
-        )
-    if by == "day":
-        return View(
-            by,
-            "Incorrect Network Operator certificates per day",
-            (Column("day", "Day"), *_COUNT_COLUMNS, *_CODE_COLUMNS),
-            [_tally_row("day", day, report.days[day]) for day in sorted(report.days)],
-            _tally_row("day", "Total", report.totals),
-        )
-    if by == "network":
-        ordered_networks = sorted(
-            report.networks.items(), key=lambda kv: (-kv[1].incorrect, -kv[1].items, kv[0])
-        )
-        rows = []
-        for name, tally in ordered_networks:
-            row = _tally_row("network", name, tally)
-            parties = sorted(tally.parties.items(), key=lambda kv: (-kv[1], kv[0]))
-            row["wrong_parties"] = dict(parties)
-            rows.append(row)
-        return View(
-            by,
-            "Networks whose meters received incorrect Network Operator certificates",
-            (
-                Column("network", "Expected network"),
-                *_COUNT_COLUMNS,
-                Column("wrong_parties", "Certificates placed from", "counter"),
-                *_CODE_COLUMNS,
-            ),
-            rows,
-            None,
-        )
-    if by == "code":
-        ordered_codes = sorted(report.codes.items(), key=lambda kv: (-kv[1].items, kv[0]))
-        return View(
-            by,
-            "Findings by code",
-            (
-                Column("code", "Code"),
-                Column("severity", "Severity"),
-                Column("items", "Items", "count"),
-                Column("findings", "Findings", "count"),
-                Column("suppliers", "Suppliers", "count"),
-            ),
-            [
-                {
-                    "code": code,
-                    "severity": tally.severity,
-                    "items": tally.items,
-                    "findings": tally.findings,
-                    "suppliers": len(tally.suppliers),
-                }
-                for code, tally in ordered_codes
-            ],
-            None,
-        )
-    raise ValueError(f"unknown view {by!r}; expected one of {', '.join(VIEWS)}")
+def network_rows(report: Report) -> list[dict[str, Any]]:
+    """Incidents per network wronged, with the organisations whose certificates were placed."""
+    ordered = sorted(
+        report.networks.items(), key=lambda kv: (-kv[1].incorrect, -kv[1].items, kv[0])
+    )
+    return [
+        {
+            "network": name,
+            **_tally_row(tally),
+            "wrong_parties": dict(sorted(tally.parties.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+        for name, tally in ordered
+    ]
 
+
+def code_rows(report: Report) -> list[dict[str, Any]]:
+    """Items and findings per finding code."""
+    ordered = sorted(report.codes.items(), key=lambda kv: (-kv[1].items, kv[0]))
+    return [
+        {"code": code, "severity": t.severity, "items": t.items, "findings": t.findings}
+        for code, t in ordered
+    ]
+
+
+def day_rows(report: Report) -> list[dict[str, Any]]:
+    """Incidents per day sent (else the day of the run), oldest first."""
+    return [{"day": day, **_tally_row(report.days[day])} for day in sorted(report.days)]

@@ -20,7 +20,7 @@ from typing import Any
 
 from certcheck.report.aggregate import Report, aggregate
 from certcheck.store import AuditStore
-from certcheck.store.queries import current_facts
+from certcheck.store.queries import current_items, offered_suppliers
 
 CHUNK = 5_000  # JSON Lines records per transaction of the scratch store
 
@@ -29,23 +29,35 @@ class ResultsError(ValueError):
     """A results file cannot be read; the message names the file and line."""
 
 
-def report_from_store(target: str | Path, since: date | None = None) -> Report:
+def report_from_store(
+    target: str | Path, since: date | None = None, until: date | None = None
+) -> Report:
     """Aggregate the store at ``target``, an SQLite path or a ``postgresql://`` URL (raises
     StoreError if it is missing or not a store)."""
-    day = since.isoformat() if since else None
     with AuditStore.open(target, create=False) as store:
-        return aggregate(current_facts(store.db, day), since=day)
+        return store_report(store, since, until)
 
 
 def report_from_results(
-    paths: Sequence[str | Path], since: date | None = None, day: date | None = None
+    paths: Sequence[str | Path],
+    since: date | None = None,
+    day: date | None = None,
+    until: date | None = None,
 ) -> Report:
     """Aggregate JSON Lines results files (raises ResultsError naming a bad file or line)."""
     with _scratch_store() as store:
         for path in paths:
             load_results(store, Path(path), day)
-        when = since.isoformat() if since else None
-        return aggregate(current_facts(store.db, when), since=when)
+        return store_report(store, since, until)
+
+
+def store_report(store: AuditStore, since: date | None, until: date | None) -> Report:
+    """The report of an open store: its items sent between ``since`` and ``until``."""
+    first = since.isoformat() if since else None
+    last = until.isoformat() if until else None
+    return aggregate(
+        current_items(store.db, first, last), first, last, offers=offered_suppliers(store.db)
+    )
 
 
 @contextmanager

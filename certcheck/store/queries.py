@@ -30,24 +30,6 @@ class RunInfo:
     items: int
 
 
-class FindingFact(NamedTuple):
-    code: str
-    severity: str
-    party: str | None
-
-
-class ItemFacts(NamedTuple):
-    """What a report needs of one (deduplicated) item."""
-
-    supplier: str | None
-    originator: str | None
-    device_id: str | None
-    mpan: str | None
-    expected_network: str | None
-    day: str
-    findings: tuple[FindingFact, ...]
-
-
 def runs(db: Database) -> list[RunInfo]:
     """Every run, oldest first, with the number of items it recorded."""
     rows = db.execute(
@@ -79,33 +61,51 @@ def records(db: Database, run_id: int | None = None) -> Iterator[dict[str, Any]]
         yield json.loads(text)
 
 
-def current_facts(db: Database, since: str | None = None) -> Iterator[ItemFacts]:
-    """One :class:`ItemFacts` per item identity (latest record wins), from ``since`` (a day).
+class StoredItem(NamedTuple):
+    """One item a report counts: its record and where it stands in time."""
 
+    record: dict[str, Any]
+    day: str  # the day it was sent, else its run's day
+    when: str  # when it was sent, else when its run started: the order of events
+    run_id: int
+    complete: bool  # its run finished
+
+
+def current_items(
+    db: Database, since: str | None = None, until: str | None = None
+) -> Iterator[StoredItem]:
+    """The latest record of every item identity sent (else run) between two days, inclusive.
+
+    In the order events happened: by ``sent``, else the run's start, then the order audited.
     Streams: memory does not grow with the number of items.
     """
+    day = "coalesce(substr(i.sent, 1, 10), i.day)"
     query = (
-        "SELECT i.id, i.supplier, i.originator, i.device_id, i.mpan, i.expected_network, i.day, "
-        "f.code, f.severity, f.party "
-        "FROM items i LEFT JOIN findings f ON f.item_id = i.id "
-        "WHERE EXISTS (SELECT 1 FROM latest l WHERE l.item_id = i.id)"
+        f"SELECT i.record, {day}, coalesce(i.sent, r.started_at), i.run_id, r.complete "
+        "FROM items i JOIN latest l ON l.item_id = i.id JOIN runs r ON r.id = i.run_id"
     )
-    parameters: tuple[Any, ...] = ()
+    where: list[str] = []
+    parameters: list[Any] = []
     if since is not None:
-        query += " AND i.day >= ?"
-        parameters = (since,)
-    query += " ORDER BY i.id"
-    current: int | None = None
-    head: tuple[Any, ...] = ()
-    found: list[FindingFact] = []
-    for row in db.stream(query, parameters):
-        if row[0] != current:
-            if current is not None:
-                yield ItemFacts(*head, tuple(found))
-            current = row[0]
-            head = row[1:7]
-            found = []
-        if row[7] is not None:
-            found.append(FindingFact(row[7], row[8], row[9]))
-    if current is not None:
-        yield ItemFacts(*head, tuple(found))
+        where.append(f"{day} >= ?")
+        parameters.append(since)
+    if until is not None:
+        where.append(f"{day} <= ?")
+        parameters.append(until)
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    query += " ORDER BY coalesce(i.sent, r.started_at), i.id"
+    for text, item_day, when, run_id, complete in db.stream(query, parameters):
+        yield StoredItem(json.loads(text), item_day, when, run_id, bool(complete))
+
+
+def offered_suppliers(db: Database) -> dict[str, tuple[str, str | None]]:
+    """Pair key -> (Supplier, its entity id) of the stored DUIS requests that share their key
+    with a stored GBCS command (see :mod:`certcheck.audit.pairing`); the latest request wins."""
+    rows = db.stream(
+        "SELECT o.pair_key, o.supplier, o.originator FROM items o "
+        "WHERE o.kind = 'duis-request' AND o.supplier IS NOT NULL AND o.pair_key IN ("
+        "SELECT w.pair_key FROM items w WHERE w.kind = 'gbcs-command' AND w.pair_key IS NOT NULL"
+        ") ORDER BY o.id"
+    )
+    return {key: (supplier, originator) for key, supplier, originator in rows}

@@ -8,7 +8,7 @@ never edit one that has shipped. A migration is plain SQL that both engines acce
 that differ are ``{placeholders}`` filled from the engine's ``ddl`` (see
 :mod:`certcheck.store.engine`): ``{run_key}``, ``{item_key}``, ``{id_ref}``, ``{without_rowid}``.
 
-Tables (version 2):
+Tables (version 3):
 
 - ``runs``: one row per ``verify --store`` run: start and finish times (ISO 8601 UTC), the
   arguments (JSON array), the tool version, ``complete`` (0 until the run finishes; a killed run
@@ -19,6 +19,9 @@ Tables (version 2):
   ``party`` the organisation (party name, else entity id) of the certificate it names.
 - ``latest`` (v2): for each item identity (``source``, ``digest``) the item row of the latest run
   that recorded it, so reports count each item once however often it was audited.
+- ``items.sent`` and ``items.pair_key`` (v3): the record's ``sent``, and the key a handover
+  command signed by the DCC ACB shares with the Supplier's DUIS request
+  (:mod:`certcheck.audit.pairing`).
 """
 
 from __future__ import annotations
@@ -103,9 +106,18 @@ V2_LATEST = (
     "CREATE INDEX IF NOT EXISTS items_day ON items(day)",
 )
 
+# Rows of older stores keep NULL: their records (schema "1") carry no ``sent``, and the Supplier
+# of their DCC commands cannot be paired.
+V3_SENT_AND_PAIRING = (
+    "ALTER TABLE items ADD COLUMN sent TEXT",
+    "ALTER TABLE items ADD COLUMN pair_key TEXT",
+    "CREATE INDEX IF NOT EXISTS items_pair ON items(pair_key)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "runs, items and findings", V1_TABLES),
     Migration(2, "latest record per item identity; report indexes", V2_LATEST),
+    Migration(3, "sent; pair key of ACB commands and requests", V3_SENT_AND_PAIRING),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

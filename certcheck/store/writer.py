@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from certcheck.audit.model import Record
+from certcheck.audit.pairing import PAIRED_KINDS, record_pair_key
 from certcheck.store.engine import Database, StoreError, open_database
 from certcheck.store.schema import migrate
 
@@ -32,6 +33,7 @@ BATCH = 5_000  # rows per bulk insert
 ITEM_COLUMNS = (
     "id", "run_id", "source", "digest", "kind", "service", "message_code", "originator",
     "supplier", "device_id", "device_type", "mpan", "expected_network", "verdict", "record", "day",
+    "sent", "pair_key",
 )  # fmt: skip
 FINDING_COLUMNS = ("item_id", "code", "severity", "certificate", "location", "message", "party")
 LATEST_COLUMNS = ("source", "digest", "run_id", "item_id")  # the key first
@@ -147,6 +149,15 @@ class AuditStore:
                 written += len(batch)
         return written
 
+    def offered_supplier(self, pair_key: str) -> str | None:
+        """The Supplier of the latest stored DUIS request with ``pair_key``, or None."""
+        row = self.db.execute(
+            "SELECT supplier FROM items WHERE pair_key = ? AND kind = 'duis-request' "
+            "AND supplier IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (pair_key,),
+        ).fetchone()
+        return row[0] if row else None
+
     def _day_of(self, run_id: int) -> str:
         if run_id not in self._days:
             row = self.db.execute("SELECT started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -184,6 +195,8 @@ def _item_row(
         get("verdict") or "pass",
         text,
         day,
+        get("sent"),
+        record_pair_key(record) if get("kind") in PAIRED_KINDS else None,
     )
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from certcheck.report import aggregate as aggregate_module
-from certcheck.report.aggregate import INCIDENT_CODES, aggregate, view
+from certcheck.report.aggregate import aggregate, code_rows, day_rows, network_rows
 from certcheck.report.load import ResultsError, report_from_results, report_from_store
 from certcheck.report.render import render_csv, render_json, render_table, report_json
 from certcheck.store import AuditStore
-from certcheck.store.queries import current_facts
-from tests.store.sample_records import expected_suppliers, latest_by_identity, sample_records
+from certcheck.store.queries import StoredItem, current_items
+from tests.report.expected import INCIDENT, as_figures, senders
+from tests.store.sample_records import latest_by_identity, sample_records
 
 DAYS = (
     datetime(2026, 3, 1, 8, tzinfo=UTC),
@@ -26,10 +26,6 @@ DAYS = (
 )
 # (first index, count, findings version, finished) per run: runs 2 and 3 re-audit some items.
 RUNS = ((0, 300, 0, True), (200, 300, 1, True), (450, 100, 2, False))
-
-
-def _is_incorrect(finding: dict[str, Any]) -> bool:
-    return finding["severity"] == "error" and finding["code"].startswith(("NO_CERT_", "CELL_"))
 
 
 @pytest.fixture
@@ -52,36 +48,49 @@ def world(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
 
 def test_supplier_figures_match_an_independent_count(world: tuple[Path, list]) -> None:
     path, latest = world
-    report = report_from_store(path)
-    expected = expected_suppliers(latest)
-    shown = view(report, "supplier")
-    got = {row["supplier"]: row for row in shown.rows}
-    assert set(got) == set(expected)
-    assert {"Alpha Energy", "Gamma & <Sons>", "90-B3-D5-1F-30-01-00-03", "(unknown)"} <= set(got)
-    for name, row in got.items():
-        for key in ("items", "incorrect", *INCIDENT_CODES):
-            assert row[key] == expected[name].get(key, 0), (name, key)
-        assert row["rate"] == pytest.approx(row["incorrect"] / row["items"])
-    assert shown.totals is not None
-    assert shown.totals["items"] == len(latest) == 550
-    assert shown.totals["incorrect"] == sum(e.get("incorrect", 0) for e in expected.values())
-    assert [r["incorrect"] for r in shown.rows] == sorted(
-        (r["incorrect"] for r in shown.rows), reverse=True
+    document = report_json(report_from_store(path), "supplier")
+    suppliers, others = senders(latest)
+    got = {row["party"]: as_figures(row) for row in document["suppliers"]}
+    assert got == {name: +row for name, row in suppliers.items()}
+    assert {"Alpha Energy", "Gamma & <Sons>"} <= set(got)
+    assert {row["entity_id"]: as_figures(row) for row in document["other_senders"]} == {
+        entity: +row for entity, row in others.items()
+    }
+    assert all(row["user_role"] == "supplier" for row in document["suppliers"])
+    for row in document["suppliers"] + document["other_senders"]:
+        assert row["rate"] == pytest.approx(row["incorrect"] / row["items"], abs=1e-6)
+    assert sum(r["items"] for r in document["suppliers"] + document["other_senders"]) == 550
+    assert [r["incorrect"] for r in document["suppliers"]] == sorted(
+        (r["incorrect"] for r in document["suppliers"]), reverse=True
     )
+    assert document["incomplete_runs"] == 1  # the third run never finished
+    assert document["period"] == {"from": "2026-03-01", "to": "2026-03-04"}
 
 
-def test_a_no_cert_warning_alone_is_not_an_incorrect_load() -> None:
-    from certcheck.store.queries import FindingFact, ItemFacts
-
-    item = ItemFacts("S", None, "D", None, "LOND", "2026-03-01", (
-        FindingFact("NO_CERT_UNKNOWN_ORGANISATION", "warning", "X"),
-    ))
-    report = aggregate([item])
-    assert report.suppliers["S"].incorrect == 0 and report.devices == {}
-    assert report.codes["NO_CERT_UNKNOWN_ORGANISATION"].items == 1
+def _stored(record: dict[str, Any], day: str = "2026-03-01") -> StoredItem:
+    return StoredItem(record, day, day + "T00:00:00Z", 1, True)
 
 
-def test_network_figures_name_the_wrongly_placed_parties(world: tuple[Path, list]) -> None:
+def test_a_no_cert_warning_alone_is_not_an_incident() -> None:
+    record = {
+        **sample_records(1)[0].as_dict(),
+        "findings": [
+            {
+                "code": "NO_CERT_UNKNOWN_ORGANISATION",
+                "severity": "warning",
+                "certificate": None,
+                "responsible": None,
+                "where": None,
+                "message": "x",
+            },
+        ],
+    }
+    report = aggregate([_stored(record)])
+    assert report.totals.incorrect == 0 and report.estate.worklist() == []
+    assert code_rows(report)[0]["items"] == 1
+
+
+def test_network_figures_name_the_responsible_parties(world: tuple[Path, list]) -> None:
     path, latest = world
     expected: dict[str, Counter] = defaultdict(Counter)
     parties: dict[str, Counter] = defaultdict(Counter)
@@ -89,12 +98,19 @@ def test_network_figures_name_the_wrongly_placed_parties(world: tuple[Path, list
         network = record["expected_network"]
         if not network:
             continue
+        wrong = [
+            f for f in record["findings"] if f["severity"] == "error" and f["code"] in INCIDENT
+        ]
         expected[network]["items"] += 1
-        wrong = [f for f in record["findings"] if _is_incorrect(f)]
         expected[network]["incorrect"] += bool(wrong)
-        by_sha = {c["sha256"]: c["party"] for c in record["certificates"]}
-        parties[network].update({by_sha[f["certificate"]] for f in wrong if f["certificate"]})
-    rows = {r["network"]: r for r in view(report_from_store(path), "network").rows}
+        parties[network].update(
+            {
+                f["responsible"]["party"] or f["responsible"]["entity_id"]
+                for f in wrong
+                if f["responsible"]
+            }
+        )
+    rows = {r["network"]: r for r in network_rows(report_from_store(path))}
     assert set(rows) == set(expected)
     for network, row in rows.items():
         assert (row["items"], row["incorrect"]) == (
@@ -111,21 +127,45 @@ def test_code_figures_count_items_and_findings(world: tuple[Path, list]) -> None
     for record in latest:
         items.update({f["code"] for f in record["findings"]})
         findings.update(f["code"] for f in record["findings"])
-    rows = {r["code"]: r for r in view(report_from_store(path), "code").rows}
+    rows = {r["code"]: r for r in code_rows(report_from_store(path))}
     assert {code: r["items"] for code, r in rows.items()} == dict(items)
     assert {code: r["findings"] for code, r in rows.items()} == dict(findings)
     assert rows["CHAIN_NOT_CHECKED"]["severity"] == "info"
 
 
-def test_day_figures_use_the_day_of_the_latest_run(world: tuple[Path, list]) -> None:
+def test_items_without_sent_are_dated_by_their_run(world: tuple[Path, list]) -> None:
     path, latest = world
     per_day: Counter = Counter(r["day"] for r in latest)
-    rows = view(report_from_store(path), "day").rows
+    rows = day_rows(report_from_store(path))
     assert [(r["day"], r["items"]) for r in rows] == sorted(per_day.items())
-    assert [r["day"] for r in rows] == ["2026-03-01", "2026-03-02", "2026-03-04"]
     since = report_from_store(path, since=date(2026, 3, 2))
     assert since.totals.items == per_day["2026-03-02"] + per_day["2026-03-04"]
-    assert since.since == "2026-03-02"
+    until = report_from_store(path, until=date(2026, 3, 2))
+    assert until.totals.items == per_day["2026-03-01"] + per_day["2026-03-02"]
+    assert report_json(until, "day")["period"] == {"from": "2026-03-01", "to": "2026-03-02"}
+
+
+def test_items_are_dated_and_selected_by_sent(tmp_path: Path) -> None:
+    batch = sample_records(6)
+    with AuditStore.open(tmp_path / "a.db") as store:
+        run_id = store.start_run([], "test", DAYS[0])
+        store.add_dicts(
+            run_id,
+            [
+                ({**r.as_dict(), "sent": f"2026-02-0{1 + i % 3}T10:00:00Z"}, None, r.digest)
+                for i, r in enumerate(batch)
+            ],
+        )
+        store.finish_run(run_id, {}, DAYS[0])
+    path = tmp_path / "a.db"
+    assert [(r["day"], r["items"]) for r in day_rows(report_from_store(path))] == [
+        ("2026-02-01", 2),
+        ("2026-02-02", 2),
+        ("2026-02-03", 2),
+    ]
+    narrow = report_from_store(path, since=date(2026, 2, 2), until=date(2026, 2, 2))
+    assert narrow.totals.items == 2
+    assert report_json(narrow, "supplier")["period"] == {"from": "2026-02-02", "to": "2026-02-02"}
 
 
 def test_auditing_the_same_items_again_does_not_double_count(tmp_path: Path) -> None:
@@ -137,9 +177,10 @@ def test_auditing_the_same_items_again_does_not_double_count(tmp_path: Path) -> 
             run_id = store.start_run([], "test", DAYS[0])
             store.add_records(run_id, batch)
             store.finish_run(run_id, {}, DAYS[0])
-            figures.append(report_json(aggregate(current_facts(store.db)), "supplier"))
+            shown = report_json(aggregate(current_items(store.db)), "supplier")
+            figures.append((shown["suppliers"], shown["other_senders"]))
     assert figures[0] == figures[1] == figures[2]
-    assert figures[0]["totals"]["items"] == 120
+    assert sum(r["items"] for part in figures[0] for r in part) == 120
 
 
 def _write_jsonl(path: Path, records: list[dict[str, Any]], stamp: datetime) -> None:
@@ -159,8 +200,12 @@ def test_json_lines_results_give_the_same_figures_as_the_store(
         files.append(results)
     from_files = report_from_results(files)
     from_store = report_from_store(path)
-    for by in ("supplier", "network", "code", "day"):
-        assert report_json(from_files, by) == report_json(from_store, by), by
+    for by in ("supplier", "responsible", "device", "network", "code", "day"):
+        files_view, store_view = report_json(from_files, by), report_json(from_store, by)
+        for document in (files_view, store_view):
+            document.pop("generated")
+            document.pop("incomplete_runs")  # results files hold no run that did not finish
+        assert files_view == store_view, by
     one_day = report_from_results(files, day=date(2026, 1, 5))
     assert list(one_day.days) == ["2026-01-05"]
 
@@ -179,28 +224,25 @@ def test_a_bad_json_lines_line_is_named_by_file_and_line(tmp_path: Path) -> None
         report_from_results([results])
 
 
-def test_affected_devices_are_capped_per_supplier(monkeypatch: pytest.MonkeyPatch) -> None:
-    from certcheck.store.queries import FindingFact, ItemFacts
-
-    monkeypatch.setattr(aggregate_module, "MAX_DEVICES", 2)
-    wrong = (FindingFact("NO_CERT_WRONG_NETWORK", "error", "P"),)
-    items = [ItemFacts("S", None, f"D{i % 4}", None, "LOND", "d", wrong) for i in range(8)]
-    listed = aggregate(items).devices["S"]
-    assert sorted(listed.devices) == ["D0", "D1"]
-    assert listed.devices["D0"].items == 2 and listed.omitted_items == 4
-
-
-def test_table_csv_and_json_show_the_same_rows(world: tuple[Path, list]) -> None:
+def test_table_fits_the_width_and_csv_holds_every_row(world: tuple[Path, list]) -> None:
     path, _latest = world
     report = report_from_store(path)
-    rows = view(report, "supplier").rows
-    table = render_table(report, "supplier")
-    for row in rows:
-        assert row["supplier"] in table
+    suppliers = report_json(report, "supplier")["suppliers"]
+    for width in (80, 120):
+        table = render_table(report, "supplier", width=width)
+        assert max(len(line) for line in table.splitlines()) <= width
+        assert "Other senders" in table
+        for row in suppliers:
+            assert row["party"].split()[0] in table
     csv_lines = render_csv(report, "supplier").splitlines()
-    assert csv_lines[0].split(",")[:4] == ["supplier", "items", "incorrect", "rate"]
-    assert len(csv_lines) == len(rows) + 2  # header, rows, total
+    assert csv_lines[0].split(",")[:4] == ["part", "party", "entity_id", "user_role"]
     document = json.loads(render_json(report, "supplier"))
-    assert document["rows"] == rows
-    assert list(document) == ["by", "since", "title", "columns", "rows", "totals",
-                              "affected_devices"]
+    assert len(csv_lines) == 1 + len(document["suppliers"]) + len(document["other_senders"])
+    assert list(document) == [
+        "period",
+        "generated",
+        "tool_version",
+        "incomplete_runs",
+        "suppliers",
+        "other_senders",
+    ]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from certcheck.store import AuditStore
-from tests.store.sample_records import expected_suppliers, sample_records
+from tests.report.expected import as_figures, senders
+from tests.store.sample_records import sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,11 +49,13 @@ def test_json_to_a_file_matches_the_records(store: Path, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     document = json.loads(out.read_text())
-    expected = expected_suppliers(r.as_dict() for r in sample_records(200))
-    assert {r["supplier"]: r["incorrect"] for r in document["rows"]} == {
-        name: row.get("incorrect", 0) for name, row in expected.items()
+    suppliers, others = senders(r.as_dict() for r in sample_records(200))
+    assert {r["party"]: as_figures(r) for r in document["suppliers"]} == {
+        name: +row for name, row in suppliers.items()
     }
-    assert document["totals"]["items"] == 200
+    assert {r["entity_id"]: as_figures(r) for r in document["other_senders"]} == {
+        entity: +row for entity, row in others.items()
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no temporary left
 
 
@@ -61,13 +64,16 @@ def test_csv_by_day_with_since(store: Path) -> None:
                      "-f", "csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [(r["day"], r["items"]) for r in rows] == [("2026-03-03", "100"), ("Total", "100")]
+    assert [(r["day"], r["items"]) for r in rows] == [("2026-03-03", "100")]
+    until = certcheck("report", "--store", str(store), "--by", "day", "--until", "2026-03-02",
+                      "-f", "csv")
+    assert [r["day"] for r in csv.DictReader(io.StringIO(until.stdout))] == ["2026-03-01"]
 
 
 def test_table_names_every_supplier(store: Path) -> None:
     done = certcheck("report", "--store", str(store), "--by", "supplier")
     assert done.returncode == 0, done.stderr
-    for name in ("Alpha Energy", "Beta Power", "Gamma & <Sons>", "(unknown)", "Total"):
+    for name in ("Alpha Energy", "Beta Power", "Gamma & <Sons>", "Other senders"):
         assert name in done.stdout
 
 
@@ -78,7 +84,7 @@ def test_json_lines_results_with_a_given_day(tmp_path: Path) -> None:
     done = certcheck("report", str(results), "--by", "day", "--day", "2026-01-05", "-f", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert [(r["day"], r["items"]) for r in document["rows"]] == [("2026-01-05", 40)]
+    assert [(r["day"], r["items"]) for r in document["days"]] == [("2026-01-05", 40)]
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ from lxml import html as lxml_html
 from certcheck.report.aggregate import aggregate
 from certcheck.report.html import render_html
 from certcheck.store import AuditStore
-from certcheck.store.queries import current_facts
-from tests.store.sample_records import expected_suppliers, sample_records
+from certcheck.store.queries import current_items
+from tests.report.expected import senders
+from tests.store.sample_records import sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "tests" / "output"
@@ -74,8 +75,18 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
             opened.finish_run(run_id, {}, datetime(2026, 3, day, 1, tzinfo=UTC))
     out = folder / "report.html"
     done = subprocess.run(
-        [sys.executable, "-m", "certcheck", "report", "--store", str(store), "-f", "html",
-         "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "certcheck",
+            "report",
+            "--store",
+            str(store),
+            "-f",
+            "html",
+            "-o",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -86,8 +97,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _expected() -> dict[str, dict[str, int]]:
-    return expected_suppliers(r.as_dict() for r in sample_records(PER_DAY * len(DAYS)))
+def _expected() -> tuple[dict, dict]:
+    return senders(r.as_dict() for r in sample_records(PER_DAY * len(DAYS)))
 
 
 def test_the_page_is_self_contained_and_escaped(page: Path) -> None:
@@ -106,20 +117,29 @@ def test_chromium_renders_the_table_and_the_charts_with_the_figures(
     done = _chromium_run(page, tmp_path / "profile", "--dump-dom")
     assert done.returncode == 0, done.stderr[-2000:]
     dom = lxml_html.fromstring(done.stdout)
-    expected = _expected()
+    suppliers, others = _expected()
 
-    # The summary table: one row per Supplier with items, incorrect items and the code columns.
-    (table,) = dom.xpath('//table[@class="summary"]')
-    headers = [th.text_content() for th in table.xpath(".//thead//th")]
-    assert headers[:4] == ["Supplier", "Items sent", "Incorrect NO certificates", "Incident rate"]
-    rows = {
-        tr.xpath("./td")[0].text_content(): [td.text_content() for td in tr.xpath("./td")]
-        for tr in table.xpath(".//tbody/tr")
-    }
-    assert set(rows) == {*expected, "Total"}
-    for name, row in expected.items():
-        assert rows[name][1:3] == [str(row["items"]), str(row.get("incorrect", 0))], name
-    assert rows["Total"][1] == str(PER_DAY * len(DAYS))
+    # Period, generation time and tool version.
+    (meta,) = dom.xpath('//p[@id="meta"]')
+    assert meta.get("data-from") == "2026-03-01" and meta.get("data-to") == "2026-03-05"
+    assert meta.get("data-generated") and meta.get("data-version")
+
+    # The Supplier table: one row per Supplier, other senders apart.
+    def table(table_id: str) -> dict[str, list[str]]:
+        (found,) = dom.xpath(f'//table[@id="{table_id}"]')
+        return {
+            tr.xpath("./td")[1].text_content(): [td.text_content() for td in tr.xpath("./td")]
+            for tr in found.xpath(".//tbody/tr")
+        }
+
+    headers = [th.text_content() for th in dom.xpath('//table[@id="suppliers-table"]//th')]
+    assert headers[:5] == ["Party", "Entity id", "Role", "Items", "Incorrect"]
+    rows = {cells[0]: cells for cells in table("suppliers-table").values()}
+    assert set(rows) == set(suppliers)
+    for name, row in suppliers.items():
+        assert rows[name][3:5] == [str(row["items"]), str(row["incorrect"])], name
+    other_rows = table("other-senders-table")
+    assert {entity or "" for entity in others} == set(other_rows)
 
     # The bar chart: one bar per Supplier, labelled and counted.
     bars = dom.xpath('//svg[contains(@class, "suppliers")]//*[@class="bar"]')
@@ -130,18 +150,17 @@ def test_chromium_renders_the_table_and_the_charts_with_the_figures(
         for bar in bars
     }
     assert shown == {
-        name: f"{row.get('incorrect', 0)} of {row['items']}" for name, row in expected.items()
+        name: f"{row['incorrect']} of {row['items']}" for name, row in suppliers.items()
     }
 
-    # The trend: one bar per day.
+    # The trend: one bar per day; incidents per network; the worklist; the devices wrong now.
     days = dom.xpath('//svg[contains(@class, "days")]//*[@class="bar"]/@data-day')
     assert days == [f"2026-03-{d:02d}" for d in DAYS]
-
-    # The affected devices, per Supplier.
-    sections = dom.xpath('//section[@id="devices"]/section[@class="supplier"]/h3')
-    assert {h.text_content() for h in sections} == {
-        name for name, row in expected.items() if row.get("incorrect", 0)
-    } | {name for name, row in expected.items() if row.get("CERT_CHAIN_UNTRUSTED", 0)}
+    assert dom.xpath('//table[@id="networks-table"]//tbody/tr')
+    worklist = dom.xpath('//section[@id="worklist"]/section[@class="organisation"]')
+    wrong_now = dom.xpath('//table[@id="wrong-now-table"]//tbody/tr')
+    assert worklist and wrong_now
+    assert sum(int(s.get("data-devices")) for s in worklist) >= len(wrong_now)
     assert not dom.xpath("//sons")  # the Supplier name was text, not markup
 
 
@@ -166,7 +185,6 @@ def test_every_view_renders_as_html(tmp_path: Path) -> None:
     with AuditStore.open(tmp_path / "a.db") as store:
         run_id = store.start_run([], "test", datetime(2026, 3, 1, tzinfo=UTC))
         store.add_records(run_id, sample_records(30))
-        report = aggregate(current_facts(store.db))
-    for by in ("supplier", "network", "code", "day"):
-        text = render_html(report, by)
-        assert f'data-by="{by}"' in text
+        report = aggregate(current_items(store.db))
+    pages = {render_html(report, by) for by in ("supplier", "responsible", "device", "network")}
+    assert len({page.replace(report.generated, "") for page in pages}) == 1  # one page for all

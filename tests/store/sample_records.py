@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from certcheck.audit.model import Finding, Record, Severity
+from certcheck.audit.model import Finding, Organisation, Record, Severity
 
 SUPPLIERS: tuple[tuple[str | None, str | None], ...] = (
     ("Alpha Energy", "90-B3-D5-1F-30-01-00-00"),
@@ -56,13 +56,13 @@ def _certificate(party: str, entity_id: str, key_usage: str) -> dict[str, Any]:
         "subject": f"CN={party}",
         "issuer": "CN=Test Issuing OCA",
         "entity_id": entity_id,
-        "role": 135,
+        "role": 3,
         "role_name": "networkOperator",
         "key_usage": [key_usage],
         "not_before": "2025-01-01T00:00:00Z",
         "not_after": "2035-01-01T00:00:00Z",
         "subject_key_id": "AB" * 8,
-        "cell": {"role": 135, "key_usage": key_usage, "cell_usage": "management"},
+        "cell": {"role": 3, "key_usage": key_usage, "cell_usage": "management"},
         "party": party,
         "network_kind": "gas" if party == "Cadent Gas" else "electricity",
         "mpids": [],
@@ -87,8 +87,16 @@ def sample_record(index: int, seed: int = 1, version: int = 0, source: str = "")
     findings: list[Finding] = []
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
         code, severity = rng.choice(FINDINGS)
-        cert = rng.choice(certificates)["sha256"] if rng.random() < 0.8 else None
-        findings.append(Finding(code, severity, f"{code} on {device}", cert, "replacements[0]"))
+        placed = rng.choice(certificates) if rng.random() < 0.8 else None
+        cert = placed["sha256"] if placed else None
+        responsible = None
+        if placed and severity is Severity.ERROR and code.startswith(("NO_CERT_", "CELL_")):
+            responsible = Organisation(
+                placed["entity_id"], placed["party"], "electricity_distributor"
+            )
+        findings.append(
+            Finding(code, severity, f"{code} on {device}", cert, "replacements[0]", responsible)
+        )
     source = source or f"batch-{seed}.jsonl#{index + 1}"
     unreadable = supplier is None and originator is None
     return Record(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from certcheck.report.aggregate import aggregate
 from certcheck.store import AuditStore
-from certcheck.store.queries import current_facts, records, runs
+from certcheck.store.queries import current_items, records, runs
 from tests.store.sample_records import sample_records
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def test_two_concurrent_writers(store_target: str) -> None:
         assert all(r.complete and r.items == 600 for r in stored_runs)
         for run_id, batch in batches.items():
             assert list(records(store.db, run_id)) == [r.as_dict() for r in batch]
-        facts = list(current_facts(store.db))
+        facts = list(current_items(store.db))
         (ids, distinct) = store.db.execute(
             "SELECT count(*), count(DISTINCT id) FROM items"
         ).fetchone()

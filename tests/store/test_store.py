@@ -13,7 +13,7 @@ import pytest
 from certcheck.audit.model import Record
 from certcheck.store import SCHEMA_VERSION, AuditStore, StoreError
 from certcheck.store.engine import open_database
-from certcheck.store.queries import current_facts, records, runs
+from certcheck.store.queries import current_items, records, runs
 from certcheck.store.schema import MIGRATIONS, migrate
 from tests.store.sample_records import sample_records
 
@@ -74,7 +74,7 @@ def test_opening_a_version_1_store_applies_later_migrations_once(store_target: s
 
     for _ in range(2):  # the second open finds nothing to do
         AuditStore.open(store_target).close()
-        assert _versions(store_target) == [1, 2]
+        assert _versions(store_target) == [m.version for m in MIGRATIONS]
         with AuditStore.open(store_target) as store:
             assert store.db.execute("SELECT run_id, item_id FROM latest").fetchall() == [(2, 1)]
     with AuditStore.open(store_target) as store:
@@ -145,7 +145,7 @@ def test_a_chunk_larger_than_one_bulk_insert(store_target: str, monkeypatch) -> 
         run_id = store.start_run([], "0.1.0", T0)
         store.add_records(run_id, [*batch, *batch[:5]])
         assert len(list(records(store.db, run_id))) == 35
-        assert len(list(current_facts(store.db))) == 30
+        assert len(list(current_items(store.db))) == 30
 
 
 def test_a_run_never_finished_stays_incomplete(store_target: str) -> None:
@@ -169,13 +169,13 @@ def test_the_latest_run_decides_an_items_record(store_target: str) -> None:
             run_id = store.start_run([], "0.1.0", moment)
             store.add_records(run_id, batch)
             store.finish_run(run_id, {}, moment)
-        facts = list(current_facts(store.db))
-        since = list(current_facts(store.db, "2026-03-02"))
-        after = list(current_facts(store.db, "2026-03-03"))
+        facts = list(current_items(store.db))
+        since = list(current_items(store.db, "2026-03-02"))
+        after = list(current_items(store.db, "2026-03-03"))
     assert len(facts) == 50
     assert {f.day for f in facts} == {"2026-03-02"}
     expected = [sorted(g.code for g in r.findings) for r in second]
-    assert [sorted(f.code for f in fact.findings) for fact in facts] == expected
+    assert [sorted(f["code"] for f in fact.record["findings"]) for fact in facts] == expected
     assert len(since) == 50 and after == []
 
 
@@ -187,11 +187,11 @@ def test_an_item_audited_twice_counts_once(store_target: str) -> None:
             store.add_records(run_id, batch[:25])
             store.add_records(run_id, batch[15:])  # items 15..24 twice within the run too
             store.finish_run(run_id, {}, moment)
-        facts = list(current_facts(store.db))
+        facts = list(current_items(store.db))
         (stored,) = store.db.execute("SELECT count(*) FROM items").fetchone()
     assert stored == 2 * 50
     assert len(facts) == 40
-    assert sorted(str(f.mpan) for f in facts) == sorted(str(r.mpan) for r in batch)
+    assert sorted(str(f.record["mpan"]) for f in facts) == sorted(str(r.mpan) for r in batch)
     assert {f.day for f in facts} == {"2026-03-02"}
 
 
@@ -202,7 +202,7 @@ def test_an_older_run_written_later_does_not_replace_a_newer_record(store_target
         newer = store.start_run([], "0.1.0", T1)
         store.add_records(newer, new)
         store.add_records(older, old)  # a slower concurrent run commits afterwards
-        facts = list(current_facts(store.db))
+        facts = list(current_items(store.db))
     assert [f.day for f in facts] == ["2026-03-02"] * 3
 
 
@@ -212,7 +212,7 @@ def test_same_source_with_other_content_is_another_item(store_target: str) -> No
     with AuditStore.open(store_target) as store:
         run_id = store.start_run([], "0.1.0", T0)
         store.add_records(run_id, [a, b, a])
-        assert len(list(current_facts(store.db))) == 2
+        assert len(list(current_items(store.db))) == 2
 
 
 def test_a_chunk_is_one_transaction(store_target: str) -> None:

@@ -1,0 +1,174 @@
+"""Which Supplier a handover command signed by the DCC Access Control Broker was made for.
+
+A Supplier asks for a handover with a DUIS request (6.21 with RemotePartyRole
+NetworkOperator); the DCC turns it into a GBCS CS02b command that the ACB signs with its own
+originator and counter (reference/payloads.md section 1.2, reference/smki.md section 5). The
+command names neither the Supplier nor the request; what it shares with the request is the
+target device and the certificates, byte for byte (payloads.md section 2.7). So the command's
+``supplier`` is the Supplier of a DUIS request for the same device with the same set of
+certificates, when the batch, the store or the reported results hold one.
+
+:func:`pair_key` is that common key. A record *offers* a Supplier when it is a DUIS request
+whose ``supplier`` is set; it *wants* one when it is a GBCS command sent by a DCC identity
+(user role ``dcc``) whose ``supplier`` is still null. :class:`BatchPairing` pairs the records
+of one verify run as they stream by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from certcheck.audit.model import ItemKind
+from certcheck.market.operators import UserRole
+
+if TYPE_CHECKING:
+    from certcheck.audit.pipeline import BlockResult
+
+# The kinds a pair key is kept for: the Supplier's request and the ACB's command.
+PAIRED_KINDS = frozenset({ItemKind.DUIS_REQUEST.value, ItemKind.GBCS_COMMAND.value})
+OFFER = "offer"
+WANT = "want"
+INDEX_LIMIT = 200_000  # offers remembered by a verify run (the most recent win)
+HOLD_LIMIT = 64  # blocks held back while a command waits for its request (about 16,000 items)
+
+
+def pair_key(device_id: str | None, digests: Iterable[str]) -> str | None:
+    """The key a handover command shares with its DUIS request: device and certificate digests.
+
+    ``digests`` are the SHA-256 of the certificates placed in cells (certification-path
+    certificates excluded); None without a device or a certificate.
+    """
+    placed = sorted(set(digests))
+    if not device_id or not placed:
+        return None
+    return hashlib.sha256(f"{device_id}|{','.join(placed)}".encode()).hexdigest()[:32]
+
+
+def record_pair_key(record: dict[str, Any]) -> str | None:
+    """:func:`pair_key` of a SPEC.md record."""
+    return pair_key(
+        record.get("device_id"),
+        (
+            c["sha256"]
+            for c in record.get("certificates") or ()
+            if isinstance(c, dict) and c.get("sha256") and not c.get("path")
+        ),
+    )
+
+
+def role_of(kind: str | None, sender: dict[str, Any] | None, supplier: str | None) -> str | None:
+    """``offer``, ``want`` or None for a record's kind, sender and supplier."""
+    if kind == ItemKind.DUIS_REQUEST and supplier:
+        return OFFER
+    if (
+        kind == ItemKind.GBCS_COMMAND
+        and not supplier
+        and isinstance(sender, dict)
+        and sender.get("user_role") == UserRole.DCC
+    ):
+        return WANT
+    return None
+
+
+def record_role(record: dict[str, Any]) -> str | None:
+    """:func:`role_of` a SPEC.md record."""
+    return role_of(record.get("kind"), record.get("sender"), record.get("supplier"))
+
+
+def with_supplier(line: str, supplier: str) -> str:
+    """A record's JSON line with its null ``supplier`` set.
+
+    The record head is written by the pipeline in a fixed order and every string value in it
+    is JSON-escaped, so the first ``"supplier":null`` member is the head's own.
+    """
+    value = json.dumps(supplier, ensure_ascii=False)
+    return line.replace('"supplier":null', f'"supplier":{value}', 1)
+
+
+class BatchPairing:
+    """Pairs a verify run's ACB commands with its Suppliers' DUIS requests, in stream order.
+
+    Each block's result lists its offers and wants (``BlockResult.pairing``). A block holding
+    an unresolved want is held back, with every block after it, until a later offer resolves
+    it, :data:`HOLD_LIMIT` blocks are waiting, or the batch ends; output order is kept.
+    ``lookup`` (the audit store, with ``--store``) is asked for what the batch cannot answer.
+    """
+
+    def __init__(self, lookup: Callable[[str], str | None] | None = None) -> None:
+        self.lookup = lookup
+        self.offers: OrderedDict[str, str] = OrderedDict()
+        self.held: list[BlockResult] = []
+        self.waiting: dict[str, list[tuple[BlockResult, int]]] = {}
+
+    def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
+        """The results, in order, with every want the batch or the store can answer resolved."""
+        for result in results:
+            for index, role, key, supplier in result.pairing:
+                if role == OFFER:
+                    self._offer(key, supplier)  # type: ignore[arg-type]
+                elif not self._resolve(result, index, key):
+                    self.waiting.setdefault(key, []).append((result, index))
+            self.held.append(result)
+            if not self.waiting:
+                yield from self._release()
+            elif len(self.held) > HOLD_LIMIT:
+                yield self._give_up_first()
+        self._ask_lookup(self.waiting)
+        self.waiting.clear()
+        yield from self._release()
+
+    def _offer(self, key: str, supplier: str) -> None:
+        self.offers[key] = supplier
+        self.offers.move_to_end(key)
+        if len(self.offers) > INDEX_LIMIT:
+            self.offers.popitem(last=False)
+        for result, index in self.waiting.pop(key, ()):
+            _set(result, index, supplier)
+
+    def _resolve(self, result: BlockResult, index: int, key: str) -> bool:
+        supplier = self.offers.get(key)
+        if supplier is None:
+            return False
+        _set(result, index, supplier)
+        return True
+
+    def _ask_lookup(self, waiting: dict[str, list[tuple[BlockResult, int]]]) -> None:
+        if self.lookup is None:
+            return
+        for key, wants in waiting.items():
+            supplier = self.lookup(key)
+            if supplier is not None:
+                for result, index in wants:
+                    _set(result, index, supplier)
+
+    def _give_up_first(self) -> BlockResult:
+        """Release the oldest held block; its wants the batch could not answer go to the store."""
+        first = self.held.pop(0)
+        mine = {
+            key: [w for w in wants if w[0] is first]
+            for key, wants in self.waiting.items()
+            if any(w[0] is first for w in wants)
+        }
+        self._ask_lookup(mine)
+        for key in mine:
+            left = [w for w in self.waiting[key] if w[0] is not first]
+            if left:
+                self.waiting[key] = left
+            else:
+                del self.waiting[key]
+        return first
+
+    def _release(self) -> Iterator[BlockResult]:
+        held, self.held = self.held, []
+        yield from held
+
+
+def _set(result: BlockResult, index: int, supplier: str) -> None:
+    """Set the supplier of record ``index`` of a block's JSON Lines text."""
+    lines = result.text.split("\n")
+    lines[index] = with_supplier(lines[index], supplier)
+    result.text = "\n".join(lines)
