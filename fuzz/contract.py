@@ -1,9 +1,11 @@
 """The readers' contract, asserted by every fuzz target: an Item, decoded or saying why not,
-and never a reader's last-resort catch-all (that is a defect, not bad input)."""
+never a reader's last-resort catch-all (that is a defect, not bad input), and every ``where``
+in the one grammar of :mod:`certcheck.audit.where`."""
 
 from __future__ import annotations
 
 from certcheck.audit.model import Item
+from certcheck.audit.where import is_where
 from certcheck.formats.sniff import is_reader_defect
 
 
@@ -16,3 +18,8 @@ def check_item(item: object) -> None:
     for problem in item.problems:
         if is_reader_defect(problem):
             raise AssertionError(f"reader defect: {problem}")
+    places = [p.where for p in item.problems if p.where is not None]
+    places += [p.where for p in item.placements] + [o.where for o in item.outcomes]
+    for where in places:
+        if not is_where(where):
+            raise AssertionError(f"where {where!r} is outside the grammar")

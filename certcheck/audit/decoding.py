@@ -7,6 +7,7 @@ import hashlib
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item
 from certcheck.audit.sources import RawInput, jsonl_payload
+from certcheck.audit.where import line
 from certcheck.formats.sniff import decode_item, unreadable
 
 
@@ -22,8 +23,14 @@ def decode_raw(raw: RawInput, limits: Limits = DEFAULT_LIMITS) -> Item:
             return unreadable(
                 raw.source,
                 problem or "bad entry",
-                raw.source.rpartition("#")[2] and f"line {raw.source.rpartition('#')[2]}",
+                _line_of(raw.source),
                 digest,
             )
         return decode_item(payload, raw.source, limits)
     return decode_item(raw.data, raw.source, limits)
+
+
+def _line_of(source: str) -> str | None:
+    """The ``where`` of a JSON Lines entry named ``PATH#LINE``; None for a file."""
+    number = source.rpartition("#")[2]
+    return line(int(number)) if number.isdigit() else None

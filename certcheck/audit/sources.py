@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from certcheck.audit import where as location
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 
 STDIN = "-"
@@ -169,7 +170,7 @@ def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[Ra
             None,
             f"item of more than {limits.max_item_bytes} bytes exceeds "
             f"max_item_bytes={limits.max_item_bytes}",
-            f"offset 0x{limits.max_item_bytes:X}",
+            location.offset(limits.max_item_bytes),
         )
         return
     yield RawInput(source, data)
@@ -220,7 +221,7 @@ def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:
         None,
         f"JSON Lines line {line_no} of more than {limits.max_line_bytes} bytes exceeds "
         f"max_line_bytes={limits.max_line_bytes}",
-        f"line {line_no}",
+        location.line(line_no),
     )
 
 

@@ -8,6 +8,8 @@ import re
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, ItemKind, Placement, Problem
+from certcheck.audit.where import at, node
+from certcheck.audit.where import offset as at_offset
 from certcheck.formats.derguard import DerRefused, guard_der
 from certcheck.smki.cache import certificate_from_der
 from certcheck.smki.certificate import CertificateError
@@ -49,23 +51,23 @@ def decode_certificate_file(
             f"max_certificates={limits.max_certificates}"
         )
         offset = ders[limits.max_certificates][0]
-        problem = Problem(message, f"offset 0x{offset:X}")
+        problem = Problem(message, at_offset(offset))
         return Item(source=source, kind=None, digest=digest, problems=(problem,))
     placements: list[Placement] = []
     problems: list[Problem] = []
-    for index, (offset, der) in enumerate(ders):
-        where = f"certificates[{index}]" if len(ders) > 1 else None
+    for index, (_, der) in enumerate(ders):
+        where = node("certificates", index)
         try:
             guard_der(der, limits.max_der_depth)
             cert = certificate_from_der(der)
         except DerRefused as exc:
             message = f"not a DER X.509 certificate: {exc.message}"
-            problems.append(Problem(message, where or exc.where))
+            problems.append(Problem(message, at(where, exc.where)))
             continue
         except CertificateError as exc:
-            problems.append(Problem(f"{exc}", where or f"offset 0x{offset:X}"))
+            problems.append(Problem(f"{exc}", where))
             continue
-        placements.append(Placement(certificate=cert, cell=None, where=where or "certificate"))
+        placements.append(Placement(certificate=cert, cell=None, where=where))
     if not placements:
         return Item(source=source, kind=None, digest=digest, problems=tuple(problems))
     return Item(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from certcheck.audit.where import offset
+
 _MAX_LENGTH_OCTETS = 4  # no item is near 4 GiB; longer length forms are refused
 # Elements accepted whole (certificates, mostly) and their nesting depth. A walk meets the
 # same certificates inside message after message: an element found here is skipped when its
@@ -31,7 +33,7 @@ class DerRefused(ValueError):
 
     @property
     def where(self) -> str:
-        return f"offset 0x{self.offset:X}"
+        return offset(self.offset)
 
 
 def guard_der(

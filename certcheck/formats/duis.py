@@ -20,6 +20,7 @@ from lxml import etree
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Cell, Item, ItemKind, Placement, Problem
+from certcheck.audit.where import at, node
 from certcheck.formats.derguard import DerRefused, guard_der
 from certcheck.formats.duis_services import (
     DS_NS,
@@ -262,20 +263,20 @@ class _Reader:
         name = _local(element)
         self.details["body"] = name
         if name == SIGNED_PRE_COMMAND:
-            self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), f"Body/{name}")
-            self.gbcs(element.find(T_GBCS_PAYLOAD), f"Body/{name}/GBCSPayload")
+            self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), at("Body", name))
+            self.gbcs(element.find(T_GBCS_PAYLOAD), at("Body", name, "GBCSPayload"))
             return self.item(ItemKind.DUIS_REQUEST)
         spec = SERVICES_BY_BODY.get(name)
         declared = SERVICES.get(self.fields.get("service") or "")
         if declared is not None and spec is not None and declared is not spec:
             self.problem(
                 f"body {name} does not belong to service {declared.variant} ({declared.body})",
-                f"Body/{name}",
+                at("Body", name),
             )
         if spec is None:
             spec = declared
         if spec is not None:
-            self.service_body(element, spec, f"Body/{name}")
+            self.service_body(element, spec, at("Body", name))
         return self.item(ItemKind.DUIS_REQUEST)
 
     def execution_time(self, text: str | None, where: str) -> None:
@@ -285,7 +286,7 @@ class _Reader:
             self.fields["execution_time"] = _iso_utc(text)
         except ValueError:
             self.problem(
-                f"ExecutionDateTime {text!r} is not an xs:dateTime", f"{where}/ExecutionDateTime"
+                f"ExecutionDateTime {text!r} is not an xs:dateTime", at(where, "ExecutionDateTime")
             )
 
     def service_body(self, body: etree._Element, spec: ServiceSpec, where: str) -> None:
@@ -322,23 +323,23 @@ class _Reader:
             if device is None:
                 self.problem(f"missing {spec.device_certificate}", where)
             else:
-                self.place(device, None, None, f"{where}/{spec.device_certificate}")
+                self.place(device, None, None, at(where, spec.device_certificate))
         if first_step is not None:
             self.replacements(container, spec, role, where)
         if path is not None and spec.path_certificates:
             index = 0
-            prefix = f"{where}/CertificationPathCertificates/Certificate["
+            within = at(where, "CertificationPathCertificates")
             for child in path:
                 if child.tag == T_CERTIFICATE:
+                    self.place(child, None, None, at(within, node("Certificate", index)), path=True)
                     index += 1
-                    self.place(child, None, None, f"{prefix}{index}]", path=True)
 
     def role(self, names: list[str | None], spec: ServiceSpec, where: str) -> int | None:
         codes: list[int] = []
         for name in names:
             code = DUIS_ROLE_CODES.get(name or "")
             if code is None:
-                self.problem(f"unknown RemotePartyRole {name!r}", f"{where}/RemotePartyRole")
+                self.problem(f"unknown RemotePartyRole {name!r}", at(where, "RemotePartyRole"))
             else:
                 codes.append(code)
         if spec.fixed_role is not None:
@@ -360,7 +361,7 @@ class _Reader:
         for index, step in enumerate(spec.certificates):
             if index and container is not None:
                 container = container.find(_SR + step)
-            path = f"{path}/{step}"
+            path = at(path, step)
         if container is None:
             self.problem(f"no {'/'.join(spec.certificates)} element", where)
             return
@@ -368,9 +369,9 @@ class _Reader:
             name = _local(child)
             usage = ELEMENT_CELLS.get(name)
             if usage is None:
-                self.problem(f"unexpected element {name!r}; not read", f"{path}/{name}")
+                self.problem(f"unexpected element {name!r}; not read", at(path, name))
                 continue
-            self.place(child, role, usage, f"{path}/{name}")
+            self.place(child, role, usage, at(path, name))
 
     def place(
         self,
@@ -431,7 +432,7 @@ class _Reader:
             return
         self.fields["inner"] = inner
         for problem in inner.problems:
-            self.problems.append(Problem(problem.message, _join(where, problem.where)))
+            self.problems.append(Problem(problem.message, at(where, problem.where)))
         if inner.kind is None:
             return
         for name in ("message_code", "message_name", "signature"):
@@ -448,7 +449,7 @@ class _Reader:
                 Placement(
                     placement.certificate,
                     placement.cell,
-                    _join(where, placement.where),
+                    at(where, placement.where),
                     placement.path,
                 )
             )
@@ -478,7 +479,7 @@ class _Reader:
         name = _local(message)
         self.details["body"] = name
         if message.tag == T_DCC_ALERT_MESSAGE:
-            self.dcc_alert(message, f"Body/{name}")
+            self.dcc_alert(message, at("Body", name))
             return self.item(ItemKind.DUIS_ALERT)
         parts = _children(message)
         variant = _text(parts.get("ServiceReferenceVariant"))
@@ -499,7 +500,7 @@ class _Reader:
                 self.details["payload"] = "/".join(steps)
                 if len(steps) > 1:
                     self.details["gbcs_container"] = steps[-1]
-                self.gbcs(payload, "Body/" + "/".join(steps) + "/GBCSPayload")
+                self.gbcs(payload, at("Body", *steps, "GBCSPayload"))
                 break
         kind = ItemKind.DUIS_ALERT if message.tag == T_DEVICE_ALERT_MESSAGE else None
         return self.item(kind or ItemKind.DUIS_RESPONSE)
@@ -513,7 +514,7 @@ class _Reader:
         for body in alert:
             self.details["dcc_alert"] = _local(body)
             if _local(body) == SECURITY_CREDENTIALS_UPDATED:
-                self.credentials_updated(body, f"{where}/DCCAlert/{SECURITY_CREDENTIALS_UPDATED}")
+                self.credentials_updated(body, at(where, "DCCAlert", SECURITY_CREDENTIALS_UPDATED))
 
     def credentials_updated(self, body: etree._Element, where: str) -> None:
         """N42 SecurityCredentialsUpdated: role and certificate hashes, no certificates."""
@@ -523,12 +524,12 @@ class _Reader:
             try:
                 self.fields["device_id"] = parse_eui64(device)
             except EuiError as error:
-                self.problem(str(error), f"{where}/DeviceID")
+                self.problem(str(error), at(where, "DeviceID"))
         role_name = _text(parts.get("RemotePartyRole"))
         if role_name is not None:
             code = DUIS_ROLE_CODES.get(role_name)
             if code is None:
-                self.problem(f"unknown RemotePartyRole {role_name!r}", f"{where}/RemotePartyRole")
+                self.problem(f"unknown RemotePartyRole {role_name!r}", at(where, "RemotePartyRole"))
             else:
                 self.fields["remote_party_role"] = code
         listed: list[dict[str, str | None]] = []
@@ -588,10 +589,6 @@ def _placement(
 def _cell(role: int, usage: tuple[str, str]) -> Cell:
     """The (shared, immutable) cell for a role and an element's key and cell usage."""
     return Cell(role, usage[0], usage[1])
-
-
-def _join(where: str, inner: str | None) -> str:
-    return where if not inner else f"{where}, {inner}"
 
 
 

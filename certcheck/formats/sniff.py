@@ -6,6 +6,7 @@ import hashlib
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, Problem
+from certcheck.audit.where import offset
 from certcheck.formats.certfile import PEM_MARKER, decode_certificate_file, pem_blocks
 
 _BOM = b"\xef\xbb\xbf"
@@ -45,7 +46,7 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
     body = data[3:] if data.startswith(_BOM) else data
     stripped = body.strip()
     if not stripped:
-        return unreadable(source, "empty input", "offset 0x0", digest)
+        return unreadable(source, "empty input", offset(0), digest)
     first = stripped[0]
     if first == ord("<"):
         from certcheck.formats.duis import decode_duis
@@ -63,7 +64,7 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
             source,
             "not a recognised format (expected PEM, DER, hex or base64 of a certificate or GBCS "
             "message, or DUIS XML)",
-            "offset 0x0",
+            offset(0),
             digest,
         )
     return _decode_binary(binary, source, digest, limits)
@@ -91,7 +92,7 @@ def _decode_binary(
     raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS
 ) -> Item:
     if not raw:
-        return unreadable(source, "empty input", "offset 0x0", digest)
+        return unreadable(source, "empty input", offset(0), digest)
     if raw[0] in GBCS_TAGS:
         from certcheck.formats.gbcs.reader import decode_gbcs
 
@@ -102,6 +103,6 @@ def _decode_binary(
         source,
         f"unrecognised first byte 0x{raw[0]:02X} "
         "(expected 0x30 DER certificate, 0xDD or 0xDF GBCS)",
-        "offset 0x0",
+        offset(0),
         digest,
     )

@@ -21,6 +21,8 @@ import threading
 
 from lxml import etree
 
+from certcheck.audit import where as location
+
 MAX_BYTES = 8_000_000
 MAX_DEPTH = 64
 
@@ -86,7 +88,7 @@ def _position(error: etree.XMLSyntaxError) -> str | None:
     line, column = getattr(error, "position", (None, None)) or (None, None)
     if line is None:
         return None
-    return f"line {line}, column {column}"
+    return location.line(line, column)
 
 
 def parse_xml(
@@ -100,7 +102,8 @@ def parse_xml(
     """
     if len(data) > max_bytes:
         raise XmlRefused(
-            f"{source}: XML of {len(data)} bytes is over the {max_bytes}-byte limit", "offset 0x0"
+            f"{source}: XML of {len(data)} bytes is over the {max_bytes}-byte limit",
+            location.offset(0),
         )
     text = _scan_text(data, source)
     # Entity declarations can only sit inside a DOCTYPE, so one scan covers both.
@@ -119,14 +122,14 @@ def parse_xml(
     except ValueError as error:  # e.g. unicode string with encoding declaration
         raise XmlRefused(f"{source}: not parseable XML: {error}") from None
     if root is None:
-        raise XmlRefused(f"{source}: empty XML document", "line 1, column 1")
+        raise XmlRefused(f"{source}: empty XML document", location.line(1, 1))
     docinfo = root.getroottree().docinfo
     # Catches a DOCTYPE the byte scan cannot see (for example in UTF-16 input).
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise XmlRefused(
             f"{source}: a DOCTYPE is refused: untrusted XML may not carry a document type "
             "declaration (DTD)",
-            "line 1, column 1",
+            location.line(1, 1),
         )
     # Every element starts with a "<" of its own: with at most max_depth of them, no element
     # can be nested deeper, and the probe (a tree walk) is not needed.
@@ -143,7 +146,7 @@ def _scan_text(data: bytes, source: str) -> bytes:
     if data[:4] in _UTF32_STARTS:
         raise XmlRefused(
             f"{source}: XML encoding UTF-32 is not accepted (expected UTF-8 or UTF-16)",
-            "offset 0x0",
+            location.offset(0),
         )
     utf16 = _UTF16_STARTS.get(data[:2])
     if utf16 is not None:
@@ -153,7 +156,7 @@ def _scan_text(data: bytes, source: str) -> bytes:
             raise XmlRefused(
                 f"{source}: not well-formed XML: bytes at offset 0x{error.start:X} are not "
                 f"{utf16.upper()}",
-                f"offset 0x{error.start:X}",
+                location.offset(error.start),
             ) from None
         _check_declared(text.lstrip(b"\xef\xbb\xbf"), source, utf16=True)
         return text
@@ -161,7 +164,7 @@ def _scan_text(data: bytes, source: str) -> bytes:
         raise XmlRefused(
             f"{source}: not well-formed XML: expected '<' (in UTF-8 or UTF-16) at offset 0x0, "
             f"found byte 0x{data[0]:02X}" if data else f"{source}: empty XML document",
-            "offset 0x0",
+            location.offset(0),
         )
     _check_declared(data.lstrip(b"\xef\xbb\xbf \t\r\n"), source, utf16=False)
     return data
@@ -180,7 +183,7 @@ def _check_declared(text: bytes, source: str, utf16: bool) -> None:
     raise XmlRefused(
         f"{source}: XML encoding {match.group(1).decode('ascii', 'replace')!r} is not accepted "
         "(expected UTF-8, or UTF-16 with a matching byte order mark; DUIS is UTF-8)",
-        f"line 1, column {match.start(1) + 1}",
+        location.line(1, match.start(1) + 1),
     )
 
 
@@ -204,11 +207,11 @@ def _doctype_reason(data: bytes, at: int) -> tuple[str, int]:
 def _line_column(data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return f"line {line}, column {column}"
+    return location.line(line, column)
 
 
 def _deep_element_where(root: etree._Element, max_depth: int) -> str | None:
     found = etree.XPath("/" + "*/" * max_depth + "*")(root)
     if found and found[0].sourceline:
-        return f"line {found[0].sourceline}"
+        return location.line(found[0].sourceline)
     return None

@@ -161,7 +161,7 @@ def test_6_21_where_is_the_local_element_path(reference_dir: Path) -> None:
     assert [p.where for p in item.placements] == [
         "Body/RequestHandoverOfDCCControlledDevice/ReplacementCertificates/DigitalSigningCertificate",
         "Body/RequestHandoverOfDCCControlledDevice/ReplacementCertificates/KeyAgreementCertificate",
-        "Body/RequestHandoverOfDCCControlledDevice/CertificationPathCertificates/Certificate[1]",
+        "Body/RequestHandoverOfDCCControlledDevice/CertificationPathCertificates/Certificate[0]",
     ]
     assert item.remote_party_role == 3
     assert item.details["command_variant"] == 1

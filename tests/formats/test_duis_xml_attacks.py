@@ -145,7 +145,7 @@ def test_bad_certificate_gives_problem_but_item_still_decodes(reference_dir: Pat
     assert item.kind is not None
     assert [p.where.rsplit("/", 1)[1] for p in item.placements] == [
         "KeyAgreementCertificate",
-        "Certificate[1]",
+        "Certificate[0]",
     ]
     (problem,) = item.problems
     assert "base64" in problem.message

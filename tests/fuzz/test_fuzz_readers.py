@@ -27,7 +27,8 @@ from certcheck.audit.sources import RawInput
 from certcheck.formats.gbcs import messages as mc
 from certcheck.formats.gbcs.builder import build_frame
 from certcheck.formats.hexb64 import text_to_bytes
-from certcheck.formats.sniff import decode_item, is_reader_defect
+from certcheck.formats.sniff import decode_item
+from fuzz.contract import check_item
 
 SCALE = float(os.environ.get("CERTCHECK_FUZZ_SCALE", "1"))
 RANDOM = os.environ.get("CERTCHECK_FUZZ_RANDOM", "") not in ("", "0")
@@ -57,13 +58,8 @@ def check(data: bytes, world, name: str) -> Item:  # type: ignore[no-untyped-def
     world.examples[name] += 1
     context = world.context
     item = decode_item(data, "fuzz")
-    assert isinstance(item, Item)
-    if item.kind is None:
-        assert item.problems, "an unreadable item must say why"
-    else:
-        assert item.kind.value
-    for problem in item.problems:  # the readers' catch-alls mark defects, not bad input
-        assert not is_reader_defect(problem), problem
+    check_item(item)  # an Item saying why when unreadable, no defect, every where in grammar
+    assert item.kind is None or item.kind.value
     record = audit_item(item, context)
     json.loads(dumps(record.as_dict()))
     return item

@@ -36,12 +36,12 @@ def test_bad_signature_algorithm_is_a_certificate_error() -> None:
         decode_certificate(BAD_SIGNATURE_ALGORITHM)
 
 
-def test_bad_signature_algorithm_item_names_its_offset() -> None:
+def test_bad_signature_algorithm_item_names_the_certificate() -> None:
     item = decode_item(BAD_SIGNATURE_ALGORITHM, "bad.der")
     assert item.kind is None
     (problem,) = item.problems
     assert problem.message.startswith("not a DER X.509 certificate")
-    assert problem.where == "offset 0x0"
+    assert problem.where == "certificates[0]"
 
 
 def test_bad_signature_algorithm_inside_duis_is_one_certificate_problem(fuzz_world) -> None:

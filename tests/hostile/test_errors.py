@@ -66,7 +66,7 @@ def test_unreadable_items_say_where_and_what_was_expected(demo_world, tmp_path: 
     assert unreadable["cut.xml"]["where"].startswith("line ")
     assert "expected" in unreadable["junk.bin"]["message"]
     assert unreadable["junk.bin"]["where"] == "offset 0x0"
-    assert unreadable["cut.der"]["where"] == "offset 0x0"
+    assert unreadable["cut.der"]["where"] == "certificates[0]/offset 0x0"
     assert "runs past the end" in unreadable["cut.der"]["message"]
     assert unreadable["cut.hex"]["where"].startswith("offset 0x")
     assert "expected" in unreadable["cut.hex"]["message"]

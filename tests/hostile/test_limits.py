@@ -96,7 +96,7 @@ def test_deep_der_certificate_is_refused_before_decoding() -> None:
     assert item.kind is None
     (problem,) = item.problems
     assert "exceeds max_der_depth=32" in problem.message
-    assert problem.where == "offset 0x40"
+    assert problem.where == "certificates[0]/offset 0x40"
     relaxed = decode_item(nested(40), "deep.der", Limits(max_der_depth=64))
     assert relaxed.kind is None
     assert "max_der_depth" not in relaxed.problems[0].message

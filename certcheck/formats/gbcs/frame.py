@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from certcheck.audit.where import offset
+
 GENERAL_CIPHERING = 0xDD
 GENERAL_SIGNING = 0xDF
 SECURITY_CONTROL_AUTHENTICATED = 0x11
@@ -38,7 +40,7 @@ class GbcsDecodeError(ValueError):
 
     @property
     def where(self) -> str:
-        return f"offset 0x{self.offset:X}"
+        return offset(self.offset)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from certcheck.audit.model import (
     Problem,
     SignatureInfo,
 )
+from certcheck.audit.where import at, node, offset
 from certcheck.formats.derguard import DerRefused, element_end, guard_der
 from certcheck.formats.gbcs import asn1
 from certcheck.formats.gbcs import messages as mc
@@ -61,7 +62,7 @@ def decode_gbcs(
         problem = Problem(
             f"unreadable GBCS message: unexpected {type(exc).__name__} "
             f"({_first_line(exc)}) at offset 0x0",
-            "offset 0x0",
+            offset(0),
         )
     return Item(source=source, kind=None, digest=digest, problems=(problem,))
 
@@ -133,7 +134,7 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
             parts.problems.append(
                 Problem(
                     f"{info.use_case} message with CRA flag {frame.cra_flag}: content not decoded",
-                    f"offset 0x{frame.content_offset:X}",
+                    offset(frame.content_offset),
                 )
             )
     is_command = frame.cra_flag == mc.CRA_COMMAND
@@ -295,10 +296,10 @@ def _update_command(parts: _Builder) -> None:
     _force(control["other_remote_party_seq_number_changes"])
     replacements = _once(value["replacements"], _replacements)
     for index, (der, cell) in enumerate(replacements):
-        parts.place(der, cell, f"replacements[{index}]")
+        parts.place(der, cell, node("replacements", index))
     path = _once(value["certification_path_certificates"], _certificates)
     for index, der in enumerate(path):
-        parts.place(der, None, f"certificationPathCertificates[{index}]", path=True)
+        parts.place(der, None, node("certificationPathCertificates", index), path=True)
     parts.remote_party_role = _uniform_role([cell for _, cell in replacements], mode)
     parts.execution_time = _time(value["execution_date_time"])
 
@@ -362,7 +363,7 @@ def _execution_outcome(parts: _Builder, outcome: core.Sequence) -> None:
                     _eui(entry["replacing_subject_unique_id"].native),
                     entry["replacing_subject_key_id"].native.hex().upper(),
                 ),
-                where=f"replacementOutcomes[{index}]",
+                where=node("replacementOutcomes", index),
             )
         )
     parts.remote_party_role = _uniform_role(cells, mode)
@@ -424,7 +425,7 @@ def _details_response(parts: _Builder) -> None:
                         _eui(listed["subject_unique_id"].native),
                         listed["subject_key_identifier"].native.hex().upper(),
                     ),
-                    where=f"remoteParties[{index}].cells[{position}]",
+                    where=at(node("remoteParties", index), node("cells", position)),
                 )
             )
     parts.details["role_statuses"] = statuses
