@@ -98,6 +98,12 @@ def shown(target: str | Path) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
+def first_line(exc: BaseException) -> str:
+    """A driver error in one line (PostgreSQL's carry DETAIL and HINT lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def open_database(target: str | Path, *, create: bool = True, durable: bool = True) -> Database:
     """Connect to the store at ``target``: a ``postgresql://`` URL, else an SQLite path.
 

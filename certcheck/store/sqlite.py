@@ -30,7 +30,6 @@ class SqliteDatabase(Database):
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
-        self.path = path
         self.name = str(path)
 
     @classmethod

@@ -25,7 +25,7 @@ from typing import Any
 
 from certcheck.audit.model import Record
 from certcheck.audit.pairing import PAIRED_KINDS, record_pair_key
-from certcheck.store.engine import Database, StoreError, open_database
+from certcheck.store.engine import Database, StoreError, first_line, open_database
 from certcheck.store.schema import migrate
 
 BATCH = 5_000  # rows per bulk insert
@@ -78,7 +78,7 @@ class AuditStore:
             migrate(db)
         except db.Error as exc:
             db.close()
-            raise StoreError(f"{db.name}: not an audit store ({exc})") from exc
+            raise StoreError(f"{db.name}: not an audit store ({first_line(exc)})") from exc
         except StoreError as exc:
             db.close()
             raise StoreError(f"{db.name}: {exc}") from exc
