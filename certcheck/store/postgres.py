@@ -8,7 +8,7 @@ its rows, one array per column.
 Durability matches SQLite's WAL with ``synchronous=NORMAL``: the session commits with
 ``synchronous_commit = off``, so a committed chunk survives the client being killed, and a crash
 of the server itself may lose the last moments of commits but never leaves a partial chunk.
-Records (about 2 kB of JSON each) are compressed with lz4 where the server has it, a third less
+Records (about 2 kB of JSON each) are compressed with lz4 where the server has it: less
 server CPU than the default pglz.
 """
 
