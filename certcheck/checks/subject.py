@@ -79,15 +79,11 @@ class Subject:
 
     @unlocked_cached_property
     def signature_state(self) -> str | None:
-        """valid / invalid / not-checked for a signed GBCS layer; None when nothing to check."""
-        gbcs = self.gbcs
-        if gbcs.signature is None or gbcs.signature.value is None:
-            return None
-        if self.context.signers is None:
-            return "not-checked"
-        from certcheck.smki.signature import signature_status
+        """The GBCS layer's signature: valid, invalid, not-checked, absent, null, or None."""
+        from certcheck.smki.signature import signature_state
 
-        return signature_status(gbcs, self.context.signers.by_entity)
+        signers = self.context.signers
+        return signature_state(self.item, signers.by_entity if signers else None)
 
     @unlocked_cached_property
     def network_operator_entries(self) -> tuple[NetworkOperatorEntry, ...]:

@@ -15,21 +15,10 @@ from certcheck.checks.input import unreadable_findings
 from certcheck.output.console import terminal_console
 
 
-def signature_state(item: Item, keystore: KeyStore) -> str | None:
-    """valid / invalid / not-checked for a signed GBCS message; ``absent`` (a pre-command) or
-    ``null`` (a MAC-protected message) when it carries no signature; None without GBCS."""
-    gbcs = item.inner or item
-    if gbcs.signature is None:
-        return None
-    if gbcs.signature.value is None:
-        return gbcs.signature.state
-    from certcheck.smki.signature import signature_status
-
-    return signature_status(gbcs, keystore.by_entity)
-
-
 def decoded_record(item: Item, keystore: KeyStore) -> dict[str, Any]:
     """SPEC.md record fields for a decoded item, plus what decoding alone can tell."""
+    from certcheck.smki.signature import signature_state  # cryptography, when needed
+
     record = Record(
         source=item.source,
         kind=item.kind.value if item.kind else None,
@@ -53,7 +42,7 @@ def decoded_record(item: Item, keystore: KeyStore) -> dict[str, Any]:
             "counter": item.counter,
             "remote_party_role": item.remote_party_role,
             "execution_time": item.execution_time,
-            "signature": signature_state(item, keystore),
+            "signature": signature_state(item, keystore.by_entity),
             "outcomes": [outcome_entry(o, keystore.by_ski) for o in outcomes],
             "details": _plain(item.details),
         }

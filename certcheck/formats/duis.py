@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -421,10 +420,8 @@ class _Reader:
         except (ValueError, binascii.Error) as error:
             self.problem(f"GBCSPayload is not valid base64 ({error})", where)
             return
-        decode = _gbcs_decoder()
-        if decode is None:
-            self.problem("GBCS reader unavailable; GBCSPayload not decoded", where)
-            return
+        from certcheck.formats.gbcs.reader import decode_gbcs as decode  # GBCS only when carried
+
         try:
             inner = decode(raw, self.source, self.limits)
         except Exception as error:  # a reader reports, it never raises
@@ -589,19 +586,3 @@ def _placement(
 def _cell(role: int, usage: tuple[str, str]) -> Cell:
     """The (shared, immutable) cell for a role and an element's key and cell usage."""
     return Cell(role, usage[0], usage[1])
-
-
-
-
-_GBCS: list[Callable[[bytes, str], Item] | None] = []
-
-
-def _gbcs_decoder() -> Callable[[bytes, str, Limits], Item] | None:
-    """The GBCS reader's ``decode_gbcs``, imported on first use (None when absent)."""
-    if not _GBCS:
-        try:
-            from certcheck.formats.gbcs.reader import decode_gbcs
-        except ImportError:
-            return None
-        _GBCS.append(decode_gbcs)
-    return _GBCS[0]

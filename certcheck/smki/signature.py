@@ -9,11 +9,14 @@ refuses to load (for example with explicit NULL ECDSA parameters) still serve.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from certcheck.audit.model import Item, SignatureInfo
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.ecdsa import verify_p256_raw
 from certcheck.smki.roles import DIGITAL_SIGNATURE, EllipticCurveOID
+
+if TYPE_CHECKING:  # the audit contract's types; smki needs nothing else from above
+    from certcheck.audit.model import Item, SignatureInfo
 
 VALID = "valid"
 INVALID = "invalid"
@@ -66,3 +69,22 @@ def signature_status(
     if any(verify_gbcs_signature(signature, certificate) for certificate in candidates):
         return VALID
     return INVALID
+
+
+def signature_state(
+    item: Item, certificates_by_entity: Mapping[str, Sequence[SmkiCertificate]] | None
+) -> str | None:
+    """The signature of an item's GBCS layer (the inner message of a DUIS envelope, if any).
+
+    None without a GBCS layer; ``absent`` (a pre-command) or ``null`` (a MAC-protected
+    message) when it carries no signature value; else ``valid``, ``invalid``, or
+    ``not-checked`` when no certificates are given (``None``) or none of the signer's.
+    """
+    gbcs = item.inner or item
+    if gbcs.signature is None:
+        return None
+    if gbcs.signature.value is None:
+        return gbcs.signature.state
+    if certificates_by_entity is None:
+        return NOT_CHECKED
+    return signature_status(gbcs, certificates_by_entity)
