@@ -16,6 +16,7 @@ from typing import Any
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
 from certcheck.audit.model import Organisation
+from certcheck.audit.serialise import JsonText, dumps
 from certcheck.market.meters import MeterMapping, load_meters
 from certcheck.market.operators import OperatorRegistry, load_operators
 from certcheck.smki.certificate import SmkiCertificate
@@ -55,6 +56,23 @@ class AuditContext:
             )
             self._organisations[entity_id] = found
         return found
+    _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def expected(self, network: str, serialised: bool = False) -> dict[str, Any] | JsonText:
+        """SPEC.md ``expected`` for a network: {network, parties: [{party, entity_id}]}, the
+        organisations in operators.csv answering for it; built once per network (its JSON text
+        when ``serialised``)."""
+        known = self._expected.get(network)
+        if known is None:
+            operators = self.registry.by_mpid(network) if self.registry is not None else ()
+            value = {
+                "network": network,
+                "parties": [{"party": o.party, "entity_id": o.entity_id} for o in operators],
+            }
+            known = self._expected[network] = (value, JsonText(dumps(value)))
+        return known[1] if serialised else known[0]
 
     def party_of(self, entity_id: str | None) -> str | None:
         """operators.csv's party for an entity id, or None."""

@@ -159,7 +159,12 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One decoded audited item: a certificate file, a DUIS message or a GBCS message."""
+    """One decoded audited item: a certificate file, a DUIS message or a GBCS message.
+
+    ``request_id`` is the DUIS RequestID as written; ``sent`` the payload's own date-time
+    (ISO 8601 UTC) when it carries one. ``entry_id`` and ``entry_time`` come from the
+    JSON Lines entry that held the payload, if any.
+    """
 
     source: str
     kind: ItemKind | None
@@ -175,9 +180,18 @@ class Item:
     outcomes: tuple[CellOutcome, ...] = ()
     signature: SignatureInfo | None = None
     execution_time: str | None = None
+    request_id: str | None = None
+    sent: str | None = None
+    entry_id: str | int | None = None
+    entry_time: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     inner: Item | None = None
+
+    @property
+    def sent_at(self) -> str | None:
+        """When the item was sent: its own date-time, else its JSON Lines entry's ``time``."""
+        return self.sent or self.entry_time
 
     @property
     def readable(self) -> bool:
@@ -263,6 +277,10 @@ class Record:
     expected_network: str | None
     certificates: tuple[dict[str, Any], ...]
     findings: tuple[Finding, ...]
+    id: str | int | None = None
+    request_id: str | None = None
+    sent: str | None = None
+    expected: dict[str, Any] | None = None
     digest: str = ""
     occupants: tuple[dict[str, Any], ...] = ()
 
@@ -274,12 +292,16 @@ class Record:
         """The SPEC.md JSON object (stable key order)."""
         return {
             "source": self.source,
+            "id": self.id,
+            "request_id": self.request_id,
+            "sent": self.sent,
             "kind": self.kind,
             "service": self.service,
             "message_code": self.message_code,
             "originator": self.originator,
             "sender": self.sender,
             "supplier": self.supplier,
+            "expected": self.expected,
             "device_id": self.device_id,
             "device_type": self.device_type,
             "mpan": self.mpan,

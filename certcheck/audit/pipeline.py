@@ -65,28 +65,37 @@ class BlockResult:
         return (json.loads(line) for line in self.lines())
 
 
-def _record_head(item: Item, subject: Subject) -> dict[str, Any]:
+def _record_head(item: Item, subject: Subject, serialised: bool = False) -> dict[str, Any]:
     """The record fields before ``certificates``, in SPEC.md order.
 
     ``supplier`` is the sender's party when the sender is a Supplier; a DCC command's Supplier
-    is found later, by pairing (:mod:`certcheck.audit.pairing`).
+    is found later, by pairing (:mod:`certcheck.audit.pairing`). ``expected`` is the context's
+    cached value for the meter's network: its JSON text when ``serialised`` (for
+    :func:`record_line`), else the dict.
     """
     meter = subject.meter
-    sender = subject.context.organisation(item.originator)
+    context = subject.context
+    sender = context.organisation(item.originator)
     if sender is not None and sender.party is None:
         sender = None  # not in operators.csv
+    network = meter.expected_network if meter else None
+    expected = context.expected(network, serialised) if network else None
     return {
         "source": item.source,
+        "id": item.entry_id,
+        "request_id": item.request_id,
+        "sent": item.sent_at,
         "kind": item.kind.value if item.kind else None,
         "service": item.service,
         "message_code": item.message_code,
         "originator": item.originator,
         "sender": sender.as_dict() if sender else None,
         "supplier": sender.party if sender and sender.user_role == UserRole.SUPPLIER else None,
+        "expected": expected,
         "device_id": item.device_id,
         "device_type": meter.device_type if meter else None,
         "mpan": (meter.mpan or meter.mprn) if meter else None,
-        "expected_network": meter.expected_network if meter else None,
+        "expected_network": network,
         "occupants": (
             occupant_entries(item, subject.context.party_of) if item.outcomes else []
         ),
@@ -118,7 +127,7 @@ def _audit_raw(
     item = decode_raw(raw, limits)
     subject = Subject(item, context)
     findings = tuple(run_checks(subject))
-    head = _record_head(item, subject)
+    head = _record_head(item, subject, serialised=True)
     line = record_line(head, [entries.json(p) for p in item.placements], findings)
     pairing = None
     role = role_of(head["kind"], head["sender"], head["supplier"])

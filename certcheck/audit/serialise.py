@@ -20,6 +20,12 @@ from certcheck.smki.cache import CACHE_SIZE
 from certcheck.smki.certificate import SmkiCertificate
 
 
+class JsonText(str):
+    """Text that is already compact JSON (a cached fragment), written as it is."""
+
+    __slots__ = ()
+
+
 def dumps(record: dict[str, Any]) -> str:
     """Stable compact JSON for one record."""
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
@@ -131,6 +137,8 @@ _json_string = json.encoder.encode_basestring
 def _json_value(value: Any) -> str:
     if value is None:
         return "null"
+    if value.__class__ is JsonText:
+        return value
     if isinstance(value, str):
         return _json_string(value)
     return dumps(value)
@@ -150,6 +158,7 @@ def record_line(
 ) -> str:
     """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
 
+    A head value that is :class:`JsonText` is written as it is (already serialised).
     ``certificates`` are the entries already serialised (cached per placement), so the line
     is spliced from the serialised head, the entries, the findings and the verdict.
     """

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from certcheck.audit import where as location
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
+from certcheck.formats.isotime import iso_utc
 
 STDIN = "-"
 BLOCK_ITEMS = 256  # items per block: about 25 ms of auditing, few enough to start output early
@@ -235,15 +236,40 @@ def _skip_to_newline(handle) -> bytes | None:  # type: ignore[no-untyped-def]
             return chunk[newline + 1 :]
 
 
-def jsonl_payload(line: bytes) -> tuple[bytes | None, str | None]:
-    """The payload bytes of one JSON Lines entry, or why it has none."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One JSON Lines entry: its payload bytes (or why it has none), its ``id`` and ``time``.
+
+    ``id`` is kept as given when a string or an integer; ``time`` as ISO 8601 UTC when it reads
+    as a date-time (SPEC.md, "Inputs": both optional).
+    """
+
+    payload: bytes | None
+    id: str | int | None = None
+    time: str | None = None
+    problem: str | None = None
+
+
+def jsonl_entry(line: bytes) -> Entry:
+    """The payload, id and time of one JSON Lines entry, or why it has no payload."""
     try:
         entry = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
-        return None, f"line is not valid JSON: {exc}"
+        return Entry(None, problem=f"line is not valid JSON: {exc}")
     if not isinstance(entry, dict):
-        return None, 'line is not a JSON object with a "payload" field'
+        return Entry(None, problem='line is not a JSON object with a "payload" field')
+    key = entry.get("id")
+    if not isinstance(key, str | int) or isinstance(key, bool):
+        key = None
+    time = entry.get("time")
+    if isinstance(time, str):
+        try:
+            time = iso_utc(time)
+        except ValueError:
+            time = None
+    else:
+        time = None
     payload = entry.get("payload")
     if not isinstance(payload, str):
-        return None, 'JSON Lines entry has no string "payload" field'
-    return payload.encode("utf-8"), None
+        return Entry(None, key, time, 'JSON Lines entry has no string "payload" field')
+    return Entry(payload.encode("utf-8"), key, time)

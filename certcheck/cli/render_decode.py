@@ -33,6 +33,9 @@ def decoded_record(item: Item, keystore: KeyStore) -> dict[str, Any]:
         expected_network=None,
         certificates=certificate_entries(item, None),
         findings=tuple(unreadable_findings(item)),
+        id=item.entry_id,
+        request_id=item.request_id,
+        sent=item.sent_at,
         digest=item.digest,
     ).as_dict()
     outcomes = item.outcomes  # a DUIS reader lifts its GBCS layer's outcomes

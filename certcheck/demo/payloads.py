@@ -8,9 +8,11 @@ into files and JSON Lines entries. ``certcheck.demo.truth`` states what verify m
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -130,7 +132,20 @@ class Rendered:
 
     @property
     def batch_text(self) -> str:
-        return "".join(json.dumps({"id": c.name, "payload": p}) + "\n" for p, c in self.batch)
+        """One ``{"id", "payload", "time"}`` entry a line (SPEC.md, "Inputs")."""
+        return "".join(
+            json.dumps({"id": c.name, "payload": p, "time": batch_time(n)}) + "\n"
+            for n, (p, c) in enumerate(self.batch, start=1)
+        )
+
+
+BATCH_SENT_FROM = datetime(2026, 5, 31, 22, 0, tzinfo=UTC)  # the batch's night before VERIFY_AT
+BASE64_EVERY = 5  # every fifth DUIS entry of the batch is base64 of its XML (SPEC.md, "Inputs")
+
+
+def batch_time(number: int) -> str:
+    """The ``time`` of batch line ``number``: a minute apart from BATCH_SENT_FROM."""
+    return (BATCH_SENT_FROM + timedelta(minutes=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Planner:
@@ -397,8 +412,11 @@ def render_payloads(world: World, batch_lines: int | None = None) -> Rendered:
         rendered.files.append(
             PayloadFile(f"payloads/{folder}/{case.name}.{ext}", render_case(case), case)
         )
-    for case in batch:
-        rendered.batch.append((render_case(case).decode().strip(), case))
+    for number, case in enumerate(batch, start=1):
+        payload = render_case(case)
+        if case.form != GBCS_NO_BY_NO and number % BASE64_EVERY == 0:
+            payload = base64.b64encode(payload)
+        rendered.batch.append((payload.decode().strip(), case))
     return rendered
 
 

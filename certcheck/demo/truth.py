@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from certcheck.demo.identities import ELECTRICITY_DISTRIBUTOR, GAS_TRANSPORTER
-from certcheck.demo.payloads import Case, Rendered
+from certcheck.demo.payloads import Case, Rendered, batch_time
 from certcheck.demo.world import VERIFY_AT, World, verify_arguments
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import DIGITAL_SIGNATURE, KEY_AGREEMENT, RemotePartyRole
@@ -101,8 +101,10 @@ def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
     return found
 
 
-def truth_entry(world: World, case: Case) -> dict[str, Any]:
-    """The ground-truth record of one payload."""
+def truth_entry(
+    world: World, case: Case, entry_id: str | None = None, sent: str | None = None
+) -> dict[str, Any]:
+    """The ground-truth record of one payload (``entry_id`` and ``sent`` of a batch line)."""
     findings = expected_findings(world, case)
     reported = [(c, s) for c, s in findings if SEVERITY[c] != INFO]
     codes = sorted({c for c, _ in reported})
@@ -111,6 +113,8 @@ def truth_entry(world: World, case: Case) -> dict[str, Any]:
     return {
         "case": case.kind,
         "form": case.form,
+        "id": entry_id,
+        "sent": sent,
         "originator": case.sender.eui,
         "device_id": format_eui64(case.device_id),
         "codes": codes,
@@ -130,7 +134,9 @@ def truth_document(world: World, rendered: Rendered) -> dict[str, Any]:
     for payload in rendered.files:
         items[payload.path] = truth_entry(world, payload.case)
     for number, (_, case) in enumerate(rendered.batch, start=1):
-        items[f"{rendered.batch_path}#{number}"] = truth_entry(world, case)
+        items[f"{rendered.batch_path}#{number}"] = truth_entry(
+            world, case, case.name, batch_time(number)
+        )
     return {
         "schema": "certcheck-demo-truth/1",
         "seed": world.seed,

@@ -9,9 +9,9 @@ namespaced tag constants; the reader never raises and never judges what it reads
 from __future__ import annotations
 
 import binascii
+import contextlib
 import hashlib
 import re
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from certcheck.formats.duis_services import (
     SR_NS,
     ServiceSpec,
 )
+from certcheck.formats.isotime import iso_utc
 from certcheck.formats.xmlsafe import XmlRefused, parse_xml
 from certcheck.smki.cache import CACHE_SIZE, certificate_from_der
 from certcheck.smki.certificate import CertificateError, SmkiCertificate
@@ -55,6 +56,11 @@ _MAX_COUNTER = 2**64 - 1  # RequestIDType counter range (payloads.md section 1.2
 # XSD RequestIDType: EUI:EUI:counter, EUIs as hyphenated hex octets (payloads.md section 1.2).
 _EUI = r"([0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){7})"
 _REQUEST_ID = re.compile(_EUI + ":" + _EUI + r":([0-9]{1,20})\Z")
+
+# Header elements that date the message itself (payloads.md 1.6: a response's ResponseDateTime;
+# a request header's DateTimeStamp where a schema version has one). ExecutionDateTime is not
+# one: it is when a future-dated command should run.
+_SENT_ELEMENTS = ("DateTimeStamp", "ResponseDateTime")
 
 # Floor sequence numbers of the credential bodies (payloads.md sections 1.3, 1.5) -> details key.
 _FLOORS = {
@@ -133,14 +139,6 @@ def _bool(text: str | None) -> bool | None:
     if text is None:
         return None
     return {"true": True, "1": True, "false": False, "0": False}.get(text)
-
-
-def _iso_utc(text: str) -> str:
-    """xs:dateTime to ISO 8601 UTC (``Z``); a time without zone is taken as UTC."""
-    moment = datetime.fromisoformat(text)
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
-    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 def _b64(text: str | None) -> bytes:
@@ -230,6 +228,15 @@ class _Reader:
         variant = values.get("ServiceReferenceVariant")
         if variant is not None:
             self.fields["service"] = variant
+        request_id = values.get("RequestID")
+        if request_id:
+            self.fields["request_id"] = request_id
+        for name in _SENT_ELEMENTS:
+            stamp = values.get(name)
+            if stamp:
+                with contextlib.suppress(ValueError):
+                    self.fields["sent"] = iso_utc(stamp)
+                break
         details = self.details
         if "ServiceReference" in values:
             details["service_reference"] = values["ServiceReference"]
@@ -282,7 +289,7 @@ class _Reader:
         if text is None:
             return
         try:
-            self.fields["execution_time"] = _iso_utc(text)
+            self.fields["execution_time"] = iso_utc(text)
         except ValueError:
             self.problem(
                 f"ExecutionDateTime {text!r} is not an xs:dateTime", at(where, "ExecutionDateTime")
@@ -438,7 +445,7 @@ class _Reader:
                 self.fields[name] = value
         if inner.outcomes:
             self.fields["outcomes"] = inner.outcomes
-        for key in ("device_id", "execution_time", "remote_party_role"):
+        for key in ("device_id", "execution_time", "remote_party_role", "sent"):
             if self.fields.get(key) is None and getattr(inner, key) is not None:
                 self.fields[key] = getattr(inner, key)
         for placement in inner.placements:

@@ -42,7 +42,14 @@ def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> It
         return unreadable(source, f"could not decode: {type(exc).__name__}: {exc}", digest=digest)
 
 
-def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
+# Text forms wrapped in hex or base64 are unwrapped this many times at most (base64 of a DUIS
+# document, of PEM text, of hex...): SPEC.md "Inputs", JSON Lines payloads.
+MAX_TEXT_WRAPPING = 2
+
+
+def _decode(
+    data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS, depth: int = 0
+) -> Item:
     body = data[3:] if data.startswith(_BOM) else data
     stripped = body.strip()
     if not stripped:
@@ -67,7 +74,19 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
             offset(0),
             digest,
         )
+    if binary is not body and depth < MAX_TEXT_WRAPPING and _wraps_text(binary):
+        return _decode(binary, source, digest, limits, depth + 1)
     return _decode_binary(binary, source, digest, limits)
+
+
+def _wraps_text(decoded: bytes) -> bool:
+    """True when hex or base64 decoded to a text form (XML, PEM, or hex or base64 again)
+    rather than to DER or a GBCS message."""
+    head = decoded.lstrip(b" \t\r\n")
+    head = head[3:] if head.startswith(_BOM) else head
+    if not head or head[0] in (*GBCS_TAGS, DER_SEQUENCE):
+        return False
+    return head[:1] == b"<" or head.startswith(b"-----") or not _looks_binary(head)
 
 
 def _binary_form(body: bytes) -> bytes | None:

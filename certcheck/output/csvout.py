@@ -1,4 +1,7 @@
-"""CSV: one row per finding (an item without findings gets one row with empty finding fields)."""
+"""CSV: one row per finding (an item without findings gets one row with empty finding fields).
+
+``expected_parties`` lists the organisations answering for the expected network (``; ``-joined).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,11 @@ from typing import Any
 
 from certcheck.output.writers import AtomicOutput
 
-COLUMNS = (
+RECORD_COLUMNS = (
     "source",
+    "id",
+    "request_id",
+    "sent",
     "kind",
     "service",
     "message_code",
@@ -18,13 +24,17 @@ COLUMNS = (
     "device_type",
     "mpan",
     "expected_network",
+    "expected_parties",
     "verdict",
+)
+FINDING_COLUMNS = (
     "code",
     "severity",
     "message",
     "certificate",
     "where",
 )
+COLUMNS = RECORD_COLUMNS + FINDING_COLUMNS
 
 
 class CsvWriter:
@@ -36,13 +46,11 @@ class CsvWriter:
         self.writer.writerow(COLUMNS)
 
     def write(self, record: dict[str, Any]) -> None:
-        base = [record.get(c) for c in COLUMNS[:11]]
-        findings = record["findings"] or [{}]
-        for finding in findings:
-            self.writer.writerow(
-                base
-                + [finding.get(k) for k in ("code", "severity", "message", "certificate", "where")]
-            )
+        expected = record.get("expected") or {}
+        parties = "; ".join(p["party"] for p in expected.get("parties", ()))
+        base = [parties if c == "expected_parties" else record.get(c) for c in RECORD_COLUMNS]
+        for finding in record["findings"] or [{}]:
+            self.writer.writerow(base + [finding.get(k) for k in FINDING_COLUMNS])
 
     def close(self) -> None:
         self.out.commit()

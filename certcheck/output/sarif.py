@@ -82,6 +82,8 @@ class SarifWriter:
                 ],
                 "properties": {
                     "source": record["source"],
+                    "id": record.get("id"),
+                    "request_id": record.get("request_id"),
                     "device_id": record["device_id"],
                     "originator": record["originator"],
                     "certificate": finding["certificate"],

@@ -38,6 +38,8 @@ class TableWriter:
         line = Text()
         line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
         line.append(record["source"])
+        if record.get("id") is not None:
+            line.append(f"  id {record['id']}")
         if record["device_id"]:
             line.append(f"  device {record['device_id']}")
         if record["expected_network"]:

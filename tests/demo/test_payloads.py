@@ -62,7 +62,7 @@ def test_truth_covers_every_payload_file_and_batch_line_and_nothing_else(written
     batch = {f"payloads/batch.jsonl#{n}" for n in range(1, len(lines) + 1)}
     assert set(truth) == files | batch
     for line in lines:
-        assert set(json.loads(line)) == {"id", "payload"}
+        assert set(json.loads(line)) == {"id", "payload", "time"}
     for entry in truth.values():
         assert all(SEVERITY[c] in ("error", "warning") for c in entry["codes"])
         assert all(SEVERITY[c] == "info" for c in entry["info"])

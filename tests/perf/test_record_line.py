@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certcheck.audit.model import SCHEMA_VERSION, Finding, Organisation, Severity
-from certcheck.audit.serialise import dumps, record_line
+from certcheck.audit.serialise import JsonText, dumps, record_line
 
 HEAD_KEYS = (
-    "source", "kind", "service", "message_code", "originator", "sender", "supplier", "device_id",
-    "device_type", "mpan", "expected_network",
+    "source", "id", "request_id", "sent", "kind", "service", "message_code", "originator",
+    "sender", "supplier", "expected", "device_id", "device_type", "mpan", "expected_network",
 )
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # includes ", \\, \\u2028
 maybe_text = st.none() | text
@@ -24,6 +24,8 @@ findings = st.lists(
     max_size=3,
 )
 entries = st.lists(st.dictionaries(text, maybe_text | st.integers(), max_size=3), max_size=3)
+party = st.fixed_dictionaries({"party": text, "entity_id": text})
+expected = st.none() | st.fixed_dictionaries({"network": text, "parties": st.lists(party)})
 
 
 senders = st.none() | st.builds(lambda o: o.as_dict(), st.builds(Organisation, text, text, text))
@@ -32,8 +34,12 @@ heads = st.fixed_dictionaries(
 )
 
 
-@given(heads, entries, findings)
-def test_record_line_equals_dumps(head: dict, certificates: list, found: list[Finding]) -> None:
+@given(heads, expected, entries, findings)
+def test_record_line_equals_dumps(
+    head: dict, wanted: dict | None, certificates: list, found: list[Finding]
+) -> None:
+    """The head's ``expected`` goes in as cached JSON text, as the pipeline passes it."""
+    head = {**head, "expected": wanted}
     worst = max((int(f.severity) for f in found), default=0)
     record = {
         **head,
@@ -42,6 +48,7 @@ def test_record_line_equals_dumps(head: dict, certificates: list, found: list[Fi
         "verdict": {2: "fail", 1: "warn", 0: "pass"}[worst],
         "schema_version": SCHEMA_VERSION,
     }
-    line = record_line(head, [dumps(c) for c in certificates], tuple(found))
+    spliced = {**head, "expected": None if wanted is None else JsonText(dumps(wanted))}
+    line = record_line(spliced, [dumps(c) for c in certificates], tuple(found))
     assert line == dumps(record)
     assert json.loads(line) == record

@@ -49,6 +49,7 @@ def test_verify_matches_ground_truth_exactly() -> None:
                 f"info {info}"
             )
         assert record["verdict"] == expected["verdict"], record["source"]
+        assert (record["id"], record["sent"]) == (expected["id"], expected["sent"])
     assert not wrong, "\n".join(wrong)
 
 

@@ -18,6 +18,7 @@ The signed bytes run from the byte after ``DF`` to the end of the content.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from certcheck.audit.where import offset
 
@@ -28,6 +29,32 @@ MAC_LENGTH = 12
 SIGNATURE_LENGTH = 64
 SYSTEM_TITLE_LENGTH = 8
 DATE_TIME_LENGTH = 12
+
+
+# DLMS date-time (IEC 62056-62, octet-string of 12): year(2) month day weekday hour minute second
+# hundredths deviation(2, signed minutes, UTC = local + deviation) clock-status; 0xFF / 0xFFFF
+# mean "not specified" and deviation 0x8000 "unknown", taken as UTC (GBCS times are UTC).
+_NOT_SPECIFIED = 0xFF
+_DEVIATION_UNKNOWN = 0x8000
+
+
+def dlms_date_time(raw: bytes | None) -> str | None:
+    """A grouping header's 12-byte date-time as ISO 8601 UTC, or None when absent or vague."""
+    if raw is None or len(raw) != DATE_TIME_LENGTH:
+        return None
+    year = int.from_bytes(raw[0:2], "big")
+    month, day, _, hour, minute, second = raw[2:8]
+    if year == 0xFFFF or _NOT_SPECIFIED in (month, day, hour, minute):
+        return None
+    second = 0 if second == _NOT_SPECIFIED else second
+    try:
+        moment = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    deviation = int.from_bytes(raw[9:11], "big", signed=True)
+    if deviation != -_DEVIATION_UNKNOWN and -720 <= deviation <= 720:
+        moment += timedelta(minutes=deviation)
+    return moment.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class GbcsDecodeError(ValueError):

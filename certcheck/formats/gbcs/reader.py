@@ -30,7 +30,12 @@ from certcheck.audit.where import at, node, offset
 from certcheck.formats.derguard import DerRefused, element_end, guard_der
 from certcheck.formats.gbcs import asn1
 from certcheck.formats.gbcs import messages as mc
-from certcheck.formats.gbcs.frame import GbcsDecodeError, GbcsFrame, parse_frame
+from certcheck.formats.gbcs.frame import (
+    GbcsDecodeError,
+    GbcsFrame,
+    dlms_date_time,
+    parse_frame,
+)
 from certcheck.smki.certificate import CertificateError, iso
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import CELL_USAGES
@@ -157,6 +162,7 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
             state=frame.signature_state,
         ),
         execution_time=parts.execution_time,
+        sent=dlms_date_time(frame.date_time),
         details=parts.details,
         problems=tuple(parts.problems),
     )
