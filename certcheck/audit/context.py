@@ -17,7 +17,7 @@ from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
 from certcheck.audit.model import Organisation
 from certcheck.audit.serialise import JsonText, dumps
-from certcheck.market.meters import MeterMapping, load_meters
+from certcheck.market.meters import MeterMapping, load_meters, mapping_from_arguments
 from certcheck.market.operators import OperatorRegistry, load_operators
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
@@ -37,6 +37,7 @@ class AuditContext:
     checks: tuple[Callable[..., Any], ...] | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
+    _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(default_factory=dict, repr=False)
 
     def organisation(self, entity_id: str | None) -> Organisation | None:
         """The organisation behind an entity id, with operators.csv's party and user role when
@@ -56,9 +57,6 @@ class AuditContext:
             )
             self._organisations[entity_id] = found
         return found
-    _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(
-        default_factory=dict, repr=False
-    )
 
     def expected(self, network: str, serialised: bool = False) -> dict[str, Any] | JsonText:
         """SPEC.md ``expected`` for a network: {network, parties: [{party, entity_id}]}, the
@@ -102,22 +100,32 @@ def parse_instant(text: str | None) -> datetime:
 
 def build_context(
     *,
-    mapping: str,
+    mapping: str | None,
     operators: str,
+    meters: Sequence[str] = (),
     trust: Sequence[str] = (),
     certs: Sequence[str] = (),
     at: datetime,
     checks: tuple[Callable[..., Any], ...] | None = None,
 ) -> AuditContext:
-    """The context for a run: meters.csv, operators.csv, trust anchors and signing certificates."""
+    """The context for a run: meters.csv (or ``--meter`` values), operators.csv, trust anchors
+    and signing certificates.
+
+    Bad meters.csv rows are skipped and kept in the mapping's ``bad_rows`` (with the rows whose
+    network no organisation answers for): the caller lists them, or refuses them.
+    """
     registry = load_operators(operators)
-    meters = load_meters(mapping)
+    networks = registry.networks()
+    if mapping is not None:
+        meter_map = load_meters(mapping, strict=False, networks=networks)
+    else:
+        meter_map = mapping_from_arguments(meters, networks)
     anchors = KeyStore.from_paths(trust) if trust else None
     signers = KeyStore.from_paths(certs) if certs else None
     return AuditContext(
         at=at,
         registry=registry,
-        mapping=meters,
+        mapping=meter_map,
         trust=TrustStore(anchors.certificates) if anchors else None,
         signers=signers,
         checks=checks,

@@ -55,6 +55,7 @@ class BlockResult:
     digests: list[str] = field(default_factory=list)
     # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
     pairing: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
 
     def lines(self) -> list[str]:
         """The records' JSON lines (split on ``\\n`` only: JSON text escapes no other break)."""
@@ -153,7 +154,7 @@ def verify_block(
         entries = EntryCache(context.classify)
     result = BlockResult()
     lines: list[str] = []
-    verdicts, codes, kept = result.verdicts, result.codes, result.digests
+    verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
     for raw in block_items(block, limits):
         item, findings, line, pairing = _audit_raw(raw, context, limits, entries)
@@ -165,6 +166,7 @@ def verify_block(
             codes[finding.code] = codes.get(finding.code, 0) + 1
             rank = max(rank, finding.severity)
         verdicts[Verdict.of(findings).label] += 1
+        ranks.append(rank + 1)
         worst = max(worst, rank)
         if digests:
             kept.append(item.digest)

@@ -130,15 +130,25 @@ def block_items(block: Block, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawIn
     if not isinstance(block, LineBlock):
         yield from block
         return
-    source, data, longest = block.source, block.data, limits.max_line_bytes
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines.pop()
-    for number, line in enumerate(lines, block.first_line):
+    source, longest = block.source, limits.max_line_bytes
+    for number, line in enumerate(block_lines(block), block.first_line):
         if len(line) > longest:
             yield _too_long(source, number, limits)
         elif line.strip():
             yield RawInput(f"{source}#{number}", line, jsonl=True)
+
+
+def block_lines(block: LineBlock) -> list[bytes]:
+    """The lines of a LineBlock without their ``\\n`` (a CR before it is kept)."""
+    lines = block.data.split(b"\n")
+    if block.data.endswith(b"\n"):
+        lines.pop()
+    return lines
+
+
+def is_item_line(line: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Whether a JSON Lines line is an item (a record is made for it): any but a blank line."""
+    return len(line) > limits.max_line_bytes or bool(line.strip())
 
 
 def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:

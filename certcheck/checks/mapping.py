@@ -79,7 +79,33 @@ NETWORK_FROM_MPAN_PREFIX = rule(
 )
 
 
-def _relevant(subject: Subject) -> bool:
+MAPPING_ROW_INVALID = rule(
+    "MAPPING_ROW_INVALID",
+    Severity.WARNING,
+    "The device's meters.csv row was invalid and skipped, so its network cannot be checked.",
+    (
+        "SEC Section E (Registration Data: the MPAN or MPRN and network of a meter point); "
+        "MRA Market Domain Data (MPAN check digit); certcheck reports a check it cannot do"
+    ),
+    "mapping",
+    meaning=(
+        "The meters.csv row naming the target device was invalid (a malformed or mistyped MPAN "
+        "or MPRN, a bad device type, or the device listed again with a different row), so it "
+        "was skipped and the device's network is unknown."
+    ),
+    why=(
+        "A bad row no longer stops a whole run, but the network checks of its device were not "
+        "done: a wrong certificate on that meter would pass unseen."
+    ),
+    remedy=(
+        "Correct the row the run listed on standard error (file, line, column, reason) and run "
+        "again; --strict-mapping refuses any bad row."
+    ),
+    example="Row 'meters.csv:2: column mpan: MPAN 1990880840461: check digit' for the device.",
+)
+
+
+def relevant(subject: Subject) -> bool:
     """The mapping matters for items that put (or report) Network Operator certificates on a
     named device: only there is a network to check."""
     return (
@@ -91,15 +117,26 @@ def _relevant(subject: Subject) -> bool:
 
 @DEVICE_NOT_IN_MAPPING.check
 def device_not_in_mapping(subject: Subject) -> Iterator[Finding]:
-    if _relevant(subject) and subject.meter is None:
+    if relevant(subject) and subject.meter is None and subject.bad_row is None:
         yield DEVICE_NOT_IN_MAPPING.finding(
             f"device {subject.item.device_id} is not in the meter mapping", None, None
         )
 
 
+@MAPPING_ROW_INVALID.check
+def mapping_row_invalid(subject: Subject) -> Iterator[Finding]:
+    bad = subject.bad_row if relevant(subject) else None
+    if bad is not None:
+        column = f", column {bad.column}" if bad.column else ""
+        yield MAPPING_ROW_INVALID.finding(
+            f"the mapping row for device {subject.item.device_id} ({bad.path} line {bad.line}"
+            f"{column}: {bad.reason}) was invalid and skipped; its network was not checked",
+        )
+
+
 @MPAN_PREFIX_DISAGREES.check
 def prefix_disagrees(subject: Subject) -> Iterator[Finding]:
-    meter = subject.meter if _relevant(subject) else None
+    meter = subject.meter if relevant(subject) else None
     if meter is not None and meter.prefix_disagrees:
         home = meter.distributor
         yield MPAN_PREFIX_DISAGREES.finding(
@@ -110,7 +147,7 @@ def prefix_disagrees(subject: Subject) -> Iterator[Finding]:
 
 @NETWORK_FROM_MPAN_PREFIX.check
 def network_from_prefix(subject: Subject) -> Iterator[Finding]:
-    meter = subject.meter if _relevant(subject) else None
+    meter = subject.meter if relevant(subject) else None
     if meter is not None and meter.network_from_prefix:
         yield NETWORK_FROM_MPAN_PREFIX.finding(
             f"no registered network for {meter.device_id}; MPAN {meter.mpan} distributor id gives "

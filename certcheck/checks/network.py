@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from certcheck.audit.model import Finding, Severity
+from certcheck.checks.mapping import relevant
 from certcheck.checks.registry import Rule, rule
 from certcheck.checks.subject import NetworkOperatorEntry, Subject
 from certcheck.market.operators import Operator, UserRole
@@ -139,6 +140,42 @@ NO_CERT_UNKNOWN_ORGANISATION = rule(
 )
 
 
+NETWORK_UNDETERMINED = rule(
+    "NETWORK_UNDETERMINED",
+    Severity.WARNING,
+    "The device is mapped but its network cannot be told, so the wrong-network check is not "
+    "done (the gas/electricity checks still are).",
+    (
+        "SECMP0063 (the Network Operator recorded in Registration Data for the meter's MPAN or "
+        "MPRN); MRA Market Domain Data (distributor ids); SEC ID allocation (who answers for a "
+        "network); certcheck reports a check it cannot do"
+    ),
+    "network",
+    meaning=(
+        "The device is in the mapping but its network is unknown: no network is registered and "
+        "the MPAN's distributor id is not a known one, a gas meter has no network, or the "
+        "registered network is one no organisation in operators.csv answers for."
+    ),
+    why=(
+        "Without the network certcheck cannot say whose certificates belong on the meter, so "
+        "it does not call them wrong (a mistyped network would flag every right certificate) "
+        "nor right."
+    ),
+    remedy=(
+        "Fill in or correct the meter's network in meters.csv from Registration Data, or add "
+        "the organisation answering for it (its MPIDs) to operators.csv."
+    ),
+    example="An ESME registered to network IPNX, which no organisation in operators.csv lists.",
+)
+
+
+@NETWORK_UNDETERMINED.check
+def network_undetermined(subject: Subject) -> Iterator[Finding]:
+    reason = subject.undetermined if relevant(subject) else None
+    if reason is not None:
+        yield NETWORK_UNDETERMINED.finding(f"{reason}: the wrong-network check was not done")
+
+
 def _what(entry: NetworkOperatorEntry) -> str:
     """A placed certificate, or a cell occupant a device reported (entity id and SKI only)."""
     return "certificate" if entry.certificate is not None else "reported cell occupant"
@@ -195,7 +232,7 @@ _NETWORK_ROLES = frozenset({UserRole.GAS_TRANSPORTER, UserRole.ELECTRICITY_DISTR
 @NO_CERT_WRONG_NETWORK.check
 def wrong_network(subject: Subject) -> Iterator[Finding]:
     meter = subject.meter
-    if meter is None or not meter.expected_network:
+    if meter is None or not subject.network_operators or subject.undetermined is not None:
         return
     expected = meter.expected_network
     wanted_role = meter.device_type.network_role

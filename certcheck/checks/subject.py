@@ -12,7 +12,7 @@ from certcheck.smki.roles import RemotePartyRole
 
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
-    from certcheck.market.meters import Meter
+    from certcheck.market.meters import BadRow, Meter
     from certcheck.market.operators import Operator
 
 _T = TypeVar("_T")
@@ -76,6 +76,45 @@ class Subject:
         if mapping is None or not self.item.device_id:
             return None
         return mapping.by_device(self.item.device_id)
+
+    @unlocked_cached_property
+    def bad_row(self) -> BadRow | None:
+        """The bad meters.csv row that named the target device (skipped), or None."""
+        mapping = self.context.mapping
+        if mapping is None or not self.item.device_id or self.meter is not None:
+            return None
+        return mapping.bad_row(self.item.device_id)
+
+    @unlocked_cached_property
+    def undetermined(self) -> str | None:
+        """Why the mapped meter's network cannot be told, or None when it can (or no meter).
+
+        No network and none from the MPAN's distributor id, a gas meter without a network, or a
+        registered network no organisation in operators.csv answers for (SPEC.md
+        NETWORK_UNDETERMINED; a network derived from the MPAN is a real MPID, and a certificate
+        of an organisation not answering for it is still on the wrong network).
+        """
+        meter = self.meter
+        if meter is None:
+            return None
+        network = meter.expected_network
+        if network is None:
+            if meter.mpan is not None:
+                return (
+                    f"no network is registered for {meter.device_type} {meter.device_id} and its "
+                    f"MPAN {meter.mpan}'s distributor id {meter.mpan[:2]} is not a known one"
+                )
+            return (
+                f"no network is registered for {meter.device_type} {meter.device_id} "
+                f"(MPRN {meter.mprn})"
+            )
+        registry = self.context.registry
+        if meter.network is not None and registry is not None and not registry.by_mpid(network):
+            return (
+                f"network {network} registered for {meter.device_type} {meter.device_id} is not "
+                "answered for by any organisation in operators.csv"
+            )
+        return None
 
     @unlocked_cached_property
     def signature_state(self) -> str | None:

@@ -33,6 +33,12 @@ def decode(
         click_type=PATH,
         help="Certificate files or directories: check GBCS signatures, name cell occupants.",
     ),
+    operators: str = typer.Option(
+        None,
+        "--operators",
+        click_type=PATH,
+        help="operators.csv: name the parties behind entity ids (sender, certificates, occupants).",
+    ),
     max_item_bytes: MaxItemBytes = None,
     max_line_bytes: MaxLineBytes = None,
     max_der_depth: MaxDerDepth = None,
@@ -59,6 +65,11 @@ def decode(
         keystore = KeyStore.from_paths(certs) if certs else KeyStore()
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
+    registry = None
+    if operators:
+        from certcheck.market.operators import load_operators
+
+        registry = load_operators(operators)
     view = DecodeView() if fmt is OutputFormat.TABLE else None
     writer = None if view else open_writer(fmt.value, None)
     limits = limits_with(
@@ -73,7 +84,7 @@ def decode(
         for raw in iter_raw(paths, limits):
             item = decode_raw(raw, limits)
             count += 1
-            record: dict[str, Any] = decoded_record(item, keystore)
+            record: dict[str, Any] = decoded_record(item, keystore, registry)
             if not item.readable or item.problems:
                 failures += 1
                 for problem in item.problems:

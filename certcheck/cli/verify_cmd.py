@@ -47,6 +47,15 @@ def verify(
         click_type=PATH,
         help="meters.csv: device_id, mpan|mprn, network, device_type.",
     ),
+    meter: list[str] = typer.Option(
+        [],
+        "--meter",
+        metavar="DEVICE=MPAN[:NETWORK]",
+        help="One meter's mapping row instead of --mapping (repeatable; an MPRN for gas).",
+    ),
+    strict_mapping: bool = typer.Option(
+        False, "--strict-mapping", help="Any bad meters.csv row is a usage error (exit 2)."
+    ),
     operators: str = typer.Option(
         None,
         "--operators",
@@ -84,6 +93,20 @@ def verify(
         click_type=PATH,
         help="Append the run and its records to this audit store: an SQLite file or a "
         "postgresql:// URL.",
+    ),
+    passed: str = typer.Option(
+        None,
+        "--passed",
+        metavar="FILE",
+        click_type=PATH,
+        help="Write the input lines that pass --fail-on here (a Supplier's gate).",
+    ),
+    failed: str = typer.Option(
+        None,
+        "--failed",
+        metavar="FILE",
+        click_type=PATH,
+        help="Write the input lines that fail --fail-on here.",
     ),
     jobs: int = typer.Option(
         0,
@@ -139,15 +162,23 @@ def verify(
         return 0
     if not paths:
         raise UsageProblem("no PATH given (files, directories, JSON Lines batches or -)")
-    if not mapping or not operators:
-        raise UsageProblem("verify needs --mapping meters.csv and --operators operators.csv")
+    if bool(mapping) == bool(meter):
+        raise UsageProblem(
+            "verify needs either --mapping meters.csv or --meter DEVICE=MPAN[:NETWORK], not both"
+            if mapping
+            else "verify needs --mapping meters.csv or --meter DEVICE=MPAN[:NETWORK]"
+        )
+    if not operators:
+        raise UsageProblem("verify needs --operators operators.csv")
     from certcheck.audit.limits import limits_with
     from certcheck.cli.verify_run import VerifyRequest, run_verify
 
     return run_verify(
         VerifyRequest(
             paths=paths,
-            mapping=mapping,
+            mapping=mapping or None,
+            meters=meter,
+            strict_mapping=strict_mapping,
             operators=operators,
             trust=trust,
             certs=certs,
@@ -156,6 +187,8 @@ def verify(
             fmt=fmt.value,
             output=output,
             store=store,
+            passed=passed,
+            failed=failed,
             jobs=jobs or (os.cpu_count() or 1),
             rules=rules,
             quiet=quiet,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,7 +16,11 @@ from certcheck.cli.progress import progress_line
 
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
+    from certcheck.audit.sources import Block
     from certcheck.checks.registry import Rule
+    from certcheck.market.meters import BadRow
+    from certcheck.output.gate import Gate
+    from certcheck.output.writers import RecordWriter
 
 
 @dataclass
@@ -21,8 +28,10 @@ class VerifyRequest:
     """The verify command's arguments, after parsing."""
 
     paths: list[str]
-    mapping: str
+    mapping: str | None
     operators: str
+    meters: list[str] = field(default_factory=list)
+    strict_mapping: bool = False
     trust: list[str] = field(default_factory=list)
     certs: list[str] = field(default_factory=list)
     at: str | None = None
@@ -30,6 +39,8 @@ class VerifyRequest:
     fmt: str = "table"
     output: str | None = None
     store: str | None = None
+    passed: str | None = None
+    failed: str | None = None
     jobs: int = 1
     limits: Limits = DEFAULT_LIMITS
     rules: list[Rule] | None = None  # the checks to run (--select/--ignore); None: every one
@@ -54,8 +65,9 @@ def build_context(request: VerifyRequest) -> AuditContext:
 
     at = parse_at(request.at)
     try:
-        return context.build_context(
+        built = context.build_context(
             mapping=request.mapping,
+            meters=request.meters,
             operators=request.operators,
             trust=request.trust,
             certs=request.certs,
@@ -64,6 +76,34 @@ def build_context(request: VerifyRequest) -> AuditContext:
         )
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
+    if built.mapping is not None:
+        list_bad_rows(built.mapping.bad_rows, request.strict_mapping)
+    return built
+
+
+BAD_ROWS_SHOWN = 20  # SPEC.md "Inputs": the first 20 bad rows, then a count
+
+
+def list_bad_rows(bad_rows: list[BadRow], strict: bool) -> None:
+    """List bad mapping rows on standard error (``FILE:LINE: column COL: reason``, the first
+    20 and a count); with ``strict``, any row skipped is a usage error."""
+    if not bad_rows:
+        return
+    skipped = sum(1 for bad in bad_rows if not bad.undetermined)
+    undetermined = len(bad_rows) - skipped
+    parts = []
+    if skipped:
+        parts.append(f"{skipped} bad row(s) " + ("refused" if strict else "skipped"))
+    if undetermined:
+        parts.append(f"{undetermined} row(s) with a network no organisation answers for")
+    say(f"{bad_rows[0].path}: {', '.join(parts)}:")
+    lines = [str(bad) for bad in bad_rows[:BAD_ROWS_SHOWN]]
+    if len(bad_rows) > BAD_ROWS_SHOWN:
+        lines.append(f"... and {len(bad_rows) - BAD_ROWS_SHOWN} more")
+    sys.stderr.write("".join(f"{line}\n" for line in lines))
+    sys.stderr.flush()
+    if strict and skipped:
+        raise UsageProblem(f"{bad_rows[0].path}: {skipped} bad row(s) (--strict-mapping)")
 
 
 def run_verify(request: VerifyRequest) -> int:
@@ -73,6 +113,7 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.sources import NoInput, iter_blocks
     from certcheck.output.formats import open_writer
 
+    _refuse_shared_outputs(request)
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
     store = None
@@ -83,14 +124,17 @@ def run_verify(request: VerifyRequest) -> int:
     threshold = _threshold(request.fail_on)
     worst = -1
     count = 0
+    verdicts: Counter[str] = Counter()
     stream = None
     # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
     options = {"summary": not request.quiet} if request.fmt == "table" else {}
     writer = open_writer(request.fmt, request.output, **options)
+    gate = _open_gate(request, threshold, writer)
+    blocks: deque[Block] = deque()
     progress = None if request.quiet else progress_line(request.fmt)
     try:
         stream = verify_blocks(
-            iter_blocks(request.paths, request.limits),
+            _kept(iter_blocks(request.paths, request.limits), blocks, gate is not None),
             context,
             jobs=request.jobs,
             limits=request.limits,
@@ -104,20 +148,23 @@ def run_verify(request: VerifyRequest) -> int:
             else:
                 for record in result.records():
                     writer.write(record)
+            if gate is not None:
+                gate.add(blocks.popleft(), result.ranks)
             worst = max(worst, result.worst)
+            verdicts.update(result.verdicts)
             if store is not None:
                 store.add_block(result)
             if progress:
                 progress.update(count)
     except NoInput as exc:
-        _stop(stream, writer, progress)
+        _stop(stream, writer, progress, gate)
         raise UsageProblem(str(exc)) from exc
     except KeyboardInterrupt:
-        _stop(stream, writer, progress)
+        _stop(stream, writer, progress, gate)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
     except BaseException:
-        _stop(stream, writer, progress)
+        _stop(stream, writer, progress, gate)
         if count:
             say(f"stopped after {count} item(s); {_left_as_it_was(request)}")
         raise
@@ -125,10 +172,16 @@ def run_verify(request: VerifyRequest) -> int:
         progress.close()
     if count == 0:
         writer.abort()
+        if gate is not None:
+            gate.abort()
         raise UsageProblem("no input found")
     writer.close()
+    if gate is not None:
+        gate.close()
     if store is not None:
         store.finish()
+    if not request.quiet and (request.output not in (None, "-") or gate is not None):
+        say(_summary(request, count, verdicts, gate))
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
 
 
@@ -139,17 +192,87 @@ def _threshold(fail_on: str) -> int:
     return max(Severity) + 1 if fail_on == "never" else Severity.parse(fail_on)
 
 
+def _kept(blocks: Iterator[Block], kept: deque[Block], keep: bool) -> Iterator[Block]:
+    """The blocks, each also kept in ``kept`` until its result comes back (for the gate).
+
+    Results come back in the order blocks were read, whatever the number of workers, so the
+    oldest kept block is always the one a result belongs to.
+    """
+    for block in blocks:
+        if keep:
+            kept.append(block)
+        yield block
+
+
+def _open_gate(request: VerifyRequest, threshold: int, writer: RecordWriter) -> Gate | None:
+    if not request.passed and not request.failed:
+        return None
+    from certcheck.output.gate import Gate
+
+    try:
+        return Gate(request.passed, request.failed, threshold, request.limits)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _refuse_shared_outputs(request: VerifyRequest) -> None:
+    """--passed, --failed and -o must name different files, and never standard output."""
+    named = [
+        (flag, path)
+        for flag, path in (
+            ("-o", request.output),
+            ("--passed", request.passed),
+            ("--failed", request.failed),
+        )
+        if path
+    ]
+    seen: dict[str, str] = {}
+    for flag, path in named:
+        if path == "-" and flag != "-o":
+            raise UsageProblem(f"{flag} needs a file (standard output carries the report)")
+        if path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise UsageProblem(f"{flag} {path} is the same file as {seen[real]}")
+        seen[real] = f"{flag} {path}"
+
+
+def _summary(
+    request: VerifyRequest, count: int, verdicts: Counter[str], gate: Gate | None
+) -> str:
+    """The one-line summary on standard error after a run that wrote files."""
+    text = (
+        f"{count} item(s): {verdicts['pass']} pass, {verdicts['warn']} warn, "
+        f"{verdicts['fail']} fail"
+    )
+    if request.output not in (None, "-"):
+        text += f"; report in {request.output}"
+    if gate is not None:
+        for passed, flag, path in (
+            (True, "--passed", request.passed),
+            (False, "--failed", request.failed),
+        ):
+            text += f"; {gate.lines[passed]} line(s) " + (
+                f"to {path}" if path else f"not written ({flag} not given)"
+            )
+    return text
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run, already reported (with how far the batch got)."""
 
     reported = True
 
 
-def _stop(stream, writer, progress) -> None:  # type: ignore[no-untyped-def]
-    """Clear the progress line, discard the partial output and end the worker pool now."""
+def _stop(stream, writer, progress, gate=None) -> None:  # type: ignore[no-untyped-def]
+    """Clear the progress line, discard the partial outputs and end the worker pool now."""
     if progress:
         progress.close()
     writer.abort()
+    if gate is not None:
+        gate.abort()
     if stream is not None:
         stream.close()
 

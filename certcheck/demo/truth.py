@@ -16,7 +16,10 @@ checks themselves, so a test can compare verify's output with them exactly. Deci
   Network Operator cell; for such a payload, a device missing from meters.csv gets
   ``DEVICE_NOT_IN_MAPPING`` and no network finding, a meter whose registered network differs
   from its MPAN's home distributor gets ``MPAN_PREFIX_DISAGREES``, and one without a
-  registered network gets the info ``NETWORK_FROM_MPAN_PREFIX``.
+  registered network gets the info ``NETWORK_FROM_MPAN_PREFIX``; one whose network cannot be
+  told (none registered and none from the MPAN, or a registered one no listed organisation
+  answers for) gets ``NETWORK_UNDETERMINED`` and no ``NO_CERT_WRONG_NETWORK`` (the
+  gas/electricity rules still apply).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ SEVERITY: dict[str, str] = {
     "COMMAND_SIGNATURE_INVALID": ERROR,
     "DEVICE_NOT_IN_MAPPING": WARNING,
     "MPAN_PREFIX_DISAGREES": WARNING,
+    "NETWORK_UNDETERMINED": WARNING,
+    "MAPPING_ROW_INVALID": WARNING,
     "NETWORK_FROM_MPAN_PREFIX": INFO,
     "CHAIN_NOT_CHECKED": INFO,
     "INPUT_UNREADABLE": ERROR,
@@ -68,6 +73,12 @@ def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
         found.append(("NETWORK_FROM_MPAN_PREFIX", None))
     if places_no and meter is not None and meter.prefix_disagrees:
         found.append(("MPAN_PREFIX_DISAGREES", None))
+    undetermined = meter is not None and (
+        not meter.expected_network
+        or (meter.network is not None and not _answered(world, meter.network))
+    )
+    if places_no and undetermined:
+        found.append(("NETWORK_UNDETERMINED", None))
     if case.corrupt_signature:
         found.append(("COMMAND_SIGNATURE_INVALID", None))
     for p in case.placements:
@@ -89,7 +100,7 @@ def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
             found.append(("NO_CERT_GAS_ON_ESME", sha))
         elif meter.is_gas and p.holder.user_role == ELECTRICITY_DISTRIBUTOR:
             found.append(("NO_CERT_ELECTRICITY_ON_GAS_DEVICE", sha))
-        elif meter.expected_network not in p.holder.mpids:
+        elif not undetermined and meter.expected_network not in p.holder.mpids:
             found.append(("NO_CERT_WRONG_NETWORK", sha))
     cells = {
         p.cell_usage: p for p in case.placements if p.cell_role == _NO and p.holder.role == _NO
@@ -99,6 +110,13 @@ def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
         if ds.holder.entity_id != ka.holder.entity_id:
             found.append(("NO_CERT_PAIR_MISMATCH", ka.certificate.sha256))
     return found
+
+
+def _answered(world: World, network: str) -> bool:
+    """Whether a listed organisation answers for ``network`` ("" when none is known)."""
+    return bool(network) and any(
+        org.listed and network in org.mpids for org in world.orgs.values()
+    )
 
 
 def truth_entry(

@@ -54,10 +54,13 @@ def read_rows(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     any_of: tuple[str, ...] = (),
+    check_width: bool = True,
 ) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
     """Open a CSV file; check its header; return it and an iterator of (line, fields).
 
     ``any_of`` names columns of which at least one must be present. Blank lines are skipped.
+    ``check_width=False`` yields rows whose field count differs from the header's (the caller
+    judges them) instead of raising.
     The header is checked before this returns; row errors surface while iterating.
     """
     shown = str(path)
@@ -99,7 +102,7 @@ def read_rows(
             shown, header_line, any_of[0], f"missing column: expected one of {', '.join(any_of)}"
         )
     header = Header(shown, names, index)
-    return header, _rows(handle, reader, header)
+    return header, _rows(handle, reader, header, check_width)
 
 
 def _not_utf8(shown: str) -> RegistryError:
@@ -128,13 +131,18 @@ def _first_nonblank(reader: csv.Reader, shown: str) -> list[str] | None:
     return None
 
 
-def _rows(handle, reader: csv.Reader, header: Header) -> Iterator[tuple[int, list[str]]]:
+def _rows(
+    handle, reader: csv.Reader, header: Header, check_width: bool = True
+) -> Iterator[tuple[int, list[str]]]:
     width = len(header.names)
     with handle:
         try:
             for row in reader:
                 if len(row) != width:
                     if not row or (len(row) == 1 and not row[0].strip()):
+                        continue
+                    if not check_width:
+                        yield reader.line_num, row
                         continue
                     line = reader.line_num
                     if len(row) < width:

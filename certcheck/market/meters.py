@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import pairwise
 from pathlib import Path
 
 from certcheck.market.csvread import RegistryError, located, read_rows
@@ -59,10 +58,13 @@ _DEVICE_TYPES = tuple(DeviceType)  # packed by position: keep this order
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 _NETWORK = re.compile(r"[A-Z0-9]{1,10}")
 
-# Packed row value (64 bits): bits 0-1 device type, bit 2 MPRN (else MPAN), bits 3-18 network
-# index (0 = none), bits 19 up the MPAN core (13 digits < 2^44), or the MPRN length (4 bits)
-# then the MPRN (at most 11 digits < 2^37).
+# Packed row value (64 bits): bits 0-1 device type (3: the row was bad), bit 2 MPRN (else
+# MPAN), bits 3-18 network index (0 = none), bits 19 up the MPAN core (13 digits < 2^44), or
+# the MPRN length (4 bits) then the MPRN (at most 11 digits < 2^37).
 _TYPE_BITS = 2
+_TYPE_MASK = (1 << _TYPE_BITS) - 1
+_INVALID = 3  # the free device-type value marks a device whose row was bad; the line number
+# is then kept in bits 3 up
 _MPRN_FLAG = 1 << 2
 _NET_SHIFT = 3
 _NET_LIMIT = 1 << 16
@@ -141,7 +143,16 @@ def eui_number(text: str) -> int | None:
 class MeterMapping:
     """Meters indexed by device id (O(log n) lookups, 16 bytes a row)."""
 
-    __slots__ = ("_count", "_keys", "_network_ids", "_networks", "_values", "path")
+    __slots__ = (
+        "_bad_lines",
+        "_count",
+        "_keys",
+        "_network_ids",
+        "_networks",
+        "_values",
+        "bad_rows",
+        "path",
+    )
 
     def __init__(self, path: str = "") -> None:
         self.path = path
@@ -150,6 +161,8 @@ class MeterMapping:
         self._count = 0
         self._networks: list[str | None] = [None]
         self._network_ids: dict[str, int] = {}
+        self.bad_rows: list[BadRow] = []  # every skipped or undetermined row, in line order
+        self._bad_lines: dict[int, BadRow] = {}
 
     @classmethod
     def from_meters(cls, meters: Iterable[Meter]) -> MeterMapping:
@@ -176,10 +189,26 @@ class MeterMapping:
         for keys, values in zip(self._keys, self._values, strict=True):
             if keys is not None and values is not None:
                 for number, packed in zip(keys, values, strict=True):
-                    yield self._unpack(number, packed)
+                    if packed & _TYPE_MASK != _INVALID:
+                        yield self._unpack(number, packed)
 
     def by_device(self, eui: str) -> Meter | None:
-        """The meter with this device id (any EUI-64 spelling), or None."""
+        """The meter with this device id (any EUI-64 spelling), or None (also when the
+        device's row was bad: see :meth:`bad_row`)."""
+        found = self._packed(eui)
+        if found is None or found[1] & _TYPE_MASK == _INVALID:
+            return None
+        return self._unpack(*found)
+
+    def bad_row(self, eui: str) -> BadRow | None:
+        """The bad row that named this device (it was skipped), or None."""
+        found = self._packed(eui)
+        if found is None or found[1] & _TYPE_MASK != _INVALID:
+            return None
+        line = found[1] >> _NET_SHIFT
+        return self._bad_lines.get(line) or BadRow(self.path, line, None, "invalid row")
+
+    def _packed(self, eui: str) -> tuple[int, int] | None:
         number = eui_number(eui)
         if number is None:
             return None
@@ -190,7 +219,18 @@ class MeterMapping:
         at = bisect_left(keys, number)
         if at == len(keys) or keys[at] != number:
             return None
-        return self._unpack(number, self._values[bucket][at])  # type: ignore[index]
+        return number, self._values[bucket][at]  # type: ignore[index]
+
+    def _note(self, bad: BadRow) -> None:
+        """List a bad row."""
+        self.bad_rows.append(bad)
+        self._bad_lines.setdefault(bad.line, bad)
+
+    def _bad(self, bad: BadRow, number: int | None) -> None:
+        """List a bad row and, when its EUI could be read, mark that device invalid."""
+        self._note(bad)
+        if number is not None:
+            self._append(number, _INVALID | (bad.line << _NET_SHIFT))
 
     def _network_id(self, network: str | None) -> int:
         if network is None:
@@ -219,6 +259,9 @@ class MeterMapping:
         else:
             assert mprn is not None
             value |= _MPRN_FLAG | (((int(mprn) << _LEN_BITS) | len(mprn)) << _NUM_SHIFT)
+        self._append(number, value)
+
+    def _append(self, number: int, value: int) -> None:
         bucket = _bucket(number)
         keys = self._keys[bucket]
         if keys is None:
@@ -228,20 +271,37 @@ class MeterMapping:
         self._values[bucket].append(value)  # type: ignore[union-attr]
 
     def _seal(self) -> list[int]:
-        """Sort every bucket; return the device numbers that appear more than once."""
-        repeated: list[int] = []
+        """Sort every bucket and keep one row per device; return the devices listed more than
+        once with different rows (the caller marks them invalid).
+
+        Identical repeats are kept once; a device with a bad row stays invalid whatever other
+        rows name it.
+        """
+        conflicting: list[int] = []
         count = 0
         for bucket, keys in enumerate(self._keys):
             if keys is None:
                 continue
             values = self._values[bucket]
             rows = sorted([(k << 64) | v for k, v in zip(keys, values, strict=True)])  # type: ignore[arg-type]
-            keys = self._keys[bucket] = array("Q", [row >> 64 for row in rows])
-            self._values[bucket] = array("Q", [row & _U64 for row in rows])
-            count += len(keys)
-            repeated.extend(a for a, b in pairwise(keys) if a == b)
+            kept: list[int] = []
+            for row in rows:
+                if not kept or kept[-1] >> 64 != row >> 64:
+                    kept.append(row)
+                    continue
+                last = kept[-1]
+                if last == row or last & _TYPE_MASK == _INVALID:
+                    continue
+                if row & _TYPE_MASK == _INVALID:
+                    kept[-1] = row
+                elif not conflicting or conflicting[-1] != row >> 64:
+                    conflicting.append(row >> 64)
+            keys = self._keys[bucket] = array("Q", [row >> 64 for row in kept])
+            self._values[bucket] = array("Q", [row & _U64 for row in kept])
+            count += sum(1 for row in kept if row & _TYPE_MASK != _INVALID)
         self._count = count
-        return repeated
+        self.bad_rows.sort(key=lambda bad: bad.line)
+        return conflicting
 
     def _unpack(self, number: int, packed: int) -> Meter:
         identifier = packed >> _NUM_SHIFT
@@ -255,7 +315,7 @@ class MeterMapping:
             mpan=mpan,
             mprn=mprn,
             network=self._networks[(packed >> _NET_SHIFT) & (_NET_LIMIT - 1)],
-            device_type=_DEVICE_TYPES[packed & ((1 << _TYPE_BITS) - 1)],
+            device_type=_DEVICE_TYPES[packed & _TYPE_MASK],
         )
 
 
@@ -268,9 +328,49 @@ def _eui_text(number: int) -> str:
     return number.to_bytes(8, "big").hex("-").upper()
 
 
-def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
-    """Read meters.csv; raise RegistryError naming file, line and column on any bad row.
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A meters.csv row that was skipped (or, ``undetermined``, kept with a network no
+    organisation answers for), with where and why (SPEC.md "Inputs")."""
 
+    path: str
+    line: int
+    column: str | None
+    reason: str
+    undetermined: bool = False
+
+    def __str__(self) -> str:
+        """``FILE:LINE: column COL: reason``, as listed on standard error."""
+        column = f" column {self.column}:" if self.column else ""
+        return f"{self.path}:{self.line}:{column} {self.reason}"
+
+    def error(self) -> RegistryError:
+        """The row as a usage error, ``FILE:LINE:COLUMN: reason``."""
+        return located(self.path, self.line, self.column, self.reason)
+
+
+class _Bad(Exception):
+    """A row's fault: the column and the reason."""
+
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def load_meters(
+    path: str | Path,
+    *,
+    lenient: bool = False,
+    strict: bool = True,
+    networks: frozenset[str] | None = None,
+) -> MeterMapping:
+    """Read meters.csv, checking every row; the header must be sound (RegistryError if not).
+
+    ``strict`` raises RegistryError for the first bad row (by line). Otherwise every bad row is
+    skipped and kept in ``mapping.bad_rows``; its device, when its EUI can be read, is marked
+    invalid (:meth:`MeterMapping.bad_row`). ``networks``, when given, are the networks some
+    organisation answers for: a row naming another is kept and listed as ``undetermined``.
     ``lenient=True`` keeps MPANs whose check digit or top line is wrong (test data such as the
     DCC's sample MPANs, ``reference/market.md`` 1.3.5) instead of rejecting them.
     """
@@ -279,106 +379,179 @@ def load_meters(path: str | Path, *, lenient: bool = False) -> MeterMapping:
         required=("device_id",),
         optional=("mpan", "mprn", "network", "device_type"),
         any_of=("mpan", "mprn"),
+        check_width=False,
     )
+    mapping = MeterMapping(header.path)
+    _read_rows(mapping, header, rows, lenient, networks)
+    _refuse_repeated(mapping, path, header.index["device_id"])
+    if strict:
+        first = next((bad for bad in mapping.bad_rows if not bad.undetermined), None)
+        if first is not None:
+            raise first.error()
+    return mapping
+
+
+def _read_rows(  # type: ignore[no-untyped-def]
+    mapping: MeterMapping, header, rows, lenient: bool, networks: frozenset[str] | None
+) -> None:
+    """Validate each row and store it; a bad row is recorded and its device marked invalid."""
     shown = header.path
+    names = header.names
+    width = len(names)
     i_device = header.index["device_id"]
     i_mpan = header.position("mpan")
     i_mprn = header.position("mprn")
     i_network = header.position("network")
     i_type = header.position("device_type")
-    mapping = MeterMapping(shown)
     put = mapping._put
-    try:
-        _read_rows(rows, put, shown, lenient, i_device, i_mpan, i_mprn, i_network, i_type)
-    except RegistryError:
-        _refuse_repeated(mapping, path, i_device)  # a repeated device id on an earlier line
-        raise
-    _refuse_repeated(mapping, path, i_device)
-    return mapping
-
-
-def _read_rows(  # type: ignore[no-untyped-def]
-    rows,
-    put,
-    shown: str,
-    lenient: bool,
-    i_device: int,
-    i_mpan: int | None,
-    i_mprn: int | None,
-    i_network: int | None,
-    i_type: int | None,
-) -> None:
-    """Validate each row and store it with ``put``; raise RegistryError on the first bad one."""
     for line, row in rows:
-        raw_device = row[i_device].strip()
-        number = eui_number(raw_device)
-        if number is None:
-            raise located(
-                shown,
-                line,
-                "device_id",
-                f"{raw_device!r} is not an EUI-64 (expected 8 hex octets, "
-                "e.g. 00-DB-12-34-56-78-90-A0)",
-            )
-        raw_mpan = row[i_mpan].strip() if i_mpan is not None else ""
-        raw_mprn = row[i_mprn].strip() if i_mprn is not None else ""
-        mpan = mprn = None
-        if raw_mpan:
-            if raw_mprn:
-                raise located(shown, line, "mprn", "a row has an MPAN or an MPRN, not both")
-            mpan = _row_mpan(raw_mpan, shown, line, lenient)
-        elif raw_mprn:
-            try:
-                mprn = parse_mprn(raw_mprn).mprn
-            except MprnError:
-                raise located(
-                    shown, line, "mprn", f"{raw_mprn!r} is not an MPRN (expected 6 to 11 digits)"
-                ) from None
-        else:
-            column = "mpan" if i_mpan is not None else "mprn"
-            raise located(shown, line, column, "empty; expected an MPAN or an MPRN")
-        network = None
-        if i_network is not None:
-            raw_network = row[i_network].strip().upper()
-            if raw_network:
-                if not _NETWORK.fullmatch(raw_network):
-                    raise located(
-                        shown,
-                        line,
-                        "network",
-                        f"{row[i_network].strip()!r} is not an MPID or transporter code "
-                        "(expected letters or digits, e.g. LOND)",
-                    )
-                network = raw_network
-        kind = _row_type(row[i_type] if i_type is not None else "", mpan, shown, line)
+        try:
+            if len(row) != width:
+                raise _width(row, names)
+            raw_device = row[i_device].strip()
+            number = eui_number(raw_device)
+            if number is None:
+                raise _Bad(
+                    "device_id",
+                    f"{raw_device!r} is not an EUI-64 (expected 8 hex octets, "
+                    "e.g. 00-DB-12-34-56-78-90-A0)",
+                )
+            mpan, mprn = _row_number(row, i_mpan, i_mprn, lenient)
+            network = _row_network(row[i_network] if i_network is not None else "")
+            kind = _row_type(row[i_type] if i_type is not None else "", mpan)
+        except _Bad as bad:
+            device = row[i_device].strip() if i_device < len(row) else ""
+            mapping._bad(BadRow(shown, line, bad.column, bad.reason), eui_number(device))
+            continue
+        if networks is not None and network is not None and network not in networks:
+            mapping._note(_unanswered(shown, line, network))
         put(number, mpan, mprn, network, kind)
 
 
-def _row_mpan(raw: str, shown: str, line: int, lenient: bool) -> str:
+def _width(row: list[str], names: tuple[str, ...]) -> _Bad:
+    if len(row) < len(names):
+        missing = names[len(row)]
+        return _Bad(
+            missing,
+            f"row has {len(row)} fields, the header has {len(names)}; "
+            f"expected a value for column {missing!r}",
+        )
+    return _Bad(
+        None,
+        f"row has {len(row)} fields, the header has {len(names)} "
+        "(a value with a comma must be in double quotes)",
+    )
+
+
+METER_ARGUMENT = "--meter"
+
+
+def mapping_from_arguments(
+    values: Sequence[str], networks: frozenset[str] | None = None
+) -> MeterMapping:
+    """``--meter DEVICE=MPAN[:NETWORK]`` values as a mapping (SPEC.md "Inputs").
+
+    The number is an MPAN (13-digit core or 21-character full MPAN: an ESME) or an MPRN (6 to
+    11 digits: a GPF). Raises RegistryError naming the value when one is malformed or a device
+    is given twice with different values. A network no organisation answers for is kept and
+    listed in ``bad_rows`` as ``undetermined`` (line = the value's position).
+    """
+    mapping = MeterMapping(METER_ARGUMENT)
+    for index, value in enumerate(values, start=1):
+        device, equals, rest = value.partition("=")
+        number_text, _, network_text = rest.partition(":")
+        try:
+            if not equals or not number_text.strip():
+                raise _Bad(
+                    None,
+                    "expected DEVICE=MPAN[:NETWORK], e.g. 00-DB-12-34-56-78-90-A0="
+                    "1200000000002:LOND",
+                )
+            number = eui_number(device.strip())
+            if number is None:
+                raise _Bad(None, f"{device.strip()!r} is not an EUI-64 (expected 8 hex octets)")
+            digits = "".join(number_text.split())
+            if len(digits) >= 13:
+                mpan, mprn = _row_mpan(digits, lenient=False), None
+            else:
+                mpan, mprn = _row_number([digits], None, 0, lenient=False)
+            network = _row_network(network_text)
+        except _Bad as bad:
+            raise RegistryError(f"{METER_ARGUMENT} {value!r}: {bad.reason}") from None
+        if networks is not None and network is not None and network not in networks:
+            mapping._note(_unanswered(METER_ARGUMENT, index, network))
+        kind = DeviceType.ESME if mpan is not None else DeviceType.GPF
+        mapping._put(number, mpan, mprn, network, kind)
+    conflicting = mapping._seal()
+    if conflicting:
+        device = format_eui64(conflicting[0].to_bytes(8, "big"))
+        raise RegistryError(f"{METER_ARGUMENT}: device {device} is given twice, differently")
+    return mapping
+
+
+def _unanswered(path: str, line: int, network: str) -> BadRow:
+    return BadRow(
+        path,
+        line,
+        "network",
+        f"{network!r}: no organisation in operators.csv answers for this network; "
+        "its devices get NETWORK_UNDETERMINED",
+        undetermined=True,
+    )
+
+
+def _row_number(
+    row: list[str], i_mpan: int | None, i_mprn: int | None, lenient: bool
+) -> tuple[str | None, str | None]:
+    """The row's MPAN core or MPRN (exactly one)."""
+    raw_mpan = row[i_mpan].strip() if i_mpan is not None else ""
+    raw_mprn = row[i_mprn].strip() if i_mprn is not None else ""
+    if raw_mpan:
+        if raw_mprn:
+            raise _Bad("mprn", "a row has an MPAN or an MPRN, not both")
+        return _row_mpan(raw_mpan, lenient), None
+    if raw_mprn:
+        try:
+            return None, parse_mprn(raw_mprn).mprn
+        except MprnError:
+            raise _Bad("mprn", f"{raw_mprn!r} is not an MPRN (expected 6 to 11 digits)") from None
+    raise _Bad("mpan" if i_mpan is not None else "mprn", "empty; expected an MPAN or an MPRN")
+
+
+def _row_network(raw: str) -> str | None:
+    network = raw.strip().upper()
+    if not network:
+        return None
+    if not _NETWORK.fullmatch(network):
+        raise _Bad(
+            "network",
+            f"{raw.strip()!r} is not an MPID or transporter code "
+            "(expected letters or digits, e.g. LOND)",
+        )
+    return network
+
+
+def _row_mpan(raw: str, lenient: bool) -> str:
     if len(raw) == 13 and raw.isascii() and raw.isdigit() and (lenient or core_check_ok(raw)):
         return raw
     try:
         parsed = parse_mpan(raw)
     except MpanError:
-        raise located(
-            shown,
-            line,
+        raise _Bad(
             "mpan",
             f"{raw!r} is not an MPAN (expected a 13-digit core or a 21-character full MPAN)",
         ) from None
     if parsed.problems and not lenient:
-        raise located(shown, line, "mpan", f"MPAN {raw}: {'; '.join(parsed.problems)}")
+        raise _Bad("mpan", f"MPAN {raw}: {'; '.join(parsed.problems)}")
     return parsed.core
 
 
-def _row_type(raw: str, mpan: str | None, shown: str, line: int) -> DeviceType:
+def _row_type(raw: str, mpan: str | None) -> DeviceType:
     text = raw.strip().upper()
     if not text:
         return DeviceType.ESME if mpan is not None else DeviceType.GPF
     if text not in DeviceType.__members__:
-        raise located(
-            shown,
-            line,
+        raise _Bad(
             "device_type",
             f"{raw.strip()!r} is not a device type (expected one of {', '.join(DeviceType)})",
         )
@@ -386,41 +559,48 @@ def _row_type(raw: str, mpan: str | None, shown: str, line: int) -> DeviceType:
     if kind.is_gas == (mpan is not None):
         needs = "an MPRN" if kind.is_gas else "an MPAN"
         article = "a" if kind.is_gas else "an"
-        raise located(shown, line, "device_type", f"{article} {kind} needs {needs}")
+        raise _Bad("device_type", f"{article} {kind} needs {needs}")
     return kind
 
 
 def _refuse_repeated(mapping: MeterMapping, path: str | Path, i_device: int) -> None:
-    """Sort the mapping; raise RegistryError naming both lines of the first repeated device id.
+    """Sort the mapping; a device listed again with a different row makes each of its rows bad.
 
-    "First" is the repeat on the earliest line, as a row-by-row check would find it. Finding
-    the lines re-reads the file, only on this error path.
+    Finding the lines re-reads the file, only when there is such a device.
     """
-    repeated = set(mapping._seal())
-    if not repeated:
+    conflicting = set(mapping._seal())
+    if not conflicting:
         return
-    header, rows = read_rows(path, required=())
-    seen: dict[int, int] = {}
+    header, rows = read_rows(path, required=(), check_width=False)
+    lines: dict[int, list[int]] = {}
     for line, row in rows:
-        number = eui_number(row[i_device].strip())
-        if number not in repeated:
-            continue
-        if number in seen:
-            raise located(
-                header.path,
-                line,
-                "device_id",
-                f"device id {format_eui64(number.to_bytes(8, 'big'))} is also on line "
-                f"{seen[number]} (each device id must appear once)",
+        number = eui_number(row[i_device].strip()) if i_device < len(row) else None
+        if number in conflicting:
+            lines.setdefault(number, []).append(line)
+    for number, found in lines.items():
+        device = format_eui64(number.to_bytes(8, "big"))
+        for line in found:
+            others = ", ".join(str(n) for n in found if n != line)
+            mapping._bad(
+                BadRow(
+                    header.path,
+                    line,
+                    "device_id",
+                    f"device id {device} is also on line {others} with a different row "
+                    "(each device must have one row)",
+                ),
+                number,
             )
-        seen[number] = line
+    mapping._seal()
 
 
 __all__ = [
+    "BadRow",
     "DeviceType",
     "Meter",
     "MeterMapping",
     "RegistryError",
     "eui_number",
     "load_meters",
+    "mapping_from_arguments",
 ]

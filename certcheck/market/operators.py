@@ -94,6 +94,10 @@ class OperatorRegistry:
         except EuiError:
             return None
 
+    def networks(self) -> frozenset[str]:
+        """Every MPID or transporter code some organisation answers for."""
+        return frozenset(self._by_mpid)
+
     def by_mpid(self, mpid: str) -> tuple[Operator, ...]:
         """Every operator answering for this MPID (any case); empty when none."""
         return self._by_mpid.get(mpid.strip().upper(), ())

@@ -1,4 +1,10 @@
-"""The terminal view of a verify run: one line per item that is not a pass, then a summary."""
+"""The terminal view of a verify run: each item that is not a pass, then a summary.
+
+An item's heading names its source and id, the device with its MPAN, the network expected with
+the organisations answering for it, and the sender. Below it comes one line per finding code
+(SPEC.md "Output"), naming the cells concerned, the organisation found there and, for a
+certificate in a wrong cell, the organisation that must act (only it can replace it: SECMP0063).
+"""
 
 from __future__ import annotations
 
@@ -30,28 +36,16 @@ class TableWriter:
         self.items += 1
         verdict = Verdict.parse(record["verdict"])
         self.verdicts[verdict] += 1
-        shown = [f for f in record["findings"] if f["severity"] != Severity.INFO.label]
         for finding in record["findings"]:
             self.codes[(finding["code"], finding["severity"])] += 1
         if verdict is Verdict.PASS:
             return
         line = Text()
         line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
-        line.append(record["source"])
-        if record.get("id") is not None:
-            line.append(f"  id {record['id']}")
-        if record["device_id"]:
-            line.append(f"  device {record['device_id']}")
-        if record["expected_network"]:
-            line.append(f" ({record['expected_network']})")
-        if record["supplier"] or record["originator"]:
-            line.append(f"  from {record['supplier'] or record['originator']}")
-        self.console.print(line)
-        for finding in shown:
-            where = f" [{finding['where']}]" if finding["where"] else ""
-            self.console.print(
-                Text(f"      {finding['code']}: {finding['message']}{where}"), highlight=False
-            )
+        line.append(item_heading(record))
+        self.console.print(line, highlight=False)
+        for text in finding_lines(record):
+            self.console.print(Text(f"      {text}"), highlight=False)
 
     def close(self) -> None:
         if self.summary:
@@ -75,3 +69,99 @@ class TableWriter:
 
     def abort(self) -> None:
         self.out.discard()
+
+
+def item_heading(record: dict[str, Any]) -> str:
+    """Source, id, device and MPAN, the expected network and its organisations, the sender."""
+    parts = [record["source"]]
+    if record.get("id") is not None:
+        parts.append(f"id {record['id']}")
+    if record["device_id"]:
+        device = f"device {record['device_id']}"
+        if record["mpan"]:
+            kind = "MPRN" if record["device_type"] in ("GSME", "GPF") else "MPAN"
+            device += f" {kind} {record['mpan']}"
+        parts.append(device)
+    expected = record.get("expected")
+    if expected:
+        parties = ", ".join(p["party"] for p in expected["parties"])
+        parts.append(
+            f"expected {expected['network']} "
+            f"({parties or 'no organisation in operators.csv answers for it'})"
+        )
+    sender = record["supplier"] or record["originator"]
+    if sender:
+        parts.append(f"from {sender}")
+    return "  ".join(parts)
+
+
+def finding_lines(record: dict[str, Any]) -> list[str]:
+    """One line per finding code (info left out): the cells, the message, who is there and who
+    must act."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for finding in record["findings"]:
+        if finding["severity"] != Severity.INFO.label:
+            groups.setdefault(finding["code"], []).append(finding)
+    placed = {(c["sha256"], c["where"]): c for c in record["certificates"]}
+    lines = []
+    for code, findings in groups.items():
+        cells: list[str] = []
+        found: list[str] = []
+        for finding in findings:
+            entry = placed.get((finding["certificate"], finding["where"]))
+            place = _cell(entry) if entry else finding["where"]
+            if place and place not in cells:
+                cells.append(place)
+            holder = _holder(entry, finding)
+            if holder and holder not in found:
+                found.append(holder)
+        text = code
+        if cells:
+            text += f"  {'cells' if len(cells) > 1 else 'cell'} {', '.join(cells)}"
+        text += f": {findings[0]['message']}"
+        if len(findings) > 1:
+            text += f" (and {len(findings) - 1} more)"
+        if found and any(f["certificate"] for f in findings):
+            text += f"; found {', '.join(found)}"
+        actors = _must_act(findings, placed)
+        if actors:
+            text += f"; must act: {', '.join(actors)}"
+        lines.append(text)
+    return lines
+
+
+def _cell(entry: dict[str, Any]) -> str | None:
+    from certcheck.audit.model import Cell
+
+    if entry["cell"]:
+        return Cell(**entry["cell"]).label()
+    return "certification path" if entry.get("path") else None
+
+
+def _holder(entry: dict[str, Any] | None, finding: dict[str, Any]) -> str | None:
+    if entry is None:
+        return None
+    name = entry.get("party")
+    return f"{name} ({entry['entity_id']})" if name else entry.get("entity_id")
+
+
+# Errors only the organisation whose certificate sits in the wrong cell can put right
+# (SECMP0063; SPEC.md "Output", findings[].responsible).
+_ACTION_PREFIXES = ("NO_CERT_", "CELL_")
+
+
+def _must_act(findings: list[dict[str, Any]], placed: dict[Any, dict[str, Any]]) -> list[str]:
+    actors: list[str] = []
+    for finding in findings:
+        if finding["severity"] != Severity.ERROR.label or not finding["code"].startswith(
+            _ACTION_PREFIXES
+        ):
+            continue
+        responsible = finding.get("responsible")
+        if responsible:
+            actor = f"{responsible['party']} ({responsible['entity_id']})"
+        else:
+            actor = _holder(placed.get((finding["certificate"], finding["where"])), finding)
+        if actor and actor not in actors:
+            actors.append(actor)
+    return actors

@@ -31,17 +31,21 @@ class RecordWriter(Protocol):
 
 
 class AtomicOutput:
-    """A text stream that is standard output, or a temporary file renamed on commit."""
+    """A text stream (bytes with ``binary``) that is standard output, or a temporary file
+    renamed on commit."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, binary: bool = False) -> None:
         self.path = path
         self._tmp: str | None = None
         if path is None or path == "-":
-            self.stream: IO[str] = sys.stdout
+            self.stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
             return
         directory = os.path.dirname(os.path.abspath(path))
         fd, self._tmp = tempfile.mkstemp(prefix=".certcheck-", suffix=".tmp", dir=directory)
-        self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        if binary:
+            self.stream = os.fdopen(fd, "wb")
+        else:
+            self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def commit(self) -> None:
         self.stream.flush()

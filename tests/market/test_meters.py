@@ -156,7 +156,8 @@ def test_duplicate_device_id_names_both_lines(tmp_path: Path) -> None:
         f"00db1234567890a0,{SOUT_CORE}\n",
     )
     assert _error(path) == (
-        f"{path}:5:device_id: device id {ESME} is also on line 3 (each device id must appear once)"
+        f"{path}:3:device_id: device id {ESME} is also on line 5 with a different row "
+        "(each device must have one row)"
     )
 
 

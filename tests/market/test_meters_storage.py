@@ -80,27 +80,41 @@ def _error(path: Path) -> str:
     return str(caught.value)
 
 
-def test_the_earliest_repeat_is_reported_with_both_lines(tmp_path: Path) -> None:
+def _other_network(row: str) -> str:
+    parts = row.split(",")
+    parts[3] = "ZZZ"
+    return ",".join(parts)
+
+
+def test_identical_repeats_are_kept_once_and_different_ones_reported_in_order(
+    tmp_path: Path,
+) -> None:
     meters = _meters(3000, seed=3)
     rows = _csv(meters).splitlines()
-    rows.insert(2500, rows[40].replace("ESME", "esme"))  # line 2501 repeats line 41
-    rows.insert(900, rows[700])  # line 901 repeats line 701
+    rows.insert(2500, rows[40].replace("ESME", "esme"))  # line 2501 repeats line 41 (same row)
+    rows.insert(900, _other_network(rows[700]))  # line 902: line 701's device, another row
+    rows.insert(900, rows[700])  # line 901 repeats line 701 exactly
     path = tmp_path / "meters.csv"
     path.write_text("\n".join(rows) + "\n")
     device = meters[699].device_id
+    mapping = load_meters(path, strict=False)
+    assert mapping.by_device(meters[39].device_id) == meters[39]
+    assert mapping.by_device(device) is None and mapping.bad_row(device) is not None
+    assert len(mapping) == len(meters) - 1
+    assert [bad.line for bad in mapping.bad_rows] == [701, 901, 902]
     assert _error(path) == (
-        f"{path}:901:device_id: device id {device} is also on line 701 "
-        "(each device id must appear once)"
+        f"{path}:701:device_id: device id {device} is also on line 901, 902 with a different row "
+        "(each device must have one row)"
     )
 
 
 def test_a_repeat_before_a_bad_row_is_reported_first(tmp_path: Path) -> None:
     rows = _csv(_meters(50, seed=5)).splitlines()
-    rows.insert(20, rows[10])  # line 21 repeats line 11
+    rows.insert(20, _other_network(rows[10]))  # line 21: line 11's device, another row
     rows.append("00-11-22-33-44-55-66-77,1234,,,")  # a bad MPAN on the last line
     path = tmp_path / "meters.csv"
     path.write_text("\n".join(rows) + "\n")
-    assert _error(path).startswith(f"{path}:21:device_id: device id ")
+    assert _error(path).startswith(f"{path}:11:device_id: device id ")
     del rows[20]
     path.write_text("\n".join(rows) + "\n")
     assert _error(path).startswith(f"{path}:{len(rows)}:mpan: '1234' is not an MPAN")

@@ -66,7 +66,9 @@ def test_missing_mapping_is_a_usage_error() -> None:
     assert "--mapping" in usage_error(verify_world("payloads", *options))
 
 
-def test_malformed_meters_csv_names_file_line_and_column(tmp_path: Path) -> None:
+def test_malformed_meters_csv_row_with_strict_mapping_names_file_line_and_column(
+    tmp_path: Path,
+) -> None:
     meters = tmp_path / "meters.csv"
     lines = (WORLD / "meters.csv").read_text().splitlines()
     header = lines[0].split(",")
@@ -75,11 +77,19 @@ def test_malformed_meters_csv_names_file_line_and_column(tmp_path: Path) -> None
     meters.write_text("\n".join([lines[0], lines[2], ",".join(row)]) + "\n")
     options = world_options_anywhere()
     options[options.index("--mapping") + 1] = str(meters)
-    done = certcheck("verify", str(WORLD / "payloads"), *options, "-o", str(tmp_path / "out"))
+    out = tmp_path / "out"
+    done = certcheck(
+        "verify", str(WORLD / "payloads"), *options, "--strict-mapping", "-o", str(out)
+    )
     err = usage_error(done)
-    column = header.index("mpan") + 1
-    assert re.search(rf"{re.escape(str(meters))}:3:(mpan|{column})\b", err), err
-    assert not (tmp_path / "out").exists()
+    assert re.search(
+        rf"^{re.escape(str(meters))}:3: column mpan: '12345' is not an MPAN", err, re.M
+    )
+    assert not out.exists()
+    done = certcheck("verify", str(WORLD / "payloads"), *options, "-o", str(out))
+    assert done.returncode == 1, done.stderr
+    assert re.search(rf"^{re.escape(str(meters))}:3: column mpan: ", done.stderr, re.M)
+    assert out.exists()
 
 
 def test_nonexistent_path_is_a_usage_error() -> None:

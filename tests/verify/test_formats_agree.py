@@ -11,7 +11,7 @@ from collections import Counter
 from tests.verify.cli import world_output, world_records
 
 VERDICT_LINE = re.compile(r"^(FAIL|WARN) {1,2}(\S+)")
-FINDING_LINE = re.compile(r"^ {6}([A-Z][A-Z_]+): ")
+FINDING_LINE = re.compile(r"^ {6}([A-Z][A-Z_]+)(?::|  cells? )")
 SUMMARY_ROW = re.compile(r"^\s*([A-Z][A-Z_]+)\s+(error|warning|info)\s+(\d+)\s*$")
 TOTALS = re.compile(r"^(\d+) item\(s\): (\d+) pass, (\d+) warn, (\d+) fail$")
 
@@ -97,11 +97,11 @@ def shown_codes(record: dict) -> list[str]:
     return [f["code"] for f in record["findings"] if f["severity"] != "info"]
 
 
-def test_table_lists_exactly_the_failing_and_warning_items() -> None:
+def test_table_lists_exactly_the_failing_and_warning_items_one_line_per_code() -> None:
     records = world_records()
     items, _, _ = parse_table(output("table"))
     expected = [
-        (r["verdict"], r["source"], Counter(shown_codes(r)))
+        (r["verdict"], r["source"], Counter(set(shown_codes(r))))
         for r in records
         if r["verdict"] != "pass"
     ]
