@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 
 from certcheck.market.csvread import RegistryError, located, read_rows
@@ -275,31 +276,25 @@ class MeterMapping:
         once with different rows (the caller marks them invalid).
 
         Identical repeats are kept once; a device with a bad row stays invalid whatever other
-        rows name it.
+        rows name it. Buckets without a repeated device (nearly all) are only sorted.
         """
         conflicting: list[int] = []
-        count = 0
+        count = invalid = 0
         for bucket, keys in enumerate(self._keys):
             if keys is None:
                 continue
             values = self._values[bucket]
             rows = sorted([(k << 64) | v for k, v in zip(keys, values, strict=True)])  # type: ignore[arg-type]
-            kept: list[int] = []
-            for row in rows:
-                if not kept or kept[-1] >> 64 != row >> 64:
-                    kept.append(row)
-                    continue
-                last = kept[-1]
-                if last == row or last & _TYPE_MASK == _INVALID:
-                    continue
-                if row & _TYPE_MASK == _INVALID:
-                    kept[-1] = row
-                elif not conflicting or conflicting[-1] != row >> 64:
-                    conflicting.append(row >> 64)
-            keys = self._keys[bucket] = array("Q", [row >> 64 for row in kept])
-            self._values[bucket] = array("Q", [row & _U64 for row in kept])
-            count += sum(1 for row in kept if row & _TYPE_MASK != _INVALID)
-        self._count = count
+            keys = array("Q", [row >> 64 for row in rows])
+            if any(a == b for a, b in pairwise(keys)):
+                rows = _one_per_device(rows, conflicting)
+                keys = array("Q", [row >> 64 for row in rows])
+            self._keys[bucket] = keys
+            values = self._values[bucket] = array("Q", [row & _U64 for row in rows])
+            count += len(keys)
+            if self.bad_rows:
+                invalid += sum(1 for value in values if value & _TYPE_MASK == _INVALID)
+        self._count = count - invalid
         self.bad_rows.sort(key=lambda bad: bad.line)
         return conflicting
 
@@ -317,6 +312,25 @@ class MeterMapping:
             network=self._networks[(packed >> _NET_SHIFT) & (_NET_LIMIT - 1)],
             device_type=_DEVICE_TYPES[packed & _TYPE_MASK],
         )
+
+
+def _one_per_device(rows: list[int], conflicting: list[int]) -> list[int]:
+    """Sorted ``device << 64 | value`` rows with one row per device: an identical repeat is
+    dropped, an invalid row wins, and a device with different valid rows is added to
+    ``conflicting``."""
+    kept: list[int] = []
+    for row in rows:
+        if not kept or kept[-1] >> 64 != row >> 64:
+            kept.append(row)
+            continue
+        last = kept[-1]
+        if last == row or last & _TYPE_MASK == _INVALID:
+            continue
+        if row & _TYPE_MASK == _INVALID:
+            kept[-1] = row
+        elif not conflicting or conflicting[-1] != row >> 64:
+            conflicting.append(row >> 64)
+    return kept
 
 
 def _bucket(number: int) -> int:
@@ -417,8 +431,15 @@ def _read_rows(  # type: ignore[no-untyped-def]
                     "e.g. 00-DB-12-34-56-78-90-A0)",
                 )
             mpan, mprn = _row_number(row, i_mpan, i_mprn, lenient)
-            network = _row_network(row[i_network] if i_network is not None else "")
-            kind = _row_type(row[i_type] if i_type is not None else "", mpan)
+            raw_network = row[i_network] if i_network is not None else ""
+            if not raw_network or _NETWORK.fullmatch(raw_network):
+                network = raw_network or None
+            else:
+                network = _row_network(raw_network)
+            raw_type = row[i_type] if i_type is not None else ""
+            kind = _TYPES.get(raw_type) if mpan is not None else None
+            if kind is None:
+                kind = _row_type(raw_type, mpan)
         except _Bad as bad:
             device = row[i_device].strip() if i_device < len(row) else ""
             mapping._bad(BadRow(shown, line, bad.column, bad.reason), eui_number(device))
@@ -426,6 +447,10 @@ def _read_rows(  # type: ignore[no-untyped-def]
         if networks is not None and network is not None and network not in networks:
             mapping._note(_unanswered(shown, line, network))
         put(number, mpan, mprn, network, kind)
+
+
+# The usual spellings of an electricity row's device type, read without a call.
+_TYPES = {"ESME": DeviceType.ESME, "": DeviceType.ESME}
 
 
 def _width(row: list[str], names: tuple[str, ...]) -> _Bad:
