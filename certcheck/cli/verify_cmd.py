@@ -162,6 +162,8 @@ def verify(
         return 0
     if not paths:
         raise UsageProblem("no PATH given (files, directories, JSON Lines batches or -)")
+    if mapping and meter and _from_configuration("mapping"):
+        mapping = None  # --meter on the command line wins over a configured --mapping
     if bool(mapping) == bool(meter):
         raise UsageProblem(
             "verify needs either --mapping meters.csv or --meter DEVICE=MPAN[:NETWORK], not both"
@@ -200,3 +202,12 @@ def verify(
             ),
         )
     )
+
+
+def _from_configuration(name: str) -> bool:
+    """Whether option ``name`` took its value from a configuration file, not the command line."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    source = context.get_parameter_source(name) if context is not None else None
+    return source is click.core.ParameterSource.DEFAULT_MAP

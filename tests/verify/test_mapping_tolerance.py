@@ -206,3 +206,21 @@ def test_a_network_nobody_answers_for_in_meters_csv_is_listed_not_refused(tmp_pa
         assert f"{meters}:2: column network: 'IPNX'" in err
         assert "NETWORK_UNDETERMINED" in _codes(records[0])
         assert "NO_CERT_WRONG_NETWORK" not in _codes(records[0])
+
+
+def test_meter_on_the_command_line_wins_over_a_configured_mapping(tmp_path: Path) -> None:
+    (tmp_path / "certcheck.toml").write_text(
+        f'[verify]\nmapping = "{WORLD / "meters.csv"}"\noperators = "{OPERATORS}"\n'
+    )
+    done = certcheck(
+        "verify",
+        str(CORRECT),
+        "--meter",
+        f"{CORRECT_DEVICE}={CORRECT_MPAN}:LOND",
+        "-f",
+        "jsonl",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stderr
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert record["expected_network"] == "LOND"
