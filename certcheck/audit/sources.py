@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,8 +58,34 @@ class NoInput(Exception):
     """A named path does not exist (a usage error)."""
 
 
+def label(path: str | os.PathLike[str]) -> str:
+    """A path as an item's ``source``: bytes of the name that are not UTF-8 (kept by
+    surrogateescape, so that the file still opens) shown as ``\\xNN``, so that every output
+    (JSON, CSV, the store, a terminal) can carry it."""
+    name = os.fspath(path)
+    if name.isascii():
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _note(message: str) -> None:
+    """A note on standard error about input left out (a source never stops for it)."""
+    from certcheck.output.escape import printable
+
+    sys.stderr.write(f"certcheck: {printable(message)}\n")
+
+
 def iter_paths(paths: Iterable[str]) -> Iterator[str | Path]:
-    """Expand directories recursively (sorted, hidden entries skipped); keep ``-`` as is."""
+    """Expand directories recursively (sorted, hidden entries and whatever is not a regular
+    file skipped); keep ``-`` as is. A FIFO or device named on its own is read as a stream."""
     for name in paths:
         if name == STDIN:
             yield STDIN
@@ -69,7 +96,7 @@ def iter_paths(paths: Iterable[str]) -> Iterator[str | Path]:
         elif path.exists() or path.is_symlink():
             yield path
         else:
-            raise NoInput(f"{name}: no such file or directory")
+            raise NoInput(f"{label(name)}: no such file or directory")
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -84,8 +111,17 @@ def _walk(root: Path) -> Iterator[Path]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(path)
-        else:
+            continue
+        try:
+            mode = entry.stat().st_mode  # a symlink's target
+        except OSError:
+            yield path  # a dangling link: reading it says why
+            continue
+        kind = next((what for test, what in _SPECIAL if test(mode)), None)
+        if kind is None:
             yield path
+        else:
+            _note(f"{label(path)}: skipped, {kind} is not a regular file")
 
 
 def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
@@ -145,16 +181,17 @@ def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInpu
         if path == STDIN:
             yield from _from_stream(sys.stdin.buffer, "<stdin>", limits, items)
             continue
+        source = label(path)
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below, streamed for JSON Lines
         except OSError as exc:
-            yield RawInput(str(path), None, f"cannot read: {exc.strerror or exc}")
+            yield RawInput(source, None, f"cannot read: {exc.strerror or exc}")
             continue
         with handle:
             try:
-                yield from _from_stream(handle, str(path), limits, items)
+                yield from _from_stream(handle, source, limits, items)
             except OSError as exc:
-                yield RawInput(str(path), None, f"cannot read: {exc.strerror or exc}")
+                yield RawInput(source, None, f"cannot read: {exc.strerror or exc}")
 
 
 def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 
@@ -63,10 +64,21 @@ def _register() -> None:
 _register()
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM is handled as Ctrl-C: the run says how far it got and removes its temporary
+    files (SPEC.md, "Exit codes")."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to SPEC.md's exit codes."""
+    from certcheck.output.writers import OutputError
+
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    signal.signal(signal.SIGTERM, _terminated)
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate is shown, never a crash
+        stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
     try:
         code = app(args=args, prog_name="certcheck", standalone_mode=False)
     except typer.Exit as done:
@@ -74,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         say("interrupted")
         code = ExitCode.INTERRUPTED
-    except (UsageProblem, RegistryError) as problem:
+    except (UsageProblem, RegistryError, OutputError) as problem:
         say(f"error: {problem}")
         code = ExitCode.USAGE
     except KeyboardInterrupt as stop:

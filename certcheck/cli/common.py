@@ -20,6 +20,8 @@ class UsageProblem(Exception):
 
 
 def say(message: str) -> None:
-    """One line on standard error, never on standard output."""
-    sys.stderr.write(f"certcheck: {message}\n")
+    """One line on standard error, never on standard output (control characters escaped)."""
+    from certcheck.output.escape import printable
+
+    sys.stderr.write(f"certcheck: {printable(message)}\n")
     sys.stderr.flush()

@@ -13,6 +13,7 @@ from certcheck.audit.model import Cell, Item, Record
 from certcheck.audit.serialise import certificate_entries, outcome_entry
 from certcheck.checks.input import unreadable_findings
 from certcheck.output.console import terminal_console
+from certcheck.output.terminal import plain
 
 
 def signature_state(item: Item, keystore: KeyStore) -> str | None:
@@ -80,7 +81,7 @@ class DecodeView:
         self.console = terminal_console(sys.stdout, width=160, soft_wrap=False)
 
     def show(self, item: Item, record: dict[str, Any]) -> None:
-        title = Text(item.source, style="bold")
+        title = plain(item.source, style="bold")
         if not item.readable:
             self.console.print(title, Text("  unreadable", style="red"))
             return
@@ -88,7 +89,7 @@ class DecodeView:
         for label in ("service", "message_code", "message_name"):
             if record.get(label):
                 facts.append(str(record[label]))
-        self.console.print(title, Text("  " + " · ".join(facts), style="cyan"))
+        self.console.print(title, plain("  " + " · ".join(facts), style="cyan"))
         if item.originator or item.device_id:
             sent_by_device = item.originator is not None and item.originator == item.device_id
             recipient = item.details.get("recipient") if sent_by_device else item.device_id
@@ -98,7 +99,7 @@ class DecodeView:
             )
         if record.get("signature"):
             style = {"valid": "green", "invalid": "red"}.get(record["signature"], "yellow")
-            self.console.print("  signature: ", Text(record["signature"], style=style))
+            self.console.print("  signature: ", plain(record["signature"], style=style))
         if record.get("execution_time"):
             self.console.print(f"  execution time: {record['execution_time']}")
         certs = record["certificates"]

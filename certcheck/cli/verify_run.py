@@ -72,21 +72,26 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
     from certcheck.output.formats import open_writer
+    from certcheck.output.writers import OutputError
 
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
+    # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
+    options = {"summary": not request.quiet} if request.fmt == "table" else {}
+    writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
     store = None
     if request.store:
         from certcheck.cli.store_hook import RunRecorder
 
-        store = RunRecorder(request.store, sys.argv[1:])
+        try:
+            store = RunRecorder(request.store, sys.argv[1:])
+        except BaseException:
+            writer.abort()
+            raise
     threshold = _threshold(request.fail_on)
     worst = -1
     count = 0
     stream = None
-    # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
-    options = {"summary": not request.quiet} if request.fmt == "table" else {}
-    writer = open_writer(request.fmt, request.output, **options)
     progress = None if request.quiet else progress_line(request.fmt)
     try:
         stream = verify_blocks(
@@ -104,6 +109,7 @@ def run_verify(request: VerifyRequest) -> int:
             else:
                 for record in result.records():
                     writer.write(record)
+            writer.out.stream.flush()  # type: ignore[attr-defined]  # out before the next block
             worst = max(worst, result.worst)
             if store is not None:
                 store.add_block(result)
@@ -116,6 +122,9 @@ def run_verify(request: VerifyRequest) -> int:
         _stop(stream, writer, progress)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
+    except OutputError:  # one line says which output and why; nothing else is left
+        _stop(stream, writer, progress)
+        raise
     except BaseException:
         _stop(stream, writer, progress)
         if count:

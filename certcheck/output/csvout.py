@@ -1,10 +1,13 @@
-"""CSV: one row per finding (an item without findings gets one row with empty finding fields)."""
+"""CSV: one row per finding (an item without findings gets one row with empty finding fields).
+
+Cells are neutralised and quoted by :mod:`certcheck.output.csvcell`.
+"""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
+from certcheck.output.csvcell import row
 from certcheck.output.writers import AtomicOutput
 
 COLUMNS = (
@@ -25,6 +28,7 @@ COLUMNS = (
     "certificate",
     "where",
 )
+FINDING_COLUMNS = COLUMNS[11:]
 
 
 class CsvWriter:
@@ -32,17 +36,14 @@ class CsvWriter:
 
     def __init__(self, out: AtomicOutput) -> None:
         self.out = out
-        self.writer = csv.writer(out.stream, lineterminator="\n")
-        self.writer.writerow(COLUMNS)
+        out.stream.write(row(COLUMNS))
 
     def write(self, record: dict[str, Any]) -> None:
         base = [record.get(c) for c in COLUMNS[:11]]
         findings = record["findings"] or [{}]
-        for finding in findings:
-            self.writer.writerow(
-                base
-                + [finding.get(k) for k in ("code", "severity", "message", "certificate", "where")]
-            )
+        self.out.stream.write(
+            "".join(row(base + [f.get(k) for k in FINDING_COLUMNS]) for f in findings)
+        )
 
     def close(self) -> None:
         self.out.commit()

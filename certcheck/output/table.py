@@ -10,6 +10,7 @@ from rich.text import Text
 
 from certcheck.audit.model import Severity, Verdict
 from certcheck.output.console import terminal_console
+from certcheck.output.escape import printable
 from certcheck.output.writers import AtomicOutput
 
 VERDICT_STYLE = {Verdict.FAIL: "bold red", Verdict.WARN: "yellow", Verdict.PASS: "green"}
@@ -37,19 +38,17 @@ class TableWriter:
             return
         line = Text()
         line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
-        line.append(record["source"])
+        line.append(printable(record["source"]))
         if record["device_id"]:
             line.append(f"  device {record['device_id']}")
         if record["expected_network"]:
             line.append(f" ({record['expected_network']})")
         if record["supplier"] or record["originator"]:
-            line.append(f"  from {record['supplier'] or record['originator']}")
+            line.append(printable(f"  from {record['supplier'] or record['originator']}"))
         self.console.print(line)
         for finding in shown:
             where = f" [{finding['where']}]" if finding["where"] else ""
-            self.console.print(
-                Text(f"      {finding['code']}: {finding['message']}{where}"), highlight=False
-            )
+            self.console.print(f"      {finding['code']}: {finding['message']}{where}")
 
     def close(self) -> None:
         if self.summary:
