@@ -399,6 +399,12 @@ def _refuse_repeated(mapping: MeterMapping, path: str | Path, i_device: int) -> 
     repeated = set(mapping._seal())
     if not repeated:
         return
+    if not Path(path).is_file():  # a stream (FIFO) cannot be read again to find the lines
+        first = format_eui64(min(repeated).to_bytes(8, "big"))
+        raise located(
+            str(path), None, "device_id", f"device id {first} appears more than once "
+            "(each device id must appear once)"
+        )
     header, rows = read_rows(path, required=())
     seen: dict[int, int] = {}
     for line, row in rows:
