@@ -151,10 +151,16 @@ class SignatureInfo:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A decoding problem: why the item (or part of it) could not be read, and where."""
+    """A decoding problem: why the item (or part of it) could not be read, and where.
+
+    ``defect`` marks a problem made by a reader's last-resort handler: an exception no reader
+    expected, so a bug in certcheck rather than a property of the input. The batch goes on
+    either way; fuzzing fails on a defect.
+    """
 
     message: str
     where: str | None = None
+    defect: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import traceback
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    if debug:  # read where a check fails, in this process or a worker forked from it
+        os.environ["CERTCHECK_DEBUG"] = "1"
     signal.signal(signal.SIGTERM, _terminated)
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate is shown, never a crash
         stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]

@@ -91,6 +91,7 @@ def run_verify(request: VerifyRequest) -> int:
     threshold = _threshold(request.fail_on)
     worst = -1
     count = 0
+    failed_checks = 0
     stream = None
     progress = None if request.quiet else progress_line(request.fmt)
     try:
@@ -111,6 +112,7 @@ def run_verify(request: VerifyRequest) -> int:
                     writer.write(record)
             writer.out.stream.flush()  # type: ignore[attr-defined]  # out before the next block
             worst = max(worst, result.worst)
+            failed_checks += result.codes.get("CHECK_FAILED", 0)
             if store is not None:
                 store.add_block(result)
             if progress:
@@ -138,6 +140,13 @@ def run_verify(request: VerifyRequest) -> int:
     writer.close()
     if store is not None:
         store.finish()
+    if failed_checks:
+        say(
+            f"internal error: a check raised on {failed_checks} item(s) (CHECK_FAILED findings; "
+            "the other checks ran). This is a bug in certcheck; please report it with the "
+            "output of the same command run with --debug."
+        )
+        return ExitCode.INTERNAL
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
 
 

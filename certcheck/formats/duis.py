@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -89,8 +88,11 @@ def decode_duis(
             return _Reader(source, digest, limits).response(root)
     except _Unreadable as bad:  # a limit reached part-way through
         return _unreadable(source, digest, f"{source}: {bad.message}", bad.where)
-    except Exception as error:  # a reader reports, it never raises
-        return _unreadable(source, digest, f"{source}: DUIS decoding failed: {error}", _local(root))
+    except Exception as error:  # a reader defect must not stop a batch
+        from certcheck.formats.sniff import defect
+
+        problem = defect(error, _local(root))
+        return Item(source=source, kind=None, digest=digest, problems=(problem,))
     return _unreadable(
         source,
         digest,
@@ -421,18 +423,14 @@ class _Reader:
         except (ValueError, binascii.Error) as error:
             self.problem(f"GBCSPayload is not valid base64 ({error})", where)
             return
-        decode = _gbcs_decoder()
-        if decode is None:
-            self.problem("GBCS reader unavailable; GBCSPayload not decoded", where)
-            return
-        try:
-            inner = decode(raw, self.source, self.limits)
-        except Exception as error:  # a reader reports, it never raises
-            self.problem(f"GBCSPayload could not be decoded: {error}", where)
-            return
+        from certcheck.formats.gbcs.reader import decode_gbcs  # never raises
+
+        inner = decode_gbcs(raw, self.source, self.limits)
         self.fields["inner"] = inner
         for problem in inner.problems:
-            self.problems.append(Problem(problem.message, at(where, problem.where)))
+            self.problems.append(
+                Problem(problem.message, at(where, problem.where), problem.defect)
+            )
         if inner.kind is None:
             return
         for name in ("message_code", "message_name", "signature"):
@@ -591,17 +589,3 @@ def _cell(role: int, usage: tuple[str, str]) -> Cell:
     return Cell(role, usage[0], usage[1])
 
 
-
-
-_GBCS: list[Callable[[bytes, str], Item] | None] = []
-
-
-def _gbcs_decoder() -> Callable[[bytes, str, Limits], Item] | None:
-    """The GBCS reader's ``decode_gbcs``, imported on first use (None when absent)."""
-    if not _GBCS:
-        try:
-            from certcheck.formats.gbcs.reader import decode_gbcs
-        except ImportError:
-            return None
-        _GBCS.append(decode_gbcs)
-    return _GBCS[0]

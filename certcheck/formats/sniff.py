@@ -14,18 +14,20 @@ GBCS_TAGS = (0xDD, 0xDF)
 DER_SEQUENCE = 0x30
 
 
-# Words of the readers' last-resort handlers (sniff, the GBCS reader, the DUIS reader): such a
-# problem is a defect in certcheck, never a property of the input. Fuzzing fails on them.
-READER_DEFECT_MARKERS = (
-    "could not decode:",
-    "unreadable GBCS message: unexpected",
-    "DUIS decoding failed",
-)
-
-
 def is_reader_defect(problem: Problem) -> bool:
-    """True when a problem came from a reader's catch-all rather than from the input."""
-    return any(marker in problem.message for marker in READER_DEFECT_MARKERS)
+    """True when a problem came from a reader's catch-all (a bug) rather than from the input."""
+    return problem.defect
+
+
+def defect(exc: BaseException, where: str | None = "offset 0x0") -> Problem:
+    """The problem a reader's last-resort handler reports for an exception nobody expected."""
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return Problem(
+        f"internal error while decoding: {type(exc).__name__}: {first} (a bug in certcheck; "
+        "please report it)",
+        where,
+        defect=True,
+    )
 
 
 def unreadable(source: str, message: str, where: str | None = None, digest: str = "") -> Item:
@@ -38,8 +40,8 @@ def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> It
     digest = hashlib.sha256(data).hexdigest()
     try:
         return _decode(data, source, digest, limits)
-    except Exception as exc:
-        return unreadable(source, f"could not decode: {type(exc).__name__}: {exc}", digest=digest)
+    except Exception as exc:  # a reader defect: the item says so, the batch goes on
+        return Item(source=source, kind=None, digest=digest, problems=(defect(exc, None),))
 
 
 def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
