@@ -162,6 +162,18 @@ class Problem:
     where: str | None = None
     defect: bool = False
 
+    @classmethod
+    def of_defect(cls, exc: BaseException, where: str | None = "offset 0x0") -> Problem:
+        """What a reader's last-resort handler reports for an exception nobody expected."""
+        text = str(exc)
+        first = text.splitlines()[0] if text else ""
+        return cls(
+            f"internal error while decoding: {type(exc).__name__}: {first} (a bug in "
+            "certcheck; please report it)",
+            where,
+            defect=True,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Item:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from certcheck.audit import where as location
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
+from certcheck.output.escape import note
 
 STDIN = "-"
 BLOCK_ITEMS = 256  # items per block: about 25 ms of auditing, few enough to start output early
@@ -78,13 +79,6 @@ _SPECIAL = (
 )
 
 
-def _note(message: str) -> None:
-    """A note on standard error about input left out (a source never stops for it)."""
-    from certcheck.output.escape import printable
-
-    sys.stderr.write(f"certcheck: {printable(message)}\n")
-
-
 def iter_paths(paths: Iterable[str]) -> Iterator[str | Path]:
     """Expand directories recursively (sorted, hidden entries and whatever is not a regular
     file skipped); keep ``-`` as is. A FIFO or device named on its own is read as a stream."""
@@ -123,7 +117,7 @@ def _walk(root: Path) -> Iterator[Path]:
         if kind is None:
             yield path
         else:
-            _note(f"{label(path)}: skipped, {kind} is not a regular file")
+            note(f"{label(path)}: skipped, {kind} is not a regular file")
 
 
 def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:

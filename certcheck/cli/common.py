@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import IntEnum
 
 
@@ -21,7 +20,6 @@ class UsageProblem(Exception):
 
 def say(message: str) -> None:
     """One line on standard error, never on standard output (control characters escaped)."""
-    from certcheck.output.escape import printable
+    from certcheck.output.escape import note
 
-    sys.stderr.write(f"certcheck: {printable(message)}\n")
-    sys.stderr.flush()
+    note(message)

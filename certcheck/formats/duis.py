@@ -89,9 +89,7 @@ def decode_duis(
     except _Unreadable as bad:  # a limit reached part-way through
         return _unreadable(source, digest, f"{source}: {bad.message}", bad.where)
     except Exception as error:  # a reader defect must not stop a batch
-        from certcheck.formats.sniff import defect
-
-        problem = defect(error, _local(root))
+        problem = Problem.of_defect(error, _local(root))
         return Item(source=source, kind=None, digest=digest, problems=(problem,))
     return _unreadable(
         source,

@@ -19,17 +19,6 @@ def is_reader_defect(problem: Problem) -> bool:
     return problem.defect
 
 
-def defect(exc: BaseException, where: str | None = "offset 0x0") -> Problem:
-    """The problem a reader's last-resort handler reports for an exception nobody expected."""
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return Problem(
-        f"internal error while decoding: {type(exc).__name__}: {first} (a bug in certcheck; "
-        "please report it)",
-        where,
-        defect=True,
-    )
-
-
 def unreadable(source: str, message: str, where: str | None = None, digest: str = "") -> Item:
     """An item that could not be decoded."""
     return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
@@ -41,7 +30,9 @@ def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> It
     try:
         return _decode(data, source, digest, limits)
     except Exception as exc:  # a reader defect: the item says so, the batch goes on
-        return Item(source=source, kind=None, digest=digest, problems=(defect(exc, None),))
+        return Item(
+            source=source, kind=None, digest=digest, problems=(Problem.of_defect(exc, None),)
+        )
 
 
 def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
@@ -90,9 +81,7 @@ def _looks_binary(body: bytes) -> bool:
     return any(b < 0x09 or b > 0x7E for b in sample)
 
 
-def _decode_binary(
-    raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS
-) -> Item:
+def _decode_binary(raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     if not raw:
         return unreadable(source, "empty input", offset(0), digest)
     if raw[0] in GBCS_TAGS:

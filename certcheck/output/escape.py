@@ -2,12 +2,13 @@
 
 An ESC (``\\x1b``) from a party name or a file name could clear the screen, retitle the
 window or plant an OSC-8 link (SPEC.md, "Output safety"). Kept free of rich so that error
-messages need no heavy import.
+messages need no heavy import. :func:`note` writes every message certcheck prints.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
 # C0 and C1 controls, DEL, bidirectional overrides and isolates (they reorder what is shown),
 # and lone surrogates (undecodable bytes of a file name, kept by surrogateescape).
@@ -24,3 +25,9 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``)."""
     return _UNSAFE.sub(_escape, text)
+
+
+def note(message: str) -> None:
+    """One line on standard error, ``certcheck: `` first, control characters escaped."""
+    sys.stderr.write(f"certcheck: {printable(message)}\n")
+    sys.stderr.flush()

@@ -59,9 +59,7 @@ def decode_gbcs(
     except GbcsDecodeError as exc:
         problem = Problem(f"unreadable GBCS message: {exc}", exc.where)
     except Exception as exc:  # a reader defect must not stop a batch
-        from certcheck.formats.sniff import defect
-
-        problem = defect(exc)
+        problem = Problem.of_defect(exc)
     return Item(source=source, kind=None, digest=digest, problems=(problem,))
 
 
