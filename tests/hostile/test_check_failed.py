@@ -17,10 +17,14 @@ from certcheck.cli import app as cli_app
 FAULTY = "NO_CERT_PAIR_MISMATCH"
 
 
+def _rule(code: str) -> registry.Rule:
+    return next(r for r in registry.all_rules() if r.code == code)
+
+
 @pytest.fixture()
 def faulty_check(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """The pair-mismatch check raises on the third line of a batch, works on the others."""
-    rule = registry.get(FAULTY)
+    rule = _rule(FAULTY)
     original = rule.run
     assert original is not None
 
@@ -80,6 +84,6 @@ def test_a_faulty_check_gives_check_failed_and_the_batch_goes_on(
 
 
 def test_check_failed_is_a_registered_rule() -> None:
-    rule = registry.get("CHECK_FAILED")
+    rule = _rule("CHECK_FAILED")
     assert rule.severity.label == "error" and rule.family == "input" and rule.run is None
     assert rule.description and rule.source
