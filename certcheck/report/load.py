@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from certcheck.report.aggregate import Report, aggregate
-from certcheck.store import AuditStore
+from certcheck.store import AuditStore, StoreError
 from certcheck.store.queries import current_items, offered_suppliers
 
 CHUNK = 5_000  # JSON Lines records per transaction of the scratch store
@@ -35,8 +35,11 @@ def report_from_store(
 ) -> Report:
     """Aggregate the store at ``target``, an SQLite path or a ``postgresql://`` URL (raises
     StoreError if it is missing or not a store)."""
-    with AuditStore.open(target, create=False) as store:
-        return store_report(store, since, until)
+    with AuditStore.open(target, create=False, read_only=True) as store:
+        try:
+            return store_report(store, since, until)
+        except store.db.Error as exc:  # a damaged page, or tables changed by hand
+            raise StoreError(f"{store.db.name}: the audit store cannot be read ({exc})") from exc
 
 
 def report_from_results(
