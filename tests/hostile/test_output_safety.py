@@ -181,7 +181,6 @@ def test_hostile_party_names_and_subjects_never_crash_a_table(demo_world, tmp_pa
     done = _run("verify", str(batch), *args, "-f", "jsonl", "-o", str(results), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert hostile in results.read_text(encoding="utf-8").encode().decode("unicode_escape")
-    shown = "[/x][bold]Evil\\x1b]8;;http://x.example/\\x1b\\"
     for command in (
         ["verify", str(batch), *args],
         ["report", str(results), "-f", "table"],
