@@ -1,6 +1,6 @@
 """The readers' contract, asserted by every fuzz target: an Item, decoded or saying why not,
-never a reader's last-resort catch-all (that is a defect, not bad input), and every ``where``
-in the one grammar of :mod:`certcheck.audit.where`."""
+never a problem flagged as a defect by a reader's last-resort handler (a bug, not bad input),
+and every ``where`` in the one grammar of :mod:`certcheck.audit.where`."""
 
 from __future__ import annotations
 

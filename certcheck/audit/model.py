@@ -151,10 +151,28 @@ class SignatureInfo:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A decoding problem: why the item (or part of it) could not be read, and where."""
+    """A decoding problem: why the item (or part of it) could not be read, and where.
+
+    ``defect`` marks a problem made by a reader's last-resort handler: an exception no reader
+    expected, so a bug in certcheck rather than a property of the input. The batch goes on
+    either way; fuzzing fails on a defect.
+    """
 
     message: str
     where: str | None = None
+    defect: bool = False
+
+    @classmethod
+    def of_defect(cls, exc: BaseException, where: str | None = "offset 0x0") -> Problem:
+        """What a reader's last-resort handler reports for an exception nobody expected."""
+        text = str(exc)
+        first = text.splitlines()[0] if text else ""
+        return cls(
+            f"internal error while decoding: {type(exc).__name__}: {first} (a bug in "
+            "certcheck; please report it)",
+            where,
+            defect=True,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,24 +190,28 @@ def _verify_in_worker(block: Block) -> BlockResult:
 
 
 def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it terminates the pool)."""
+    """Worker initialiser: Ctrl-C is the parent's to handle (it terminates the pool, with
+    SIGTERM, which ends a worker at once)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _quiet_pool(pool_context, jobs: int):  # type: ignore[no-untyped-def]
-    """A pool whose workers ignore SIGINT from the moment they are forked."""
+    """A pool whose workers ignore SIGINT (and die of SIGTERM) from the moment they are forked."""
     import signal
 
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        terminate = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except ValueError:  # not the main thread: the initialiser alone covers the workers
         return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
     try:
         return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, terminate)
 
 
 def verify_blocks(

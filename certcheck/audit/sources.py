@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,11 +23,13 @@ from pathlib import Path
 from certcheck.audit import where as location
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.formats.isotime import iso_utc
+from certcheck.output.escape import note
 
 STDIN = "-"
 BLOCK_ITEMS = 256  # items per block: about 25 ms of auditing, few enough to start output early
 BLOCK_BYTES = 4 << 20  # and at most this many bytes of whole lines (items may be large)
 READ_BYTES = 1 << 20
+_BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes: blank lines and indents
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +62,27 @@ class NoInput(Exception):
     """A named path does not exist (a usage error)."""
 
 
+def label(path: str | os.PathLike[str]) -> str:
+    """A path as an item's ``source``: bytes of the name that are not UTF-8 (kept by
+    surrogateescape, so that the file still opens) shown as ``\\xNN``, so that every output
+    (JSON, CSV, the store, a terminal) can carry it."""
+    name = os.fspath(path)
+    if name.isascii():
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def iter_paths(paths: Iterable[str]) -> Iterator[str | Path]:
-    """Expand directories recursively (sorted, hidden entries skipped); keep ``-`` as is."""
+    """Expand directories recursively (sorted, hidden entries and whatever is not a regular
+    file skipped); keep ``-`` as is. A FIFO or device named on its own is read as a stream."""
     for name in paths:
         if name == STDIN:
             yield STDIN
@@ -70,7 +93,7 @@ def iter_paths(paths: Iterable[str]) -> Iterator[str | Path]:
         elif path.exists() or path.is_symlink():
             yield path
         else:
-            raise NoInput(f"{name}: no such file or directory")
+            raise NoInput(f"{label(name)}: no such file or directory")
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -85,8 +108,17 @@ def _walk(root: Path) -> Iterator[Path]:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(path)
-        else:
+            continue
+        try:
+            mode = entry.stat().st_mode  # a symlink's target
+        except OSError:
+            yield path  # a dangling link: reading it says why
+            continue
+        kind = next((what for test, what in _SPECIAL if test(mode)), None)
+        if kind is None:
             yield path
+        else:
+            note(f"{label(path)}: skipped, {kind} is not a regular file")
 
 
 def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
@@ -126,16 +158,28 @@ def iter_blocks(
 
 def block_items(block: Block, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
     """The items of a block: a LineBlock split into its lines (blank lines skipped, lines over
-    ``max_line_bytes`` reported), a tuple as it is."""
+    ``max_line_bytes`` reported), a tuple as it is.
+
+    Runs of blank lines are stepped over in one regular-expression match, so the cost is per
+    item, not per line, however many blank lines a batch holds.
+    """
     if not isinstance(block, LineBlock):
         yield from block
         return
-    source, longest = block.source, limits.max_line_bytes
-    for number, line in enumerate(block_lines(block), block.first_line):
-        if len(line) > longest:
+    source, data, longest = block.source, block.data, limits.max_line_bytes
+    size, position, number = len(data), 0, block.first_line
+    while (text := _BLANK.match(data, position).end()) < size:
+        newline = data.rfind(b"\n", position, text)
+        begin = newline + 1 if newline >= 0 else position
+        number += data.count(b"\n", position, begin)
+        end = data.find(b"\n", text)
+        if end < 0:
+            end = size
+        if end - begin > longest:
             yield _too_long(source, number, limits)
-        elif line.strip():
-            yield RawInput(f"{source}#{number}", line, jsonl=True)
+        else:
+            yield RawInput(f"{source}#{number}", data[begin:end], jsonl=True)
+        position, number = end + 1, number + 1
 
 
 def block_lines(block: LineBlock) -> list[bytes]:
@@ -146,9 +190,10 @@ def block_lines(block: LineBlock) -> list[bytes]:
     return lines
 
 
-def is_item_line(line: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
-    """Whether a JSON Lines line is an item (a record is made for it): any but a blank line."""
-    return len(line) > limits.max_line_bytes or bool(line.strip())
+def is_item_line(line: bytes) -> bool:
+    """Whether a JSON Lines line is an item (a record is made for it): any but a blank line
+    (blank as :data:`_BLANK` and ``bytes.strip`` say, whatever its length)."""
+    return bool(line.strip())
 
 
 def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:
@@ -156,16 +201,17 @@ def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInpu
         if path == STDIN:
             yield from _from_stream(sys.stdin.buffer, "<stdin>", limits, items)
             continue
+        source = label(path)
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below, streamed for JSON Lines
         except OSError as exc:
-            yield RawInput(str(path), None, f"cannot read: {exc.strerror or exc}")
+            yield RawInput(source, None, f"cannot read: {exc.strerror or exc}")
             continue
         with handle:
             try:
-                yield from _from_stream(handle, str(path), limits, items)
+                yield from _from_stream(handle, source, limits, items)
             except OSError as exc:
-                yield RawInput(str(path), None, f"cannot read: {exc.strerror or exc}")
+                yield RawInput(source, None, f"cannot read: {exc.strerror or exc}")
 
 
 def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:  # type: ignore[no-untyped-def]
@@ -190,27 +236,36 @@ def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[Ra
 def _line_blocks(  # type: ignore[no-untyped-def]
     head: bytes, handle, source: str, limits: Limits, items: int
 ) -> Iterator[RawInput | LineBlock]:
-    """A JSON Lines stream as blocks of up to ``items`` whole lines.
+    """A JSON Lines stream as blocks of whole lines holding up to ``items`` items (blank lines
+    are carried, not counted, and a run of them with no item is dropped).
 
     ``buffer[start:]`` is unread by the consumer and begins with line ``line_no``. A partial
     line longer than ``max_line_bytes`` is reported and skipped without being held in memory.
     """
     buffer, start, line_no = head, 0, 1
     while True:
-        end, count = start, 0
+        end, count, lines = start, 0, 0  # lines: of the file; count: items (non-blank lines)
         while count < items and end - start < BLOCK_BYTES:
-            newline = buffer.find(b"\n", end)
+            text = _BLANK.match(buffer, end).end()  # past blank lines in one step
+            newline = buffer.find(b"\n", text)
             if newline < 0:
+                last = buffer.rfind(b"\n", end, text)
+                if last >= 0:  # the blank lines before an unfinished one
+                    lines += buffer.count(b"\n", end, last + 1)
+                    end = last + 1
                 break
+            lines += buffer.count(b"\n", end, newline + 1)
             end, count = newline + 1, count + 1
         if count == items or (count and end - start >= BLOCK_BYTES):
             yield LineBlock(source, line_no, buffer[start:end])
-            start, line_no = end, line_no + count
+            start, line_no = end, line_no + lines
             continue
+        if not count:  # only blank lines so far: nothing to audit, nothing to keep
+            start, line_no, lines = end, line_no + lines, 0
         if len(buffer) - end > limits.max_line_bytes:
             if count:
                 yield LineBlock(source, line_no, buffer[start:end])
-                line_no += count
+                line_no += lines
             yield _too_long(source, line_no, limits)
             line_no += 1
             rest = _skip_to_newline(handle)

@@ -9,6 +9,9 @@ lint's description and citation beside its code), and attaches the function that
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -200,18 +203,75 @@ def _every_check() -> tuple[CheckFunction, ...]:
     return check_functions(all_rules())
 
 
+CHECK_FAILED = rule(
+    "CHECK_FAILED",
+    Severity.ERROR,
+    "A check raised on this item (a bug in certcheck); the batch goes on and the run exits 3.",
+    "certcheck's exit codes: 3 is an internal error, reported with --debug",
+    "input",
+    meaning=(
+        "One of certcheck's checks raised an exception on this item instead of giving its "
+        "findings. The other checks ran; the faulty one's findings are missing."
+    ),
+    why=(
+        "A fault in one check must neither end a batch of millions nor pass an item silently: "
+        "the item fails, the batch goes on, and the run ends with exit code 3."
+    ),
+    remedy=(
+        "Run the same command with --debug for the traceback and report it with the item; "
+        "meanwhile --ignore the code the message names to run without that check."
+    ),
+    example="the NO_CERT_PAIR_MISMATCH check raised KeyError: 'role'; this is a bug ...",
+)
+
+
 def run_checks(subject: Subject) -> list[Finding]:
     """Run the context's checks (every check unless the run selected some) on one subject:
     the findings in rule order.
 
     The selection is made once per run (``AuditContext.checks``); each rule's findings are
-    gathered straight into one list (no generator around them): this runs for every item.
+    gathered straight into one list (no generator around them), and one ``try`` guards the
+    whole loop: this runs for every item. Only when a check raises are the checks run again one
+    by one, each guarded, so that the faulty one gives a ``CHECK_FAILED`` finding on this item
+    and the others their findings.
     """
     checks = subject.context.checks
+    if checks is None:
+        checks = _every_check()
     findings: list[Finding] = []
-    for run in _every_check() if checks is None else checks:
-        findings.extend(run(subject))
+    try:
+        for run in checks:
+            findings.extend(run(subject))
+    except Exception:
+        return _run_guarded(subject, checks)
     return findings
+
+
+def _run_guarded(subject: Subject, checks: Iterable[CheckFunction]) -> list[Finding]:
+    findings: list[Finding] = []
+    for run in checks:
+        try:
+            found = list(run(subject))
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                traceback.print_exc()
+                sys.stderr.flush()  # a worker process may end without flushing
+            found = [
+                CHECK_FAILED.finding(
+                    f"the {_code_of(run)} check raised {type(exc).__name__}: {exc}; this is a "
+                    "bug in certcheck (run with --debug for the traceback, and report it)"
+                )
+            ]
+        findings.extend(found)
+    return findings
+
+
+def _code_of(run: CheckFunction) -> str:
+    return next((r.code for r in REGISTRY.values() if r.run is run), getattr(run, "__name__", "?"))
+
+
+DEBUG_ENV = "CERTCHECK_DEBUG"
+"""Set by ``--debug``: a check that raises prints its traceback (workers inherit it)."""
 
 
 @cache

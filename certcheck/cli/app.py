@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import traceback
 
@@ -63,10 +65,23 @@ def _register() -> None:
 _register()
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM is handled as Ctrl-C: the run says how far it got and removes its temporary
+    files (SPEC.md, "Exit codes")."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to SPEC.md's exit codes."""
+    from certcheck.output.writers import OutputError
+
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    if debug:  # read where a check fails, in this process or a worker forked from it
+        os.environ["CERTCHECK_DEBUG"] = "1"
+    signal.signal(signal.SIGTERM, _terminated)
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate is shown, never a crash
+        stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
     try:
         code = app(args=args, prog_name="certcheck", standalone_mode=False)
     except typer.Exit as done:
@@ -74,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         say("interrupted")
         code = ExitCode.INTERRUPTED
-    except (UsageProblem, RegistryError) as problem:
+    except (UsageProblem, RegistryError, OutputError) as problem:
         say(f"error: {problem}")
         code = ExitCode.USAGE
     except KeyboardInterrupt as stop:

@@ -54,7 +54,6 @@ def classify(
     Example, in the test world 'certcheck demo world' writes:
     certcheck classify world/pki/orgs --operators world/operators.csv
     """
-    import csv
     import json
     import sys
 
@@ -62,6 +61,7 @@ def classify(
     from certcheck.audit.decoding import decode_raw
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
+    from certcheck.output.csvcell import row as csv_row
 
     registry = None
     if operators:
@@ -72,9 +72,9 @@ def classify(
     unreadable = 0
     count = 0
     out = sys.stdout
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n") if fmt == "csv" else None
-    if writer:
-        writer.writeheader()
+    csv = fmt == "csv"
+    if csv:
+        out.write(csv_row(COLUMNS))
     try:
         for raw in iter_raw(paths):
             item = decode_raw(raw)
@@ -104,14 +104,10 @@ def classify(
                 }
                 if fmt == "jsonl":
                     out.write(json.dumps(row) + "\n")
-                elif writer:
-                    writer.writerow(
-                        {
-                            **row,
-                            "key_usage": ";".join(cert.key_usage),
-                            "mpids": ";".join(result.mpids),
-                        }
-                    )
+                elif csv:
+                    row["key_usage"] = ";".join(cert.key_usage)
+                    row["mpids"] = ";".join(result.mpids)
+                    out.write(csv_row(row[c] for c in COLUMNS))
                 else:
                     rows.append(row)
     except NoInput as exc:
@@ -131,6 +127,7 @@ def _table(rows: list[dict[str, object]]) -> None:
     from rich.table import Table
 
     from certcheck.output.console import terminal_console
+    from certcheck.output.terminal import plain
 
     table = Table(header_style="bold", box=None)
     for column in ("entity_id", "role_name", "key_usage", "party", "network_kind", "reason"):
@@ -143,7 +140,7 @@ def _table(rows: list[dict[str, object]]) -> None:
             str(row["role_name"] or "-"),
             ",".join(row["key_usage"]),  # type: ignore[arg-type]
             str(row["party"] or "-"),
-            f"[{style.get(kind, 'white')}]{kind}[/]",
+            plain(kind, style=style.get(kind, "white")),
             str(row["reason"]),
         )
     terminal_console(sys.stdout, width=200).print(table)

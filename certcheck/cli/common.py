@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import IntEnum
 
 
@@ -20,6 +19,7 @@ class UsageProblem(Exception):
 
 
 def say(message: str) -> None:
-    """One line on standard error, never on standard output."""
-    sys.stderr.write(f"certcheck: {message}\n")
-    sys.stderr.flush()
+    """One line on standard error, never on standard output (control characters escaped)."""
+    from certcheck.output.escape import note
+
+    note(message)

@@ -81,8 +81,7 @@ def describe(text: str) -> dict[str, Any]:
             type="unrecognised",
             valid=False,
             problems=[
-                "not an MPAN (13-digit core or 21-character full MPAN) "
-                "nor an MPRN (6 to 11 digits)"
+                "not an MPAN (13-digit core or 21-character full MPAN) nor an MPRN (6 to 11 digits)"
             ],
         )
     return result
@@ -145,6 +144,7 @@ def mpan(
     import sys
 
     from certcheck.cli.common import ExitCode, UsageProblem
+    from certcheck.output.escape import printable
 
     if not identifiers:
         raise UsageProblem("no MPAN given (example: certcheck mpan 2000024512368)")
@@ -152,5 +152,5 @@ def mpan(
     if fmt is MpanFormat.JSON:
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
     else:
-        sys.stdout.write(_table(results))
+        sys.stdout.write("\n".join(map(printable, _table(results).split("\n"))))
     return ExitCode.OK if all(r["valid"] for r in results) else ExitCode.FINDINGS

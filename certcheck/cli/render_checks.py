@@ -3,12 +3,13 @@ and one check explained."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import sys
 import textwrap
 from typing import TYPE_CHECKING
+
+from certcheck.output.csvcell import row as csv_row
 
 if TYPE_CHECKING:
     from certcheck.checks.registry import Rule
@@ -28,14 +29,16 @@ COLUMNS = (
 )
 
 
+
 def print_checks(rules: list[Rule], fmt: str = "table") -> None:
     """Print ``rules``: a terminal table, a JSON array of objects, or CSV with a header row."""
     if fmt == "json":
         sys.stdout.write(json.dumps([r.as_dict() for r in rules], indent=2) + "\n")
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(r.as_dict() for r in rules)
+        sys.stdout.write(csv_row(COLUMNS))
+        for r in rules:
+            fields = r.as_dict()
+            sys.stdout.write(csv_row(fields.get(c) for c in COLUMNS))
     else:
         _table(rules)
 

@@ -14,6 +14,7 @@ from certcheck.audit.serialise import certificate_entries, outcome_entry
 from certcheck.checks.input import unreadable_findings
 from certcheck.market.operators import OperatorRegistry
 from certcheck.output.console import terminal_console
+from certcheck.output.terminal import plain
 from certcheck.smki.profile import profile_problems
 
 
@@ -103,7 +104,7 @@ class DecodeView:
         self.console = terminal_console(sys.stdout, width=160, soft_wrap=False)
 
     def show(self, item: Item, record: dict[str, Any]) -> None:
-        title = Text(item.source, style="bold")
+        title = plain(item.source, style="bold")
         if not item.readable:
             self.console.print(title, Text("  unreadable", style="red"))
             return
@@ -111,14 +112,14 @@ class DecodeView:
         for label in ("service", "message_code", "message_name"):
             if record.get(label):
                 facts.append(str(record[label]))
-        self.console.print(title, Text("  " + " · ".join(facts), style="cyan"))
+        self.console.print(title, plain("  " + " · ".join(facts), style="cyan"))
         if item.originator or item.device_id:
             sent_by_device = item.originator is not None and item.originator == item.device_id
             recipient = item.details.get("recipient") if sent_by_device else item.device_id
             sender = record.get("sender")
             named = f" ({sender['party']}, {sender['user_role']})" if sender else ""
             self.console.print(
-                Text(
+                plain(
                     f"  from {item.originator or '-'}{named} to {recipient or '-'}"
                     + (f"  counter {item.counter}" if item.counter is not None else "")
                 )
@@ -129,10 +130,10 @@ class DecodeView:
             if record.get(key) is not None
         ]
         if stamps:
-            self.console.print(Text("  " + "  ".join(stamps)))
+            self.console.print(plain("  " + "  ".join(stamps)))
         if record.get("signature"):
             style = {"valid": "green", "invalid": "red"}.get(record["signature"], "yellow")
-            self.console.print("  signature: ", Text(record["signature"], style=style))
+            self.console.print("  signature: ", plain(record["signature"], style=style))
         if record.get("execution_time"):
             self.console.print(f"  execution time: {record['execution_time']}")
         certs = record["certificates"]
@@ -164,7 +165,7 @@ class DecodeView:
             ("party", _party(cert)),
             ("profile", _profile(cert)),
         ):
-            table.add_row("  " + label, Text(value))
+            table.add_row("  " + label, plain(value))
         self.console.print(table)
 
     @staticmethod
@@ -188,14 +189,14 @@ class DecodeView:
             ]
             if named:
                 row.insert(2, _party(cert))
-            table.add_row(*(Text(value) for value in row))
+            table.add_row(*(plain(value) for value in row))
         return table
 
     def _profile_lines(self, certs: list[dict[str, Any]]) -> None:
         for cert in _ordered(certs):
             if cert.get("profile_problems"):
                 self.console.print(
-                    Text(f"  profile ({_place(cert)}, serial {cert['serial']}): {_profile(cert)}")
+                    plain(f"  profile ({_place(cert)}, serial {cert['serial']}): {_profile(cert)}")
                 )
 
     @staticmethod

@@ -136,7 +136,7 @@ def report(
     except (StoreError, ResultsError) as problem:
         raise UsageProblem(str(problem)) from None
     text = _render(aggregated, by.value, fmt, source)
-    _write(text, output)
+    _write(text, output, str(store) if store is not None else None)
     return ExitCode.OK
 
 
@@ -154,14 +154,10 @@ def _render(aggregated: Report, by: str, fmt: ReportFormat, source: str) -> str:
     return render.render_table(aggregated, by)
 
 
-def _write(text: str, output: str | None) -> None:
-    from certcheck.cli.common import UsageProblem
+def _write(text: str, output: str | None, store: str | None) -> None:
     from certcheck.output.writers import AtomicOutput
 
-    try:
-        out = AtomicOutput(output)
-    except OSError as exc:
-        raise UsageProblem(f"{output}: cannot write ({exc.strerror or exc})") from None
+    out = AtomicOutput(output, refuse=[store])
     try:
         out.stream.write(text)
         out.commit()

@@ -112,24 +112,34 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
     from certcheck.output.formats import open_writer
+    from certcheck.output.writers import OutputError
 
     _refuse_shared_outputs(request)
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
+    # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
+    options = {"summary": not request.quiet} if request.fmt == "table" else {}
+    writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
     store = None
     if request.store:
         from certcheck.cli.store_hook import RunRecorder
 
-        store = RunRecorder(request.store, sys.argv[1:])
+        try:
+            store = RunRecorder(request.store, sys.argv[1:])
+        except BaseException:
+            writer.abort()
+            raise
     threshold = _threshold(request.fail_on)
     worst = -1
     count = 0
     verdicts: Counter[str] = Counter()
+    failed_checks = 0
     stream = None
-    # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
-    options = {"summary": not request.quiet} if request.fmt == "table" else {}
-    writer = open_writer(request.fmt, request.output, **options)
-    gate = _open_gate(request, threshold, writer)
+    try:
+        gate = _open_gate(request, threshold, writer)
+    except BaseException:
+        writer.abort()
+        raise
     blocks: deque[Block] = deque()
     progress = None if request.quiet else progress_line(request.fmt)
     try:
@@ -148,10 +158,12 @@ def run_verify(request: VerifyRequest) -> int:
             else:
                 for record in result.records():
                     writer.write(record)
+            writer.out.stream.flush()  # type: ignore[attr-defined]  # out before the next block
             if gate is not None:
                 gate.add(blocks.popleft(), result.ranks)
             worst = max(worst, result.worst)
             verdicts.update(result.verdicts)
+            failed_checks += result.codes.get("CHECK_FAILED", 0)
             if store is not None:
                 store.add_block(result)
             if progress:
@@ -163,6 +175,9 @@ def run_verify(request: VerifyRequest) -> int:
         _stop(stream, writer, progress, gate)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
+    except OutputError:  # one line says which output and why; nothing else is left
+        _stop(stream, writer, progress, gate)
+        raise
     except BaseException:
         _stop(stream, writer, progress, gate)
         if count:
@@ -182,6 +197,13 @@ def run_verify(request: VerifyRequest) -> int:
         store.finish()
     if not request.quiet and (request.output not in (None, "-") or gate is not None):
         say(_summary(request, count, verdicts, gate))
+    if failed_checks:
+        say(
+            f"internal error: a check raised on {failed_checks} item(s) (CHECK_FAILED findings; "
+            "the other checks ran). This is a bug in certcheck; please report it with the "
+            "output of the same command run with --debug."
+        )
+        return ExitCode.INTERNAL
     return ExitCode.FINDINGS if worst >= threshold else ExitCode.OK
 
 
@@ -236,6 +258,8 @@ def _refuse_shared_outputs(request: VerifyRequest) -> None:
         real = os.path.realpath(path)
         if real in seen:
             raise UsageProblem(f"{flag} {path} is the same file as {seen[real]}")
+        if flag != "-o" and request.store and real == os.path.realpath(request.store):
+            raise UsageProblem(f"{flag} {path}: this is the audit store; name another file")
         seen[real] = f"{flag} {path}"
 
 

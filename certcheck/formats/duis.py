@@ -94,8 +94,9 @@ def decode_duis(
             return _Reader(source, digest, limits).response(root)
     except _Unreadable as bad:  # a limit reached part-way through
         return _unreadable(source, digest, f"{source}: {bad.message}", bad.where)
-    except Exception as error:  # a reader reports, it never raises
-        return _unreadable(source, digest, f"{source}: DUIS decoding failed: {error}", _local(root))
+    except Exception as error:  # a reader defect must not stop a batch
+        problem = Problem.of_defect(error, _local(root))
+        return Item(source=source, kind=None, digest=digest, problems=(problem,))
     return _unreadable(
         source,
         digest,
@@ -427,16 +428,14 @@ class _Reader:
         except (ValueError, binascii.Error) as error:
             self.problem(f"GBCSPayload is not valid base64 ({error})", where)
             return
-        from certcheck.formats.gbcs.reader import decode_gbcs as decode  # GBCS only when carried
+        from certcheck.formats.gbcs.reader import decode_gbcs  # never raises
 
-        try:
-            inner = decode(raw, self.source, self.limits)
-        except Exception as error:  # a reader reports, it never raises
-            self.problem(f"GBCSPayload could not be decoded: {error}", where)
-            return
+        inner = decode_gbcs(raw, self.source, self.limits)
         self.fields["inner"] = inner
         for problem in inner.problems:
-            self.problems.append(Problem(problem.message, at(where, problem.where)))
+            self.problems.append(
+                Problem(problem.message, at(where, problem.where), problem.defect)
+            )
         if inner.kind is None:
             return
         for name in ("message_code", "message_name", "signature"):

@@ -14,18 +14,9 @@ GBCS_TAGS = (0xDD, 0xDF)
 DER_SEQUENCE = 0x30
 
 
-# Words of the readers' last-resort handlers (sniff, the GBCS reader, the DUIS reader): such a
-# problem is a defect in certcheck, never a property of the input. Fuzzing fails on them.
-READER_DEFECT_MARKERS = (
-    "could not decode:",
-    "unreadable GBCS message: unexpected",
-    "DUIS decoding failed",
-)
-
-
 def is_reader_defect(problem: Problem) -> bool:
-    """True when a problem came from a reader's catch-all rather than from the input."""
-    return any(marker in problem.message for marker in READER_DEFECT_MARKERS)
+    """True when a problem came from a reader's catch-all (a bug) rather than from the input."""
+    return problem.defect
 
 
 def unreadable(source: str, message: str, where: str | None = None, digest: str = "") -> Item:
@@ -38,8 +29,10 @@ def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> It
     digest = hashlib.sha256(data).hexdigest()
     try:
         return _decode(data, source, digest, limits)
-    except Exception as exc:
-        return unreadable(source, f"could not decode: {type(exc).__name__}: {exc}", digest=digest)
+    except Exception as exc:  # a reader defect: the item says so, the batch goes on
+        return Item(
+            source=source, kind=None, digest=digest, problems=(Problem.of_defect(exc, None),)
+        )
 
 
 # Text forms wrapped in hex or base64 are unwrapped this many times at most (base64 of a DUIS
@@ -107,9 +100,7 @@ def _looks_binary(body: bytes) -> bool:
     return any(b < 0x09 or b > 0x7E for b in sample)
 
 
-def _decode_binary(
-    raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS
-) -> Item:
+def _decode_binary(raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     if not raw:
         return unreadable(source, "empty input", offset(0), digest)
     if raw[0] in GBCS_TAGS:

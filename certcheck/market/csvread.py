@@ -3,16 +3,26 @@
 Tolerated: any column order, header case and surrounding spaces, a UTF-8 byte order mark, CRLF
 line ends, blank lines, extra columns (ignored). Not tolerated: a missing required column, a
 repeated column, a row with a different number of fields than the header, text that is not
-UTF-8. Every error is a :class:`RegistryError` reading ``FILE:LINE:COLUMN: what is wrong``
-(SPEC.md, "Inputs": a malformed mapping or registry is a usage error naming file, line, column).
+UTF-8, a line longer than :data:`MAX_LINE_CHARS`. Every error is a :class:`RegistryError`
+reading ``FILE:LINE:COLUMN: what is wrong`` (SPEC.md, "Inputs": a malformed mapping or registry
+is a usage error naming file, line, column).
+
+The file is read once, as a stream, a line at a time under the line limit (SPEC.md, "Output
+safety"): a FIFO or process substitution works, and ``/dev/zero`` or ``/dev/urandom`` is an
+error after one line rather than a hang or a runaway of memory.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+
+MAX_LINE_CHARS = 64 * 1024  # a meters.csv or operators.csv row is under 200 characters
 
 
 class RegistryError(ValueError):
@@ -68,7 +78,7 @@ def read_rows(
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by rows()
     except OSError as exc:
         raise RegistryError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
-    reader = csv.reader(handle, strict=True)
+    reader = csv.reader(bounded_lines(handle, shown), strict=True)
     try:
         header_row = _first_nonblank(reader, shown)
     except BaseException:
@@ -105,18 +115,45 @@ def read_rows(
     return header, _rows(handle, reader, header, check_width)
 
 
-def _not_utf8(shown: str) -> RegistryError:
-    """Locate the first byte that is not UTF-8 (only on this error path, so re-reading is fine)."""
-    data = Path(shown).read_bytes()
+def bounded_lines(handle: IO[str], shown: str) -> Iterator[str]:
+    """The lines of ``handle``, raising RegistryError at the first longer than MAX_LINE_CHARS."""
+    number = 0
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise located(
+                shown,
+                number,
+                None,
+                f"line of more than {MAX_LINE_CHARS} characters: not a CSV file of this kind",
+            )
+        yield line
+
+
+def _not_utf8(shown: str, error: UnicodeDecodeError) -> RegistryError:
+    """Locate the first line that is not UTF-8: a regular file is read again, line by line
+    under the limit (only on this error path); a stream cannot be, so its message names the
+    byte only."""
+    byte = error.object[error.start]
+    advice = f"not UTF-8 text (byte 0x{byte:02X}); save the file as UTF-8"
     try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-        line = data.count(b"\n", 0, offset) + 1
-        return located(
-            shown, line, None, f"not UTF-8 text (byte 0x{data[offset]:02X}); save the file as UTF-8"
-        )
-    return RegistryError(f"{shown}: not UTF-8 text")
+        regular = stat.S_ISREG(os.stat(shown).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        return located(shown, None, None, advice)
+    with open(shown, "rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), b""), 1):
+            try:
+                line.removeprefix(b"\xef\xbb\xbf" if number == 1 else b"").decode("utf-8")
+            except UnicodeDecodeError as bad:
+                return located(
+                    shown,
+                    number,
+                    None,
+                    f"not UTF-8 text (byte 0x{line[bad.start]:02X}); save the file as UTF-8",
+                )
+    return located(shown, None, None, advice)
 
 
 def _first_nonblank(reader: csv.Reader, shown: str) -> list[str] | None:
@@ -125,7 +162,7 @@ def _first_nonblank(reader: csv.Reader, shown: str) -> list[str] | None:
             if row and any(cell.strip() for cell in row):
                 return row
     except UnicodeDecodeError as exc:
-        raise _not_utf8(shown) from exc
+        raise _not_utf8(shown, exc) from exc
     except csv.Error as exc:
         raise located(shown, reader.line_num, None, f"not valid CSV: {exc}") from exc
     return None
@@ -163,6 +200,6 @@ def _rows(
                     )
                 yield reader.line_num, row
         except UnicodeDecodeError as exc:
-            raise _not_utf8(header.path) from exc
+            raise _not_utf8(header.path, exc) from exc
         except csv.Error as exc:
             raise located(header.path, reader.line_num, None, f"not valid CSV: {exc}") from exc

@@ -348,7 +348,7 @@ class BadRow:
     organisation answers for), with where and why (SPEC.md "Inputs")."""
 
     path: str
-    line: int
+    line: int | None  # None for a stream that cannot be read again to find the line
     column: str | None
     reason: str
     undetermined: bool = False
@@ -356,7 +356,8 @@ class BadRow:
     def __str__(self) -> str:
         """``FILE:LINE: column COL: reason``, as listed on standard error."""
         column = f" column {self.column}:" if self.column else ""
-        return f"{self.path}:{self.line}:{column} {self.reason}"
+        line = f"{self.line}:" if self.line is not None else ""
+        return f"{self.path}:{line}{column} {self.reason}"
 
     def error(self) -> RegistryError:
         """The row as a usage error, ``FILE:LINE:COLUMN: reason``."""
@@ -595,6 +596,13 @@ def _refuse_repeated(mapping: MeterMapping, path: str | Path, i_device: int) -> 
     """
     conflicting = set(mapping._seal())
     if not conflicting:
+        return
+    if not Path(path).is_file():  # a stream (FIFO) cannot be read again to find the lines
+        for number in conflicting:
+            device = format_eui64(number.to_bytes(8, "big"))
+            reason = f"device id {device} appears more than once with different rows"
+            mapping._bad(BadRow(str(path), None, "device_id", reason), number)
+        mapping._seal()
         return
     header, rows = read_rows(path, required=(), check_width=False)
     lines: dict[int, list[int]] = {}

@@ -12,6 +12,8 @@ from typing import IO, Any
 
 from rich.console import Console
 
+from certcheck.output.terminal import SafeConsole
+
 COLOR_CHOICES = ("auto", "always", "never")
 _color = "auto"
 
@@ -39,7 +41,8 @@ def terminal_console(file: IO[str], width: int | None = None, **options: Any) ->
     """A console writing to ``file``: the terminal's width there, else ``width`` columns.
 
     Emoji codes stay as written (``:smile:`` in a payload is shown as sent), which also spares
-    loading rich's table of them.
+    loading rich's table of them. It is a :class:`SafeConsole`: data printed on it never reads
+    as markup, and its control characters are shown escaped.
     """
     options.setdefault("emoji", False)
     mode = color_mode()
@@ -53,4 +56,4 @@ def terminal_console(file: IO[str], width: int | None = None, **options: Any) ->
             no_color=False,
             color_system="auto" if term not in ("", "dumb", "unknown") else "standard",
         )
-    return Console(file=file, width=None if is_tty else width, **options)
+    return SafeConsole(file=file, width=None if is_tty else width, **options)

@@ -1,13 +1,14 @@
 """CSV: one row per finding (an item without findings gets one row with empty finding fields).
 
 ``expected_parties`` lists the organisations answering for the expected network (``; ``-joined).
+Cells are neutralised and quoted by :mod:`certcheck.output.csvcell`.
 """
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
+from certcheck.output.csvcell import row
 from certcheck.output.writers import AtomicOutput
 
 RECORD_COLUMNS = (
@@ -42,15 +43,16 @@ class CsvWriter:
 
     def __init__(self, out: AtomicOutput) -> None:
         self.out = out
-        self.writer = csv.writer(out.stream, lineterminator="\n")
-        self.writer.writerow(COLUMNS)
+        out.stream.write(row(COLUMNS))
 
     def write(self, record: dict[str, Any]) -> None:
         expected = record.get("expected") or {}
         parties = "; ".join(p["party"] for p in expected.get("parties", ()))
         base = [parties if c == "expected_parties" else record.get(c) for c in RECORD_COLUMNS]
-        for finding in record["findings"] or [{}]:
-            self.writer.writerow(base + [finding.get(k) for k in FINDING_COLUMNS])
+        findings = record["findings"] or [{}]
+        self.out.stream.write(
+            "".join(row(base + [f.get(k) for k in FINDING_COLUMNS]) for f in findings)
+        )
 
     def close(self) -> None:
         self.out.commit()

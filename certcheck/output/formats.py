@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from certcheck.output.csvout import CsvWriter
@@ -19,6 +19,9 @@ WRITERS: Mapping[str, Callable[..., RecordWriter]] = {
 }
 
 
-def open_writer(fmt: str, path: str | None, **options: Any) -> RecordWriter:
-    """A writer for ``fmt`` to ``path`` (None or ``-`` for standard output)."""
-    return WRITERS[fmt](AtomicOutput(path), **options)
+def open_writer(
+    fmt: str, path: str | None, refuse: Iterable[str | None] = (), **options: Any
+) -> RecordWriter:
+    """A writer for ``fmt`` to ``path`` (None or ``-`` for standard output); ``refuse`` names
+    files the output must not be (raises ``OutputError``)."""
+    return WRITERS[fmt](AtomicOutput(path, refuse), **options)

@@ -52,7 +52,7 @@ class Gate:
             ended = block.data.endswith(b"\n")
             for index, line in enumerate(lines):
                 failed = False
-                if is_item_line(line, self.limits):
+                if is_item_line(line):
                     failed = ranks[at] - 1 >= self.threshold
                     at += 1
                 self._write(not failed, line, b"\n" if index < last or ended else b"")

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from certcheck.audit.model import Severity, Verdict
 from certcheck.output.console import terminal_console
+from certcheck.output.escape import printable
 from certcheck.output.writers import AtomicOutput
 
 VERDICT_STYLE = {Verdict.FAIL: "bold red", Verdict.WARN: "yellow", Verdict.PASS: "green"}
@@ -42,10 +43,10 @@ class TableWriter:
             return
         line = Text()
         line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
-        line.append(item_heading(record))
+        line.append(printable(item_heading(record)))
         self.console.print(line, highlight=False)
         for text in finding_lines(record):
-            self.console.print(Text(f"      {text}"), highlight=False)
+            self.console.print(Text(printable(f"      {text}")), highlight=False)
 
     def close(self) -> None:
         if self.summary:

@@ -1,8 +1,13 @@
-"""Record writers' common parts: the interface, atomic output, and the two JSON writers.
+"""Record writers' common parts: the interface, safe output, and the two JSON writers.
 
-A writer given a path writes to a temporary file beside it and renames it into place only on
-``close()``; ``abort()`` removes the temporary file, so an interrupted run leaves either the
-previous file or a complete new one.
+``-o`` (SPEC.md, "Output safety"): a regular file, or a name not yet taken, is written to a
+temporary file beside it and renamed into place only on ``close()`` (a new file gets the
+umask's mode, a replaced one keeps its mode); ``abort()`` removes the temporary file, so an
+interrupted run leaves either the previous file or a complete new one. A FIFO or a device is
+written straight into, never replaced. A symlink is followed to its target. A path that is
+the same file as one the run reads or writes otherwise (the audit store) is refused. Any
+failure to write (disk full, permission, read-only file system) is an :class:`OutputError`
+naming the file, with no temporary file left behind.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from typing import IO, Any, Protocol
 
 from certcheck.audit.serialise import dumps
@@ -30,39 +37,143 @@ class RecordWriter(Protocol):
         """Drop the output, leaving any earlier file as it was."""
 
 
-class AtomicOutput:
-    """A text stream (bytes with ``binary``) that is standard output, or a temporary file
-    renamed on commit."""
+class OutputError(Exception):
+    """An output that cannot be written: the message names it and says why (exit 2)."""
 
-    def __init__(self, path: str | None, binary: bool = False) -> None:
+
+def cannot_write(name: str, exc: OSError) -> OutputError:
+    """The one-line error for an OSError met while writing ``name``."""
+    return OutputError(f"{name}: cannot write ({exc.strerror or exc})")
+
+
+def same_file(first: str, second: str) -> bool:
+    """True when two paths name one file (by device and inode, else by resolved path)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class _Sink:
+    """A text stream whose write errors become :class:`OutputError` (a broken pipe stays)."""
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self._stream = stream
+        self._name = name
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise cannot_write(self._name, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise cannot_write(self._name, exc) from None
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding: as the stream has them
+        return getattr(self._stream, name)
+
+
+class AtomicOutput:
+    """A text stream: standard output, a FIFO or device written straight into, or a temporary
+    file renamed over the regular file (or new name) on commit."""
+
+    def __init__(
+        self, path: str | None, refuse: Iterable[str | None] = (), binary: bool = False
+    ) -> None:
         self.path = path
+        self.binary = binary  # a byte stream (the gate's files), else text
         self._tmp: str | None = None
-        if path is None or path == "-":
-            self.stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+        self._target: str | None = None
+        self._owned = path is not None and path != "-"  # a file this output opened and closes
+        if not self._owned:
+            self.stream: Any = _Sink(
+                sys.stdout.buffer if binary else sys.stdout, "standard output"
+            )
             return
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, self._tmp = tempfile.mkstemp(prefix=".certcheck-", suffix=".tmp", dir=directory)
-        if binary:
-            self.stream = os.fdopen(fd, "wb")
-        else:
-            self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        for other in refuse:
+            if other and same_file(path, other):
+                raise OutputError(f"-o {path}: this is the audit store; name another file")
+        target = os.path.realpath(path)  # a symlink is followed: its target is written
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
+        try:
+            if mode is not None and not stat.S_ISREG(mode) and binary:
+                handle = open(target, "wb")  # noqa: SIM115
+            elif mode is not None and not stat.S_ISREG(mode):
+                handle = open(target, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+            else:
+                handle = self._temporary(target, mode)
+        except OSError as exc:
+            raise cannot_write(path, exc) from None
+        self.stream = _Sink(handle, path)
+
+    def _temporary(self, target: str, mode: int | None) -> IO[str]:
+        fd, self._tmp = tempfile.mkstemp(
+            prefix=".certcheck-", suffix=".tmp", dir=os.path.dirname(target)
+        )
+        self._target = target
+        try:
+            os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
+            if self.binary:
+                return os.fdopen(fd, "wb")
+            return os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="")
+        except BaseException:
+            os.close(fd)
+            self._remove()
+            raise
 
     def commit(self) -> None:
-        self.stream.flush()
-        if self._tmp is None:
+        """Flush and put the output in place; on failure remove the temporary file and raise
+        :class:`OutputError`."""
+        if not self._owned:
+            self.stream.flush()
             return
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        os.replace(self._tmp, self.path)  # type: ignore[arg-type]
-        self._tmp = None
+        try:
+            self.stream.flush()
+            if self._tmp is not None:
+                os.fsync(self.stream.fileno())
+            self.stream.close()
+            if self._tmp is not None:
+                os.replace(self._tmp, self._target)  # type: ignore[arg-type]
+                self._tmp = None
+        except OSError as exc:
+            self.discard()
+            raise cannot_write(str(self.path), exc) from None
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
-        if self._tmp is None:
+        """Drop what was written: the temporary file is removed (a FIFO is just closed)."""
+        if not self._owned:
             return
-        self.stream.close()
         with contextlib.suppress(OSError):
-            os.unlink(self._tmp)
-        self._tmp = None
+            self.stream.close()
+        self._remove()
+
+    def _remove(self) -> None:
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
 
 
 class JsonLinesWriter:

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from certcheck.report.aggregate import Report, aggregate
-from certcheck.store import AuditStore
+from certcheck.store import AuditStore, StoreError
 from certcheck.store.queries import current_items, offered_suppliers
 
 CHUNK = 5_000  # JSON Lines records per transaction of the scratch store
+MAX_LINE_CHARS = 64 << 20  # one results line: far above any record verify writes
 
 
 class ResultsError(ValueError):
@@ -34,8 +35,11 @@ def report_from_store(
 ) -> Report:
     """Aggregate the store at ``target``, an SQLite path or a ``postgresql://`` URL (raises
     StoreError if it is missing or not a store)."""
-    with AuditStore.open(target, create=False) as store:
-        return store_report(store, since, until)
+    with AuditStore.open(target, create=False, read_only=True) as store:
+        try:
+            return store_report(store, since, until)
+        except store.db.Error as exc:  # a damaged page, or tables changed by hand
+            raise StoreError(f"{store.db.name}: the audit store cannot be read ({exc})") from exc
 
 
 def report_from_results(
@@ -99,9 +103,16 @@ def load_results(store: AuditStore, path: Path, day: date | None = None) -> int:
 
 
 def _lines(path: Path, handle: Any) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a results file, each read under MAX_LINE_CHARS."""
     number = 0
     try:
-        for number, line in enumerate(handle, start=1):
+        while line := handle.readline(MAX_LINE_CHARS + 1):
+            number += 1
+            if len(line) > MAX_LINE_CHARS:
+                raise ResultsError(
+                    f"{path}:{number}: line of more than {MAX_LINE_CHARS} characters; "
+                    "not a record written by certcheck verify"
+                )
             yield number, line
     except UnicodeDecodeError as exc:
         raise ResultsError(f"{path}:{number + 1}: not UTF-8 text ({exc.reason})") from exc
@@ -112,24 +123,90 @@ def _record(path: Path, number: int, text: str) -> dict[str, Any]:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}:{number}:{exc.colno}: not JSON ({exc.msg})") from exc
+    except RecursionError:
+        raise ResultsError(f"{path}:{number}: not JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise ResultsError(f"{path}:{number}: expected a certcheck record (a JSON object)")
-    if not isinstance(record.get("source"), str):
-        raise ResultsError(f'{path}:{number}: record has no "source" string')
-    findings = record.get("findings", [])
-    if not isinstance(findings, list) or not all(_is_finding(f) for f in findings):
-        raise ResultsError(
-            f'{path}:{number}: "findings" must be a list of objects with code and severity'
-        )
-    certificates = record.get("certificates", [])
-    if not isinstance(certificates, list) or not all(isinstance(c, dict) for c in certificates):
-        raise ResultsError(f'{path}:{number}: "certificates" must be a list of objects')
+    problem = _shape_problem(record)
+    if problem:
+        raise ResultsError(f"{path}:{number}: {problem}")
     return record
 
 
-def _is_finding(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("code"), str)
-        and isinstance(value.get("severity"), str)
-    )
+# The shape of a SPEC.md record as far as a report reads it: text fields (or null), the
+# objects naming an organisation, findings and certificates.
+_TEXT = (str, type(None))
+_RECORD_TEXT = (
+    "id",
+    "request_id",
+    "sent",
+    "kind",
+    "service",
+    "message_code",
+    "originator",
+    "supplier",
+    "device_id",
+    "device_type",
+    "mpan",
+    "expected_network",
+    "schema_version",
+)
+_ORGANISATION_TEXT = ("party", "entity_id", "user_role")
+_FINDING_TEXT = ("message", "certificate", "where")
+_CERTIFICATE_TEXT = ("sha256", "entity_id", "party", "network_kind", "subject", "issuer")
+SEVERITIES = ("error", "warning", "info")
+VERDICTS = ("pass", "warn", "fail")
+
+
+def _shape_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with a record's shape (naming the field), or None."""
+    if not isinstance(record.get("source"), str):
+        return 'record has no "source" string'
+    problem = _texts(record, _RECORD_TEXT, "")
+    if problem:
+        return problem
+    if record.get("verdict") not in (None, *VERDICTS):
+        return f'"verdict" must be one of {", ".join(VERDICTS)}'
+    problem = _organisation(record.get("sender"), "sender")
+    if problem:
+        return problem
+    findings = record.get("findings", [])
+    if not isinstance(findings, list):
+        return '"findings" must be a list of objects with code and severity'
+    for index, finding in enumerate(findings):
+        at = f"findings[{index}]"
+        if not isinstance(finding, dict) or not isinstance(finding.get("code"), str):
+            return f'"{at}" must be an object with a "code" string'
+        if finding.get("severity") not in SEVERITIES:
+            return f'"{at}.severity" must be one of {", ".join(SEVERITIES)}'
+        problem = _texts(finding, _FINDING_TEXT, f"{at}.") or _organisation(
+            finding.get("responsible"), f"{at}.responsible"
+        )
+        if problem:
+            return problem
+    certificates = record.get("certificates", [])
+    if not isinstance(certificates, list):
+        return '"certificates" must be a list of objects'
+    for index, certificate in enumerate(certificates):
+        at = f"certificates[{index}]"
+        if not isinstance(certificate, dict):
+            return f'"{at}" must be an object'
+        problem = _texts(certificate, _CERTIFICATE_TEXT, f"{at}.")
+        if problem:
+            return problem
+    return None
+
+
+def _texts(value: dict[str, Any], names: tuple[str, ...], prefix: str) -> str | None:
+    for name in names:
+        if not isinstance(value.get(name), _TEXT):
+            return f'"{prefix}{name}" must be text or null'
+    return None
+
+
+def _organisation(value: Any, at: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return f'"{at}" must be an object or null'
+    return _texts(value, _ORGANISATION_TEXT, f"{at}.")

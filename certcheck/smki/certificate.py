@@ -32,6 +32,13 @@ KIND_CA = "ca"
 KIND_OTHER = "other"
 
 
+# What asn1crypto raises for DER that does not match its declaration (a bad length, a wrong
+# tag, text that is not of its string type, a value out of range, an OID its tables lack).
+# Anything else raised while decoding (AttributeError, say) is a defect in certcheck and is
+# left to the reader's last-resort handler, which flags it as one.
+MALFORMED = (ValueError, TypeError, KeyError, IndexError, OverflowError)
+
+
 class CertificateError(ValueError):
     """The bytes are not a decodable X.509 certificate."""
 
@@ -157,7 +164,7 @@ def _name_text(name: x509.Name) -> str:
             else:
                 try:
                     text = str(value.native)
-                except Exception:
+                except MALFORMED:
                     text = value.contents.hex()
             parts.append(f"{label}={text}")
     return ",".join(parts)
@@ -220,7 +227,7 @@ def _device_eui(san_value: bytes, problems: list[str]) -> str | None:
                 return format_eui64(serial)
             problems.append(f"hardwareModuleName hwSerialNum is {len(serial)} octets, not 8")
             return serial.hex().upper()
-    except Exception as exc:
+    except MALFORMED as exc:
         problems.append(f"subjectAltName unreadable: {exc}")
     return None
 
@@ -267,7 +274,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         issuer_der = issuer.dump()
         subject_text = _name_text(subject)
         issuer_text = _name_text(issuer)
-    except Exception as exc:
+    except MALFORMED as exc:
         raise CertificateError(f"not a DER X.509 certificate: {_short(exc)}") from exc
 
     problems: list[str] = []
@@ -305,7 +312,7 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
                 )
             elif ext.oid == ExtensionOID.SUBJECT_ALTERNATIVE_NAME:
                 san = ext.value
-        except Exception as exc:
+        except MALFORMED as exc:
             problems.append(f"extension {ext.oid} unreadable: {_short(exc)}")
 
     if is_ca:

@@ -104,7 +104,9 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_database(target: str | Path, *, create: bool = True, durable: bool = True) -> Database:
+def open_database(
+    target: str | Path, *, create: bool = True, durable: bool = True, read_only: bool = False
+) -> Database:
     """Connect to the store at ``target``: a ``postgresql://`` URL, else an SQLite path.
 
     Raises :class:`StoreError` when it cannot be opened (``create=False`` and no such file,
@@ -116,4 +118,4 @@ def open_database(target: str | Path, *, create: bool = True, durable: bool = Tr
         return PostgresDatabase.connect(str(target))
     from certcheck.store.sqlite import SqliteDatabase
 
-    return SqliteDatabase.connect(Path(target), create=create, durable=durable)
+    return SqliteDatabase.connect(Path(target), create=create, durable=durable, read_only=read_only)

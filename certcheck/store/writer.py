@@ -26,7 +26,7 @@ from typing import Any
 from certcheck.audit.model import Record
 from certcheck.audit.pairing import PAIRED_KINDS, record_pair_key
 from certcheck.store.engine import Database, StoreError, first_line, open_database
-from certcheck.store.schema import migrate
+from certcheck.store.schema import SCHEMA_VERSION, migrate, recorded_version
 
 BATCH = 5_000  # rows per bulk insert
 
@@ -64,21 +64,35 @@ class AuditStore:
         self._days: dict[int, str] = {}
 
     @classmethod
-    def open(cls, target: str | Path, *, create: bool = True, durable: bool = True) -> AuditStore:
+    def open(
+        cls,
+        target: str | Path,
+        *,
+        create: bool = True,
+        durable: bool = True,
+        read_only: bool = False,
+    ) -> AuditStore:
         """Open and migrate the store at ``target``: an SQLite path or a ``postgresql://`` URL.
 
         With ``create`` an SQLite file is created and an empty database gets the schema;
-        without, the store must exist already. Raises :class:`StoreError` if it cannot be
-        reached, is not an audit store, or was written by a newer certcheck.
+        without, the store must exist already. ``read_only`` writes nothing to a store at the
+        current schema version (one on a read-only file system can be read); an older one is
+        migrated first. Raises :class:`StoreError` if it cannot be reached, is not an audit
+        store (then left untouched), or was written by a newer certcheck.
         """
-        db = open_database(target, create=create, durable=durable)
+        db = open_database(target, create=create, durable=durable, read_only=read_only)
         try:
             if not create and not db.has_table("schema_version"):
                 raise StoreError("not an audit store (no certcheck schema)")
+            if read_only and recorded_version(db) == SCHEMA_VERSION:
+                return cls(db)
+            if read_only:
+                db.close()
+                db = open_database(target, create=create, durable=durable)
             migrate(db)
         except db.Error as exc:
             db.close()
-            raise StoreError(f"{db.name}: not an audit store ({first_line(exc)})") from exc
+            raise StoreError(f"{db.name}: cannot open the audit store ({first_line(exc)})") from exc
         except StoreError as exc:
             db.close()
             raise StoreError(f"{db.name}: {exc}") from exc

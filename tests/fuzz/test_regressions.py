@@ -95,7 +95,7 @@ def test_replacement_that_is_not_der_is_one_certificate_problem() -> None:
 def test_unnamed_key_usage_bit_does_not_stop_the_message() -> None:
     item = decode_item((CRASHES / "gbcs-unnamed-key-usage-bit.bin").read_bytes(), "bad.gbcs")
     assert item.kind is not None and item.kind.value == "gbcs-command"
-    assert not any("unexpected" in problem.message for problem in item.problems)
+    assert not any(problem.defect for problem in item.problems)
 
 
 def test_certificate_with_an_unknown_x509_version_is_a_profile_problem() -> None:
@@ -121,3 +121,36 @@ def _organisation_der() -> bytes:
     pem = next((FIXTURES / "world" / "pki" / "orgs").glob("*-ds.pem")).read_text()
     body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
     return base64.b64decode(body)
+
+
+# Issue 13: a GBCS Issue Security Credentials response whose content is a universal type that
+# asn1crypto parses but cannot give a ``native`` value for (ObjectDescriptor 7, InstanceOf 8,
+# Real 9) raised AttributeError inside the reader: the reader's catch-all hid it as bad input.
+@pytest.mark.parametrize("tag", [7, 8, 9])
+def test_gbcs_content_of_a_universal_type_without_a_native_value(tag: int) -> None:
+    from fuzz.contract import check_item
+
+    data = bytes.fromhex(
+        f"df090200000000000000000800000000000000000800000000000000000002000a02{tag:02x}00"
+    )
+    item = decode_item(data, "x.hex")
+    check_item(item)
+    assert item.kind is not None and item.kind.value == "gbcs-response"
+    assert item.message_code == "0x000a"
+
+
+def test_a_reader_defect_is_told_apart_from_bad_input_by_type(monkeypatch) -> None:
+    """An exception no reader expects is flagged ``defect`` (fuzzing fails on it); malformed
+    input never is, whatever its message says."""
+    from certcheck.formats.gbcs import reader
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AttributeError("planted defect: bad input")
+
+    item = decode_item(b"\xdf\x09" + bytes(40), "cut.gbcs")
+    assert item.problems and not any(p.defect for p in item.problems)
+    monkeypatch.setattr(reader, "_decode", broken)
+    item = decode_item(b"\xdf\x09" + bytes(40), "cut.gbcs")
+    (problem,) = item.problems
+    assert problem.defect
+    assert "AttributeError: planted defect" in problem.message

@@ -9,7 +9,14 @@ import pytest
 
 from certcheck.audit.limits import Limits
 from certcheck.audit.pipeline import verify_blocks
-from certcheck.audit.sources import LineBlock, block_items, iter_blocks, iter_raw
+from certcheck.audit.sources import (
+    BLOCK_BYTES,
+    READ_BYTES,
+    LineBlock,
+    block_items,
+    iter_blocks,
+    iter_raw,
+)
 from certcheck.cli.verify_run import VerifyRequest, build_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +50,28 @@ def test_blocks_split_into_the_items_of_each_line(tmp_path: Path, final_newline:
     blocks = list(iter_blocks([str(batch)], limits, items=3))
     line_blocks = [b for b in blocks if isinstance(b, LineBlock)]
     assert len(line_blocks) >= 3
-    assert all(b.data.count(b"\n") <= 3 for b in line_blocks)
+    assert all(sum(1 for x in b.data.split(b"\n") if x.strip()) <= 3 for b in line_blocks)
     got = [(r.source, r.data) for b in blocks for r in block_items(b, limits)]
     assert got == _expected(lines, str(batch), 200)
     errors = [r for b in blocks for r in block_items(b, limits) if r.data is None]
     assert [r.where for r in errors] == ["line 6", "line 8"]
     assert all("exceeds max_line_bytes=200" in (r.error or "") for r in errors)
     assert [(r.source, r.data) for r in iter_raw([str(batch)], limits)] == got
+
+
+def test_blank_lines_make_no_blocks_of_their_own(tmp_path: Path) -> None:
+    """Millions of blank lines cost a few C-level scans, not a block (or a loop turn) each:
+    blank runs with no item are dropped as they are read, and numbering stays exact."""
+    batch = tmp_path / "blank.jsonl"
+    blank = b"\n" * 3_000_000 + b" \t\r\n" * 100_000
+    batch.write_bytes(_entry("a") + b"\n" + blank + _entry("b") + b"\n" + blank)
+    blocks = list(iter_blocks([str(batch)], items=256))
+    assert len(blocks) == 1
+    (block,) = blocks
+    assert isinstance(block, LineBlock)
+    assert len(block.data) <= BLOCK_BYTES + READ_BYTES  # the trailing blank run is not held
+    second = 2 + 3_100_000
+    assert [r.source for r in block_items(block)] == [f"{batch}#1", f"{batch}#{second}"]
 
 
 def test_files_and_batches_keep_their_order(tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def test_a_bad_json_lines_line_is_named_by_file_and_line(tmp_path: Path) -> None
     with pytest.raises(ResultsError, match=r"results\.jsonl:3:2: not JSON"):
         report_from_results([results])
     results.write_text(f'{good}\n{{"source": "x", "findings": [1]}}\n', encoding="utf-8")
-    with pytest.raises(ResultsError, match=r"results\.jsonl:2: \"findings\""):
+    with pytest.raises(ResultsError, match=r"results\.jsonl:2: \"findings\[0\]\" must be an"):
         report_from_results([results])
     results.write_text("[1, 2]\n", encoding="utf-8")
     with pytest.raises(ResultsError, match=r"results\.jsonl:1: expected a certcheck record"):

@@ -36,7 +36,7 @@ from certcheck.formats.gbcs.frame import (
     dlms_date_time,
     parse_frame,
 )
-from certcheck.smki.certificate import CertificateError, iso
+from certcheck.smki.certificate import MALFORMED, CertificateError, iso
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import CELL_USAGES
 
@@ -64,11 +64,7 @@ def decode_gbcs(
     except GbcsDecodeError as exc:
         problem = Problem(f"unreadable GBCS message: {exc}", exc.where)
     except Exception as exc:  # a reader defect must not stop a batch
-        problem = Problem(
-            f"unreadable GBCS message: unexpected {type(exc).__name__} "
-            f"({_first_line(exc)}) at offset 0x0",
-            offset(0),
-        )
+        problem = Problem.of_defect(exc)
     return Item(source=source, kind=None, digest=digest, problems=(problem,))
 
 
@@ -131,7 +127,7 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
             decoder(parts)
         except GbcsDecodeError:
             raise
-        except _ASN1_ERRORS as exc:  # a field read lazily does not match its declaration
+        except MALFORMED as exc:  # a field read lazily does not match its declaration
             raise _mismatch(parts, exc) from exc
     else:
         parts.details["content_decoded"] = False
@@ -187,9 +183,6 @@ def _guard_content(frame: GbcsFrame, limits: Limits) -> None:
 # --- content decoders -------------------------------------------------------------------
 
 
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError)
-
-
 def _load(spec: type[core.Asn1Value], parts: _Builder, what: str, *, lazy: bool = False) -> Any:
     """Load the content as ``spec``; parse it fully now unless ``lazy`` (certificates stay
     opaque). A lazy decoder reads its fields later: :func:`_decode` reports what does not
@@ -200,7 +193,7 @@ def _load(spec: type[core.Asn1Value], parts: _Builder, what: str, *, lazy: bool 
         value = spec.load(frame.content, strict=True)
         if not lazy:
             _force(value)
-    except _ASN1_ERRORS as exc:
+    except MALFORMED as exc:
         raise _mismatch(parts, exc) from exc
     return value
 
@@ -221,7 +214,9 @@ def _force(value: core.Asn1Value) -> None:
     elif isinstance(value, core.SequenceOf):
         for child in value:
             _force(child)
-    elif not isinstance(value, core.Void):
+    elif not isinstance(value, core.Void) and hasattr(type(value), "native"):
+        # asn1crypto's ObjectDescriptor (7), InstanceOf (8) and Real (9) have no ``native``:
+        # such a value (never what GBCS carries) stays opaque, like an Any.
         _ = value.native
 
 
