@@ -200,17 +200,54 @@ def _every_check() -> tuple[CheckFunction, ...]:
     return check_functions(all_rules())
 
 
+# Families whose checks look only at the certificates an item places (their cells, element
+# paths and certification path) and at the run's context: their findings are a function of the
+# item's placements. A batch repeats a few sets of placements many times, so these findings are
+# computed once per distinct set in a run (DESIGN.md, "Work once per distinct thing").
+PLACEMENT_FAMILIES = frozenset({"cells", "pairing", "profile", "chain"})
+
+Steps = tuple[tuple[bool, tuple[CheckFunction, ...]], ...]
+
+
+@cache
+def _steps(checks: tuple[CheckFunction, ...]) -> Steps:
+    """``checks`` as runs of consecutive functions: (of PLACEMENT_FAMILIES?, functions)."""
+    family = {r.run: r.family for r in REGISTRY.values() if r.run is not None}
+    steps: list[tuple[bool, list[CheckFunction]]] = []
+    for run in checks:
+        by_placements = family.get(run) in PLACEMENT_FAMILIES
+        if not steps or steps[-1][0] != by_placements:
+            steps.append((by_placements, []))
+        steps[-1][1].append(run)
+    return tuple((by_placements, tuple(runs)) for by_placements, runs in steps)
+
+
+def _run_all(runs: tuple[CheckFunction, ...], subject: Subject) -> list[Finding]:
+    findings: list[Finding] = []
+    for run in runs:
+        findings.extend(run(subject))
+    return findings
+
+
 def run_checks(subject: Subject) -> list[Finding]:
     """Run the context's checks (every check unless the run selected some) on one subject:
     the findings in rule order.
 
     The selection is made once per run (``AuditContext.checks``); each rule's findings are
     gathered straight into one list (no generator around them): this runs for every item.
+    The findings of :data:`PLACEMENT_FAMILIES` are taken from the context's memo, keyed by
+    the item's placements.
     """
     checks = subject.context.checks
+    context, placements = subject.context, subject.item.placements
     findings: list[Finding] = []
-    for run in _every_check() if checks is None else checks:
-        findings.extend(run(subject))
+    for by_placements, runs in _steps(_every_check() if checks is None else checks):
+        if by_placements:
+            findings.extend(
+                context.once((runs, placements), lambda runs=runs: tuple(_run_all(runs, subject)))
+            )
+        else:
+            findings.extend(_run_all(runs, subject))
     return findings
 
 
