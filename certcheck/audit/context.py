@@ -8,10 +8,10 @@ the command line maps to usage errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
@@ -21,6 +21,8 @@ from certcheck.market.meters import MeterMapping, load_meters, mapping_from_argu
 from certcheck.market.operators import OperatorRegistry, load_operators
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -38,6 +40,19 @@ class AuditContext:
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
     _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, once per ``key`` in this run: for what depends only on the key and
+        this context, such as the findings on one set of placements. Results are shared, so
+        they must be immutable."""
+        memo = self._memo
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        if len(memo) > 65536:
+            memo.clear()
+        found = memo[key] = compute()
+        return found
 
     def organisation(self, entity_id: str | None) -> Organisation | None:
         """The organisation behind an entity id, with operators.csv's party and user role when

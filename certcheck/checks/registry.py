@@ -225,23 +225,61 @@ CHECK_FAILED = rule(
 )
 
 
+# Families whose checks look only at the certificates an item places (their cells, element
+# paths and certification path) and at the run's context: their findings are a function of the
+# item's placements. A batch repeats a few sets of placements many times, so these findings are
+# computed once per distinct set in a run (DESIGN.md, "Work once per distinct thing").
+PLACEMENT_FAMILIES = frozenset({"cells", "pairing", "profile", "chain"})
+
+Steps = tuple[tuple[bool, tuple[CheckFunction, ...]], ...]
+
+
+@cache
+def _steps(checks: tuple[CheckFunction, ...]) -> Steps:
+    """``checks`` as runs of consecutive functions: (of PLACEMENT_FAMILIES?, functions)."""
+    family = {r.run: r.family for r in REGISTRY.values() if r.run is not None}
+    steps: list[tuple[bool, list[CheckFunction]]] = []
+    for run in checks:
+        by_placements = family.get(run) in PLACEMENT_FAMILIES
+        if not steps or steps[-1][0] != by_placements:
+            steps.append((by_placements, []))
+        steps[-1][1].append(run)
+    return tuple((by_placements, tuple(runs)) for by_placements, runs in steps)
+
+
+def _run_all(runs: tuple[CheckFunction, ...], subject: Subject) -> list[Finding]:
+    findings: list[Finding] = []
+    for run in runs:
+        findings.extend(run(subject))
+    return findings
+
+
 def run_checks(subject: Subject) -> list[Finding]:
     """Run the context's checks (every check unless the run selected some) on one subject:
     the findings in rule order.
 
     The selection is made once per run (``AuditContext.checks``); each rule's findings are
     gathered straight into one list (no generator around them), and one ``try`` guards the
-    whole loop: this runs for every item. Only when a check raises are the checks run again one
-    by one, each guarded, so that the faulty one gives a ``CHECK_FAILED`` finding on this item
-    and the others their findings.
+    whole loop: this runs for every item. The findings of :data:`PLACEMENT_FAMILIES` are taken
+    from the context's memo, keyed by the item's placements. Only when a check raises are the
+    checks run again one by one, each guarded, so that the faulty one gives a ``CHECK_FAILED``
+    finding on this item and the others their findings.
     """
     checks = subject.context.checks
     if checks is None:
         checks = _every_check()
+    context, placements = subject.context, subject.item.placements
     findings: list[Finding] = []
     try:
-        for run in checks:
-            findings.extend(run(subject))
+        for by_placements, runs in _steps(checks):
+            if by_placements:
+                findings.extend(
+                    context.once(
+                        (runs, placements), lambda runs=runs: tuple(_run_all(runs, subject))
+                    )
+                )
+            else:
+                findings.extend(_run_all(runs, subject))
     except Exception:
         return _run_guarded(subject, checks)
     return findings
