@@ -248,9 +248,12 @@ def decode_certificate(der: bytes) -> SmkiCertificate:
         algorithm = spki["algorithm"]
         pk_alg = algorithm["algorithm"].dotted
         params = algorithm["parameters"]
+        # An EC key without its parameters has a Void there (no curve: a profile problem).
         curve = (
             params.chosen.dotted
-            if pk_alg == PublicKeyAlgorithmOID.EC_PUBLIC_KEY and params.name == "named"
+            if pk_alg == PublicKeyAlgorithmOID.EC_PUBLIC_KEY
+            and not isinstance(params, core.Void)
+            and params.name == "named"
             else None
         )
         point = spki["public_key"].contents[1:]

@@ -154,3 +154,14 @@ def test_a_reader_defect_is_told_apart_from_bad_input_by_type(monkeypatch) -> No
     (problem,) = item.problems
     assert problem.defect
     assert "AttributeError: planted defect" in problem.message
+
+
+# fuzz/fuzz_gbcs.py, atheris, once the catch-alls flagged defects (issue 13): a certificate
+# whose EC public key has no parameters left a Void where the curve choice was read, and the
+# AttributeError had been hidden as "not a DER X.509 certificate". The key has no curve now,
+# which the profile check reports.
+def test_an_ec_key_without_parameters_is_read_without_a_defect() -> None:
+    from fuzz.contract import check_item
+
+    data = (CRASHES / "gbcs-ec-key-without-parameters.bin").read_bytes()
+    check_item(decode_item(data, "bad.gbcs"))
