@@ -7,14 +7,14 @@ and device of the worklist, per device of the estate).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 import shutil
 from collections.abc import Iterable
 from typing import Any
 
+from certcheck.output.csvcell import row as csv_row
+from certcheck.output.escape import printable
 from certcheck.report.aggregate import (
     Report,
     code_rows,
@@ -41,8 +41,6 @@ TITLES: dict[str, str] = {
     "code": "Findings per code",
     "day": "Incidents per day sent",
 }
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def by_code_text(by_code: dict[str, int]) -> str:
@@ -157,11 +155,6 @@ def table_parts(report: Report, by: str) -> list[tuple[str, tuple[str, ...], lis
     raise ValueError(f"unknown view {by!r}")
 
 
-def _safe(text: str) -> str:
-    """Control characters shown escaped (``\\x1b``), never sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def _period(report: Report) -> str:
     period = report.period
     text = f"{period['from'] or '-'} to {period['to'] or '-'}"
@@ -190,27 +183,15 @@ def render_table(report: Report, by: str, width: int | None = None) -> str:
             numeric = heading in ("Items", "Incorrect", "Rate", "Findings")
             table.add_column(Text(heading), justify="right" if numeric else "left", overflow="fold")
         for row in rows:
-            table.add_row(*(Text(_safe(cell)) for cell in row))
+            table.add_row(*(Text(printable(cell)) for cell in row))
         if not rows:
             table.add_row(Text("(none)"), *([Text("")] * (len(headings) - 1)))
         console.print(table)
     return buffer.getvalue()
 
 
-def _csv_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
 def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(header))
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue()
+    return csv_row(header) + "".join(csv_row(values) for values in rows)
 
 
 def _codes(by_code: dict[str, int]) -> str:
