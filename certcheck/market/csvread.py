@@ -44,11 +44,12 @@ def located(path: str, line: int | None, column: str | None, message: str) -> Re
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """Column positions by normalised (lower-case, stripped) name."""
+    """Column positions by normalised (lower-case, stripped) name, and the header's line."""
 
     path: str
     names: tuple[str, ...]
     index: dict[str, int]
+    line: int = 1
 
     def position(self, name: str) -> int | None:
         return self.index.get(name)
@@ -73,6 +74,30 @@ def read_rows(
     judges them) instead of raising.
     The header is checked before this returns; row errors surface while iterating.
     """
+    handle, reader, header = _open(path, required, optional, any_of)
+    return header, _rows(handle, reader, header, check_width)
+
+
+def read_header(
+    path: str | Path,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    any_of: tuple[str, ...] = (),
+) -> Header:
+    """The checked header of a CSV file, as :func:`read_rows` reads it (the file is closed)."""
+    handle, _, header = _open(path, required, optional, any_of)
+    handle.close()
+    return header
+
+
+def _open(
+    path: str | Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    any_of: tuple[str, ...],
+) -> tuple[IO[str], csv.Reader, Header]:
+    """The open file, its csv reader past the header, and the checked header."""
     shown = str(path)
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by rows()
@@ -80,12 +105,22 @@ def read_rows(
         raise RegistryError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
     reader = csv.reader(bounded_lines(handle, shown), strict=True)
     try:
-        header_row = _first_nonblank(reader, shown)
+        header = _header(reader, shown, required, optional, any_of)
     except BaseException:
         handle.close()
         raise
+    return handle, reader, header
+
+
+def _header(
+    reader: csv.Reader,
+    shown: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    any_of: tuple[str, ...],
+) -> Header:
+    header_row = _first_nonblank(reader, shown)
     if header_row is None:
-        handle.close()
         expected = ", ".join(required + optional)
         raise located(shown, 1, None, f"empty file; expected a header line with columns {expected}")
     header_line = reader.line_num
@@ -93,13 +128,11 @@ def read_rows(
     index: dict[str, int] = {}
     for position, name in enumerate(names):
         if name in index:
-            handle.close()
             raise located(shown, header_line, name, "column appears twice in the header")
         if name:
             index[name] = position
     for name in required:
         if name not in index:
-            handle.close()
             raise located(
                 shown,
                 header_line,
@@ -107,12 +140,10 @@ def read_rows(
                 f"missing required column {name!r} (the header has: {', '.join(names)})",
             )
     if any_of and not any(name in index for name in any_of):
-        handle.close()
         raise located(
             shown, header_line, any_of[0], f"missing column: expected one of {', '.join(any_of)}"
         )
-    header = Header(shown, names, index)
-    return header, _rows(handle, reader, header, check_width)
+    return Header(shown, names, index, header_line)
 
 
 def bounded_lines(handle: IO[str], shown: str) -> Iterator[str]:

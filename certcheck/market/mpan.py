@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from certcheck.market.distributors import Distributor, distributor_by_id
 
@@ -42,11 +43,39 @@ def check_digit(first12: str) -> int:
         raise MpanError(f"expected 12 digits, got {first12!r}")
     p = _PRODUCTS
     total = (
-        p[0][first12[0]] + p[1][first12[1]] + p[2][first12[2]] + p[3][first12[3]]
-        + p[4][first12[4]] + p[5][first12[5]] + p[6][first12[6]] + p[7][first12[7]]
-        + p[8][first12[8]] + p[9][first12[9]] + p[10][first12[10]] + p[11][first12[11]]
+        p[0][first12[0]]
+        + p[1][first12[1]]
+        + p[2][first12[2]]
+        + p[3][first12[3]]
+        + p[4][first12[4]]
+        + p[5][first12[5]]
+        + p[6][first12[6]]
+        + p[7][first12[7]]
+        + p[8][first12[8]]
+        + p[9][first12[9]]
+        + p[10][first12[10]]
+        + p[11][first12[11]]
     )
     return total % 11 % 10
+
+
+@cache
+def check_quads() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Tables for checking cores in bulk: ``(q0[c[0:4]] + q1[c[4:8]] + q2[c[8:12]]) % 11 % 10``
+    is the check digit of core ``c``. Each maps four digits to their weighted sum."""
+    tables = []
+    for start in (0, 4, 8):
+        w0, w1, w2, w3 = CHECK_WEIGHTS[start : start + 4]
+        tables.append(
+            {
+                f"{a}{b}{c}{d}": a * w0 + b * w1 + c * w2 + d * w3
+                for a in range(10)
+                for b in range(10)
+                for c in range(10)
+                for d in range(10)
+            }
+        )
+    return tables[0], tables[1], tables[2]
 
 
 def core_check_ok(core: str) -> bool:

@@ -1,0 +1,135 @@
+"""What a meters.csv row says: the device type, the :class:`Meter` and a :class:`BadRow`.
+
+When no network is registered the expected one is the home MPID of the MPAN's distributor id
+(``reference/market.md`` 1.3.7 and 0.3: the prefix is a heuristic, so certcheck says so with
+NETWORK_FROM_MPAN_PREFIX). When one is registered and differs from that MPID, the row is kept
+and MPAN_PREFIX_DISAGREES applies (SPEC.md "Finding codes").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from certcheck.market.csvread import RegistryError, located
+from certcheck.market.distributors import Distributor, distributor_by_id
+from certcheck.market.mpan import core_check_ok
+from certcheck.market.mprn import mprn_check_digits
+from certcheck.market.operators import UserRole
+from certcheck.smki.eui import EuiError, parse_eui64
+
+
+class DeviceType(StrEnum):
+    """Device types a meters.csv row may name (SPEC.md "Inputs", meters.csv device_type).
+
+    GBCS device types (reference/market.md section 4): the electricity smart meter, the gas
+    smart meter and the gas proxy function that holds the gas meter's certificates.
+    """
+
+    ESME = "ESME"
+    GSME = "GSME"
+    GPF = "GPF"
+
+    @property
+    def is_gas(self) -> bool:
+        """True for the gas devices (GSME, GPF), which an MPRN identifies."""
+        return self is not DeviceType.ESME
+
+    @property
+    def network_role(self) -> UserRole:
+        """Whose certificates belong in the device's Network Operator cells (market.md 3.3)."""
+        return UserRole.GAS_TRANSPORTER if self.is_gas else UserRole.ELECTRICITY_DISTRIBUTOR
+
+
+DEVICE_TYPES = tuple(DeviceType)  # packed by position (meters.table): keep this order
+
+_HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """One meters.csv row. ``mpan`` is the 13-digit core; exactly one of mpan/mprn is set."""
+
+    device_id: str
+    mpan: str | None
+    mprn: str | None
+    network: str | None
+    device_type: DeviceType
+
+    @property
+    def distributor(self) -> Distributor | None:
+        """The distributor whose id begins the MPAN core, or None (gas, or unknown id)."""
+        return distributor_by_id(self.mpan[:2]) if self.mpan else None
+
+    @property
+    def expected_network(self) -> str | None:
+        """The registered network, else the MPAN distributor's MPID, else None."""
+        if self.network is not None:
+            return self.network
+        distributor = self.distributor
+        return distributor.mpid if distributor else None
+
+    @property
+    def network_from_prefix(self) -> bool:
+        """True when expected_network came from the MPAN prefix (NETWORK_FROM_MPAN_PREFIX)."""
+        return self.network is None and self.distributor is not None
+
+    @property
+    def prefix_disagrees(self) -> bool:
+        """True when the registered network is not the MPAN distributor's MPID
+        (MPAN_PREFIX_DISAGREES). False when either side is unknown."""
+        if self.network is None:
+            return False
+        distributor = self.distributor
+        return distributor is not None and distributor.mpid != self.network
+
+    @property
+    def mpan_check_ok(self) -> bool | None:
+        """The MPAN core's check digit result (False only when loaded leniently); None for gas."""
+        return core_check_ok(self.mpan) if self.mpan else None
+
+    @property
+    def mprn_check_ok(self) -> bool | None:
+        """The MPRN check-digit result (a warning when False); None for electricity."""
+        if not self.mprn:
+            return None
+        return mprn_check_digits(self.mprn[:-2]) == self.mprn[-2:]
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A meters.csv row that was skipped (or, ``undetermined``, kept with a network no
+    organisation answers for), with where and why (SPEC.md "Inputs")."""
+
+    path: str
+    line: int | None  # None for a stream that cannot be read again to find the line
+    column: str | None
+    reason: str
+    undetermined: bool = False
+
+    def __str__(self) -> str:
+        """``FILE:LINE: column COL: reason``, as listed on standard error."""
+        column = f" column {self.column}:" if self.column else ""
+        line = f"{self.line}:" if self.line is not None else ""
+        return f"{self.path}:{line}{column} {self.reason}"
+
+    def error(self) -> RegistryError:
+        """The row as a usage error, ``FILE:LINE:COLUMN: reason``."""
+        return located(self.path, self.line, self.column, self.reason)
+
+
+def eui_number(text: str) -> int | None:
+    """An EUI-64 spelling as a 64-bit int, or None when it is not one."""
+    compact = text.replace("-", "").replace(":", "")
+    if len(compact) == 16 and _HEX16.fullmatch(compact):
+        return int(compact, 16)
+    try:
+        return int(parse_eui64(text).replace("-", ""), 16)
+    except EuiError:
+        return None
+
+
+def eui_text(number: int) -> str:
+    """The canonical spelling of a device number (as format_eui64 writes it)."""
+    return number.to_bytes(8, "big").hex("-").upper()
