@@ -17,7 +17,12 @@ from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
 from certcheck.audit.model import Organisation
 from certcheck.audit.serialise import JsonText, dumps
-from certcheck.market.meters import MeterMapping, load_meters, mapping_from_arguments
+from certcheck.market.meters import (
+    MappingCache,
+    MeterMapping,
+    load_meters,
+    mapping_from_arguments,
+)
 from certcheck.market.operators import OperatorRegistry, load_operators
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
@@ -122,9 +127,10 @@ def build_context(
     certs: Sequence[str] = (),
     at: datetime,
     checks: tuple[Callable[..., Any], ...] | None = None,
+    mapping_cache: MappingCache | None = None,
 ) -> AuditContext:
     """The context for a run: meters.csv (or ``--meter`` values), operators.csv, trust anchors
-    and signing certificates.
+    and signing certificates. ``mapping_cache`` reuses meters.csv compiled while unchanged.
 
     Bad meters.csv rows are skipped and kept in the mapping's ``bad_rows`` (with the rows whose
     network no organisation answers for): the caller lists them, or refuses them.
@@ -132,7 +138,7 @@ def build_context(
     registry = load_operators(operators)
     networks = registry.networks()
     if mapping is not None:
-        meter_map = load_meters(mapping, strict=False, networks=networks)
+        meter_map = load_meters(mapping, strict=False, networks=networks, cache=mapping_cache)
     else:
         meter_map = mapping_from_arguments(meters, networks)
     anchors = KeyStore.from_paths(trust) if trust else None

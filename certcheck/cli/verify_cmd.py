@@ -56,6 +56,16 @@ def verify(
     strict_mapping: bool = typer.Option(
         False, "--strict-mapping", help="Any bad meters.csv row is a usage error (exit 2)."
     ),
+    cache_dir: str = typer.Option(
+        None,
+        "--cache-dir",
+        click_type=PATH,
+        help="Keep meters.csv compiled here for the next run "
+        "(default $XDG_CACHE_HOME/certcheck or ~/.cache/certcheck).",
+    ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Read meters.csv afresh; keep no compiled copy."
+    ),
     operators: str = typer.Option(
         None,
         "--operators",
@@ -181,6 +191,8 @@ def verify(
             mapping=mapping or None,
             meters=meter,
             strict_mapping=strict_mapping,
+            cache_dir=cache_dir or None,
+            no_cache=no_cache,
             operators=operators,
             trust=trust,
             certs=certs,

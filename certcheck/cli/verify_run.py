@@ -8,6 +8,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
     from certcheck.audit.sources import Block
     from certcheck.checks.registry import Rule
-    from certcheck.market.meters import BadRow
+    from certcheck.market.meters import BadRow, MappingCache
     from certcheck.output.gate import Gate
     from certcheck.output.writers import RecordWriter
 
@@ -32,6 +33,8 @@ class VerifyRequest:
     operators: str
     meters: list[str] = field(default_factory=list)
     strict_mapping: bool = False
+    cache_dir: str | None = None  # where meters.csv is kept compiled (default: the user's cache)
+    no_cache: bool = False
     trust: list[str] = field(default_factory=list)
     certs: list[str] = field(default_factory=list)
     at: str | None = None
@@ -73,6 +76,7 @@ def build_context(request: VerifyRequest) -> AuditContext:
             certs=request.certs,
             at=at,
             checks=None if request.rules is None else check_functions(request.rules),
+            mapping_cache=_mapping_cache(request),
         )
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
@@ -82,6 +86,16 @@ def build_context(request: VerifyRequest) -> AuditContext:
 
 
 BAD_ROWS_SHOWN = 20  # SPEC.md "Inputs": the first 20 bad rows, then a count
+
+
+def _mapping_cache(request: VerifyRequest) -> MappingCache | None:
+    """Where meters.csv is kept compiled: --cache-dir, else the user's cache; None with
+    --no-cache."""
+    from certcheck.market.meters import MappingCache, default_cache_dir
+
+    if request.no_cache:
+        return None
+    return MappingCache(Path(request.cache_dir) if request.cache_dir else default_cache_dir())
 
 
 def list_bad_rows(bad_rows: list[BadRow], strict: bool) -> None:

@@ -6,7 +6,8 @@ optional ``device_type`` (``ESME`` by default with an MPAN, ``GPF`` with an MPRN
 
 The modules, one job each: :mod:`.model` (Meter, DeviceType, BadRow), :mod:`.table` (the
 packed lookup table), :mod:`.rows` (judging one row), :mod:`.bulk` (reading a large file
-quickly), :mod:`.repeats` (devices listed twice), :mod:`.arguments` (``--meter`` values).
+quickly), :mod:`.repeats` (devices listed twice), :mod:`.cache` (the compiled form, reused),
+:mod:`.arguments` (``--meter`` values).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from certcheck.market.csvread import RegistryError, read_header, read_rows
 from certcheck.market.meters.arguments import METER_ARGUMENT, mapping_from_arguments
 from certcheck.market.meters.bulk import read_bulk
+from certcheck.market.meters.cache import MappingCache, default_cache_dir
 from certcheck.market.meters.model import BadRow, DeviceType, Meter, eui_number
 from certcheck.market.meters.repeats import refuse_repeated
 from certcheck.market.meters.rows import RowJudge
@@ -30,6 +32,7 @@ def load_meters(
     lenient: bool = False,
     strict: bool = True,
     networks: frozenset[str] | None = None,
+    cache: MappingCache | None = None,
 ) -> MeterMapping:
     """Read meters.csv, checking every row; the header must be sound (RegistryError if not).
 
@@ -39,8 +42,18 @@ def load_meters(
     organisation answers for: a row naming another is kept and listed as ``undetermined``.
     ``lenient=True`` keeps MPANs whose check digit or top line is wrong (test data such as the
     DCC's sample MPANs, ``reference/market.md`` 1.3.5) instead of rejecting them.
+    ``cache``, when given, keeps the mapping compiled and reuses it while the file's content
+    (and these options) are unchanged; a stream is always read.
     """
-    mapping = read_mapping(path, lenient=lenient, networks=networks)
+    mapping = None
+    if cache is not None and _regular(path):
+        key = cache.key(path, lenient, networks)
+        mapping = cache.load(key, str(path))
+        if mapping is None:
+            mapping = read_mapping(path, lenient=lenient, networks=networks)
+            cache.store(key, mapping)
+    if mapping is None:
+        mapping = read_mapping(path, lenient=lenient, networks=networks)
     if strict:
         first = next((bad for bad in mapping.bad_rows if not bad.undetermined), None)
         if first is not None:
@@ -95,9 +108,11 @@ __all__ = [
     "METER_ARGUMENT",
     "BadRow",
     "DeviceType",
+    "MappingCache",
     "Meter",
     "MeterMapping",
     "RegistryError",
+    "default_cache_dir",
     "eui_number",
     "load_meters",
     "mapping_from_arguments",

@@ -36,6 +36,7 @@ class MeterMapping:
 
     __slots__ = (
         "_bad_lines",
+        "_bad_streamed",
         "_count",
         "_keys",
         "_network_ids",
@@ -56,6 +57,7 @@ class MeterMapping:
         self._network_ids: dict[str, int] = {}
         self.bad_rows: list[BadRow] = []  # every skipped or undetermined row, in line order
         self._bad_lines: dict[int, BadRow] = {}
+        self._bad_streamed: dict[int, BadRow] = {}  # by device: bad rows with no line
 
     @classmethod
     def from_meters(cls, meters: Iterable[Meter]) -> MeterMapping:
@@ -118,6 +120,8 @@ class MeterMapping:
         if found is None or found[1] & TYPE_MASK != INVALID:
             return None
         line = found[1] >> NET_SHIFT
+        if not line:
+            return self._bad_streamed.get(found[0])
         return self._bad_lines.get(line) or BadRow(self.path, line, None, "invalid row")
 
     def _packed(self, eui: str) -> tuple[int, int] | None:
@@ -139,8 +143,11 @@ class MeterMapping:
     def _bad(self, bad: BadRow, number: int | None) -> None:
         """List a bad row and, when its EUI could be read, mark that device invalid."""
         self._note(bad)
-        if number is not None:
-            self._pending.append((number << 64) | INVALID | ((bad.line or 0) << NET_SHIFT))
+        if number is None:
+            return
+        if bad.line is None:
+            self._bad_streamed.setdefault(number, bad)
+        self._pending.append((number << 64) | INVALID | ((bad.line or 0) << NET_SHIFT))
 
     def network_id(self, network: str | None) -> int:
         """The index packed for ``network`` (0 for none), added on first use."""
