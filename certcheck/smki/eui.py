@@ -27,4 +27,4 @@ def parse_eui64(text: str) -> str:
 
 def format_eui64(raw: bytes) -> str:
     """Canonical upper-case hyphenated form of 8 raw bytes."""
-    return "-".join(f"{b:02X}" for b in raw)
+    return raw.hex("-").upper()

@@ -17,8 +17,8 @@ The signed bytes run from the byte after ``DF`` to the end of the content.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from certcheck.audit.where import offset
 
@@ -70,9 +70,9 @@ class GbcsDecodeError(ValueError):
         return offset(self.offset)
 
 
-@dataclass(frozen=True, slots=True)
-class GbcsFrame:
-    """A GBCS message split into its header fields, content and signature."""
+class GbcsFrame(NamedTuple):
+    """A GBCS message split into its header fields, content and signature (a named tuple:
+    built for every message, at a tenth of a frozen dataclass's cost)."""
 
     mac_header: bool
     security_control: int | None
@@ -191,12 +191,90 @@ def _parse_ciphering(data: bytes) -> GbcsFrame:
             cursor.pos, f"General-Signing APDU: expected 0xDF, found {found}"
         )
     inner = _parse_signing(data, cursor.pos, mac_start, mac_header=True)
-    return replace(
-        inner, security_control=control, invocation_counter=invocation, mac=data[mac_start:]
+    return inner._replace(
+        security_control=control, invocation_counter=invocation, mac=data[mac_start:]
     )
 
 
 def _parse_signing(data: bytes, start: int, end: int, *, mac_header: bool) -> GbcsFrame:
+    plain = _plain_signing(data, start, end, mac_header)
+    return plain if plain is not None else _read_signing(data, start, end, mac_header=mac_header)
+
+
+# Offsets in a General-Signing APDU up to the date-time (its fixed-length part).
+_TRANSACTION_ID = 2  # CRA flag, then the 8-byte originator counter
+_ORIGINATOR = 12
+_RECIPIENT = 21
+_DATE_TIME = 29
+
+
+def _plain_signing(data: bytes, start: int, end: int, mac_header: bool) -> GbcsFrame | None:
+    """The APDU read by plain indexing (about a third of :func:`_read_signing`'s time), or
+    None for anything unusual, which :func:`_read_signing` then reads or reports."""
+    head = data[start : start + _DATE_TIME + 1]
+    if (
+        len(head) <= _DATE_TIME
+        or head[0] != GENERAL_SIGNING
+        or head[1] != 9
+        or head[_TRANSACTION_ID] not in (1, 2, 3)
+        or head[_ORIGINATOR - 1] != SYSTEM_TITLE_LENGTH
+        or head[_RECIPIENT - 1] != SYSTEM_TITLE_LENGTH
+    ):
+        return None
+    pos = start + _DATE_TIME
+    dt_length = head[_DATE_TIME]
+    if dt_length not in (0, DATE_TIME_LENGTH):
+        return None
+    date_time = data[pos + 1 : pos + 1 + dt_length] if dt_length else None
+    pos += 1 + dt_length
+    if pos + 1 >= end or not 2 <= data[pos] < 0x80:
+        return None
+    other = data[pos + 1 : pos + 1 + data[pos]]
+    pos += 1 + data[pos]
+    if pos >= end:
+        return None
+    content_length = data[pos]
+    pos += 1
+    if content_length >= 0x80:
+        count = content_length & 0x7F
+        if not 1 <= count <= 2:
+            return None
+        content_length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    content_offset = pos
+    pos += content_length
+    if pos > end:
+        return None
+    if pos == end:
+        state, signature = "absent", None
+    elif data[pos] == 0 and pos + 1 == end:
+        state, signature = "null", None
+    elif data[pos] == SIGNATURE_LENGTH and pos + 1 + SIGNATURE_LENGTH == end:
+        state, signature = "present", data[pos + 1 : end]
+    else:
+        return None
+    return GbcsFrame(
+        mac_header=mac_header,
+        security_control=None,
+        invocation_counter=None,
+        mac=None,
+        cra_flag=head[_TRANSACTION_ID],
+        counter=int.from_bytes(head[_TRANSACTION_ID + 1 : _ORIGINATOR - 1], "big"),
+        originator=head[_ORIGINATOR : _ORIGINATOR + SYSTEM_TITLE_LENGTH],
+        recipient=head[_RECIPIENT : _RECIPIENT + SYSTEM_TITLE_LENGTH],
+        date_time=date_time,
+        other_information=other,
+        message_code=int.from_bytes(other[:2], "big"),
+        content=data[content_offset:pos],
+        content_offset=content_offset,
+        signed=data[start + 1 : pos],
+        signature_state=state,
+        signature=signature,
+    )
+
+
+def _read_signing(data: bytes, start: int, end: int, *, mac_header: bool) -> GbcsFrame:
+    """The APDU read step by step, naming where and why it stops when it does."""
     cursor = _Cursor(data, start, end)
     cursor.expect(GENERAL_SIGNING, "General-Signing tag")
     cursor.expect(9, "transaction-id length")

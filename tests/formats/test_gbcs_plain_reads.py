@@ -1,0 +1,150 @@
+"""The GBCS reader's plain reads (frame by indexing, command by a walk of the declaration)
+agree with the step-by-step reads on every sample, every truncation and mutated samples:
+whenever a plain read answers, the careful read gives the same, and it answers for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from certcheck.formats.gbcs import asn1
+from certcheck.formats.gbcs.fields import NotPlain
+from certcheck.formats.gbcs.frame import GbcsDecodeError, _plain_signing, _read_signing, parse_frame
+from certcheck.formats.gbcs.reader import (
+    _Builder,
+    _loaded_update_command,
+    _plain_update_command,
+)
+from certcheck.smki.certificate import MALFORMED
+
+_CS02B = (
+    "payloads/gbcs/RTDS-4.5.0/6.15.1_CS02bNOByNO/CS02bNOByNO_6.15.1_SUCCESS_PRECOMMAND_GBCS.HEX"
+)
+
+
+def _samples(reference_dir: Path) -> list[bytes]:
+    root = reference_dir / "payloads" / "gbcs"
+    return [bytes.fromhex(p.read_text()) for p in sorted(root.rglob("*.HEX"))]
+
+
+def _apdu(raw: bytes) -> tuple[int, int]:
+    """Where the General-Signing APDU of ``raw`` starts and ends (inside any MAC header)."""
+    if raw[:1] == b"\xdd":
+        return raw.index(b"\xdf"), len(raw) - 12
+    return 0, len(raw)
+
+
+def _same_frame(raw: bytes, start: int, end: int) -> bool:
+    """True when the plain read answered (and agreed); False when it left ``raw`` alone."""
+    plain = _plain_signing(raw, start, end, start > 0)
+    try:
+        careful = _read_signing(raw, start, end, mac_header=start > 0)
+    except GbcsDecodeError:
+        assert plain is None
+        return False
+    assert plain is None or plain == careful
+    return plain is not None
+
+
+def _same_command(content: bytes) -> bool:
+    """As :func:`_same_frame`, for a CS02b/CS02g command's content."""
+    try:
+        plain = _plain_update_command(content)
+    except (NotPlain, *MALFORMED):
+        plain = None
+    frame = parse_frame(b"\xdf\x09\x01" + bytes(8) + b"\x08" + bytes(8) + b"\x08" + bytes(8)
+                        + b"\x00\x02\x01\x03" + _length(len(content)) + content)
+    try:
+        careful = _loaded_update_command(_Builder(frame))
+    except MALFORMED:
+        assert plain is None
+        return False
+    assert plain is None or plain == careful
+    return plain is not None
+
+
+def _length(size: int) -> bytes:
+    return bytes([size]) if size < 0x80 else b"\x82" + size.to_bytes(2, "big")
+
+
+def test_every_sample_frame_is_read_plainly_and_alike(reference_dir: Path) -> None:
+    samples = _samples(reference_dir)
+    assert len(samples) >= 85
+    for raw in samples:
+        assert _same_frame(raw, *_apdu(raw)), raw[:40].hex()
+
+
+def test_every_sample_command_is_read_plainly_and_alike(reference_dir: Path) -> None:
+    commands = 0
+    for raw in _samples(reference_dir):
+        frame = parse_frame(raw)
+        if frame.cra_flag == 1 and frame.content[:1] == b"\x30" and frame.message_code in (
+            *range(0x0100, 0x010A), 0x0125, 0x0126
+        ):
+            commands += 1
+            assert _same_command(frame.content), raw[:40].hex()
+    assert commands >= 20
+
+
+def test_truncated_frames_are_left_to_the_careful_read(reference_dir: Path) -> None:
+    raw = bytes.fromhex((reference_dir / _CS02B).read_text())
+    for cut in range(len(raw)):
+        _same_frame(raw[:cut], 0, cut)
+        _same_frame(raw + bytes(cut % 3), 0, len(raw) + cut % 3)
+
+
+def test_truncated_and_padded_contents_are_left_to_the_careful_read(
+    reference_dir: Path,
+) -> None:
+    content = parse_frame(bytes.fromhex((reference_dir / _CS02B).read_text())).content
+    for cut in range(0, len(content), 7):
+        assert not _same_command(content[:cut])
+    assert not _same_command(content + b"\x00")
+
+
+def test_sequence_number_lists_are_checked() -> None:
+    def command(seq_number_usage: int | None) -> bytes:
+        control = asn1.AuthorisingRemotePartyControl(
+            {
+                "credentials_replacement_mode": 2,
+                "authorising_remote_party_seq_number": 7,
+                "new_remote_party_specialist_floor_seq_numbers": [
+                    {"seq_number_usage": seq_number_usage, "seq_number": 1}
+                ],
+            }
+        )
+        return asn1.UpdateSecurityCredentialsCommand(
+            {
+                "authorising_remote_party_control": control,
+                "replacements": [],
+                "certification_path_certificates": [],
+            }
+        ).dump()
+
+    assert _same_command(command(0))
+    broken = command(0).replace(b"\x30\x06\x02\x01\x00", b"\x30\x06\x04\x01\x00")
+    with pytest.raises(MALFORMED):
+        _plain_update_command(broken)
+    assert not _same_command(broken)
+
+
+@pytest.mark.parametrize("part", ["frame", "content"])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_samples_are_read_alike(
+    reference_dir: Path, part: str, data: st.DataObject
+) -> None:
+    raw = bytes.fromhex((reference_dir / _CS02B).read_text())
+    mutated = bytearray(raw if part == "frame" else parse_frame(raw).content)
+    # The frame's header and the command's control block are where the reads differ.
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, min(len(mutated) - 1, 60)))
+        mutated[position] = data.draw(st.integers(0, 255))
+    if part == "frame":
+        _same_frame(bytes(mutated), 0, len(mutated))
+    else:
+        _same_command(bytes(mutated))
