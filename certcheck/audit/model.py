@@ -113,6 +113,16 @@ class Placement:
     cell: Cell | None
     where: str
     path: bool = False
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Placements are shared across a batch and key its per-placement-set memos: their
+        # hash is taken once, not once per lookup.
+        key = (self.certificate, self.cell, self.where, self.path)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)

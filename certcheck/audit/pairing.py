@@ -60,23 +60,20 @@ def record_pair_key(record: dict[str, Any]) -> str | None:
     )
 
 
-def role_of(kind: str | None, sender: dict[str, Any] | None, supplier: str | None) -> str | None:
-    """``offer``, ``want`` or None for a record's kind, sender and supplier."""
+def role_of(kind: str | None, sender_role: Any, supplier: str | None) -> str | None:
+    """``offer``, ``want`` or None for a record's kind, its sender's user role and supplier."""
     if kind == ItemKind.DUIS_REQUEST and supplier:
         return OFFER
-    if (
-        kind == ItemKind.GBCS_COMMAND
-        and not supplier
-        and isinstance(sender, dict)
-        and sender.get("user_role") == UserRole.DCC
-    ):
+    if kind == ItemKind.GBCS_COMMAND and not supplier and sender_role == UserRole.DCC:
         return WANT
     return None
 
 
 def record_role(record: dict[str, Any]) -> str | None:
     """:func:`role_of` a SPEC.md record."""
-    return role_of(record.get("kind"), record.get("sender"), record.get("supplier"))
+    sender = record.get("sender")
+    sender_role = sender.get("user_role") if isinstance(sender, dict) else None
+    return role_of(record.get("kind"), sender_role, record.get("supplier"))
 
 
 def with_supplier(line: str, supplier: str) -> str:

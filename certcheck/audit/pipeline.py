@@ -23,6 +23,7 @@ from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Record, Verdict
 from certcheck.audit.pairing import pair_key, role_of
 from certcheck.audit.serialise import (
+    EMPTY_LIST,
     EntryCache,
     certificate_entry,
     occupant_entries,
@@ -90,7 +91,11 @@ def _record_head(item: Item, subject: Subject, serialised: bool = False) -> dict
         "service": item.service,
         "message_code": item.message_code,
         "originator": item.originator,
-        "sender": sender.as_dict() if sender else None,
+        "sender": (
+            (context.organisation_json(sender) if serialised else sender.as_dict())
+            if sender
+            else None
+        ),
         "supplier": sender.party if sender and sender.user_role == UserRole.SUPPLIER else None,
         "expected": expected,
         "device_id": item.device_id,
@@ -98,7 +103,9 @@ def _record_head(item: Item, subject: Subject, serialised: bool = False) -> dict
         "mpan": (meter.mpan or meter.mprn) if meter else None,
         "expected_network": network,
         "occupants": (
-            occupant_entries(item, subject.context.party_of) if item.outcomes else []
+            occupant_entries(item, context.party_of)
+            if item.outcomes
+            else (EMPTY_LIST if serialised else [])
         ),
     }
 
@@ -119,21 +126,23 @@ def audit_item(item: Item, context: AuditContext) -> Record:
 
 
 def _audit_raw(
-    raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache
+    raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache, digest: bool
 ) -> tuple[Item, tuple[Finding, ...], str, tuple[str, str, str | None] | None]:
-    """Decode (within ``limits``), check and serialise one raw input.
+    """Decode (within ``limits``, with the item's digest when ``digest``), check and serialise
+    one raw input.
 
     The last value is the item's part in supplier pairing (role, key, supplier), or None.
     """
-    item = decode_raw(raw, limits)
+    item = decode_raw(raw, limits, digest)
     subject = Subject(item, context)
     findings = tuple(run_checks(subject))
     head = _record_head(item, subject, serialised=True)
     line = record_line(head, [entries.json(p) for p in item.placements], findings)
     pairing = None
-    role = role_of(head["kind"], head["sender"], head["supplier"])
+    sender = context.organisation(item.originator)
+    role = role_of(head["kind"], sender.user_role if sender else None, head["supplier"])
     if role is not None:
-        key = pair_key(item.device_id, (p.certificate.sha256 for p in item.replacements))
+        key = pair_key(item.device_id, (p.certificate.sha256 for p in subject.replacements))
         if key is not None:
             pairing = (role, key, head["supplier"])
     return item, findings, line, pairing
@@ -157,7 +166,7 @@ def verify_block(
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
     for raw in block_items(block, limits):
-        item, findings, line, pairing = _audit_raw(raw, context, limits, entries)
+        item, findings, line, pairing = _audit_raw(raw, context, limits, entries, digests)
         if pairing is not None:
             result.pairing.append((len(lines), *pairing))
         lines.append(line)

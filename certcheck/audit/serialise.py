@@ -61,9 +61,10 @@ class EntryCache:
     """Each placement's ``certificates`` entry as compact JSON text, serialised once.
 
     A batch places the same certificates into the same cells at the same element paths
-    millions of times; each distinct placement is serialised once per run (and per worker).
-    The key holds the certificate's digest (its classification follows from it within one
-    run) and shared cell objects, so a hit costs little hashing.
+    millions of times, and the readers share one Placement object per distinct placement;
+    each is serialised once per run (and per worker). Entries are found first by the
+    placement object's identity (the object is kept with its text, so the identity cannot be
+    reused while the entry lives), else by value.
     """
 
     LIMIT = 65536
@@ -71,9 +72,13 @@ class EntryCache:
     def __init__(self, classify_certificate: Callable[[SmkiCertificate], Classification]) -> None:
         self._classify = classify_certificate
         self._entries: dict[tuple[Any, ...], str] = {}
+        self._by_object: dict[int, tuple[Placement, str]] = {}
 
     def json(self, placement: Placement) -> str:
         """The placement's entry as JSON text."""
+        known = self._by_object.get(id(placement))
+        if known is not None and known[0] is placement:
+            return known[1]
         key = (placement.certificate.sha256, placement.cell, placement.where, placement.path)
         found = self._entries.get(key)
         if found is None:
@@ -81,6 +86,9 @@ class EntryCache:
                 self._entries.clear()
             entry = certificate_entry(placement, self._classify(placement.certificate))
             found = self._entries[key] = dumps(entry)
+        if len(self._by_object) > self.LIMIT:
+            self._by_object.clear()
+        self._by_object[id(placement)] = (placement, found)
         return found
 
 
@@ -144,13 +152,48 @@ def _json_value(value: Any) -> str:
     return dumps(value)
 
 
+_MEMBER_NAMES: dict[str, str] = {}
+
+
 def _json_members(fields: dict[str, Any]) -> str:
     """A dict's members as compact JSON without the braces, exactly as ``dumps`` writes them.
 
     A record head and a finding hold strings and None, encoded here directly: several times
-    faster than ``json.dumps``, which builds a new encoder for each small dict.
+    faster than ``json.dumps``, which builds a new encoder for each small dict. Member names
+    are the record's own few, each encoded once.
     """
-    return ",".join([f"{_json_string(key)}:{_json_value(value)}" for key, value in fields.items()])
+    names = _MEMBER_NAMES
+    parts = []
+    for key, value in fields.items():
+        name = names.get(key)
+        if name is None:
+            name = names[key] = _json_string(key) + ":"
+        if value is None:
+            parts.append(name + "null")
+        elif value.__class__ is JsonText:
+            parts.append(name + value)
+        elif isinstance(value, str):  # str enums (kind, device type) included
+            parts.append(name + _json_string(value))
+        else:
+            parts.append(name + dumps(value))
+    return ",".join(parts)
+
+
+EMPTY_LIST = JsonText("[]")
+
+
+_FINDING_TEXT: dict[Finding, str] = {}
+
+
+def finding_json(finding: Finding) -> str:
+    """A finding as compact JSON; those repeated across a batch (most are: findings on a set of
+    certificates are shared by every item placing it) are encoded once."""
+    text = _FINDING_TEXT.get(finding)
+    if text is None:
+        if len(_FINDING_TEXT) > 65536:
+            _FINDING_TEXT.clear()
+        text = _FINDING_TEXT[finding] = "{" + _json_members(finding.as_dict()) + "}"
+    return text
 
 
 def record_line(
@@ -162,7 +205,7 @@ def record_line(
     ``certificates`` are the entries already serialised (cached per placement), so the line
     is spliced from the serialised head, the entries, the findings and the verdict.
     """
-    found = ",".join(["{" + _json_members(f.as_dict()) + "}" for f in findings])
+    found = ",".join([finding_json(f) for f in findings])
     return (
         f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
         f'"findings":[{found}],"verdict":"{Verdict.of(findings).label}",'

@@ -13,7 +13,7 @@ from certcheck.smki.roles import RemotePartyRole
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
     from certcheck.market.meters import BadRow, Meter
-    from certcheck.market.operators import Operator
+    from certcheck.market.operators import Operator, OperatorRegistry
 
 _T = TypeVar("_T")
 
@@ -126,33 +126,55 @@ class Subject:
 
     @unlocked_cached_property
     def network_operator_entries(self) -> tuple[NetworkOperatorEntry, ...]:
-        """Occupants of Network Operator cells: placed NO certificates and reported occupants."""
-        entries: list[NetworkOperatorEntry] = []
-        for placement in self.replacements:
-            cert = placement.certificate
-            if (
-                placement.cell is not None
-                and placement.cell.role == RemotePartyRole.NETWORK_OPERATOR
-                and cert.role == RemotePartyRole.NETWORK_OPERATOR
-            ):
-                entries.append(NetworkOperatorEntry(cert.entity_id, cert, placement.where))
-        outcomes = self.item.outcomes  # a DUIS reader lifts its GBCS layer's outcomes
-        for outcome in outcomes:
-            occupant: CellOccupant | None = outcome.replacing
-            if (
-                outcome.cell.role == RemotePartyRole.NETWORK_OPERATOR
-                and occupant is not None
-                and occupant.entity_id
-                and outcome.status in SUCCESS_STATUSES
-            ):
-                entries.append(NetworkOperatorEntry(occupant.entity_id, None, outcome.where))
-        return tuple(entries)
+        """Occupants of Network Operator cells: placed NO certificates and reported occupants.
+
+        For an item reporting no cells they follow from its placements alone, so they are
+        found once per distinct set of placements in a run.
+        """
+        item = self.item
+        if item.outcomes:
+            return _network_operator_entries(item)
+        return self.context.once(
+            (_network_operator_entries, item.placements), lambda: _network_operator_entries(item)
+        )
 
     @unlocked_cached_property
     def network_operators(self) -> tuple[tuple[NetworkOperatorEntry, Operator | None], ...]:
         """Each Network Operator entry with its operators.csv row (None when not registered)."""
-        registry = self.context.registry
-        return tuple(
-            (entry, registry.by_entity(entry.entity_id) if registry and entry.entity_id else None)
-            for entry in self.network_operator_entries
+        entries = self.network_operator_entries
+        if not entries:
+            return ()
+        return self.context.once(
+            (_with_operators, entries), lambda: _with_operators(entries, self.context.registry)
         )
+
+
+def _network_operator_entries(item: Item) -> tuple[NetworkOperatorEntry, ...]:
+    entries: list[NetworkOperatorEntry] = []
+    for placement in item.replacements:
+        cert = placement.certificate
+        if (
+            placement.cell is not None
+            and placement.cell.role == RemotePartyRole.NETWORK_OPERATOR
+            and cert.role == RemotePartyRole.NETWORK_OPERATOR
+        ):
+            entries.append(NetworkOperatorEntry(cert.entity_id, cert, placement.where))
+    for outcome in item.outcomes:  # a DUIS reader lifts its GBCS layer's outcomes
+        occupant: CellOccupant | None = outcome.replacing
+        if (
+            outcome.cell.role == RemotePartyRole.NETWORK_OPERATOR
+            and occupant is not None
+            and occupant.entity_id
+            and outcome.status in SUCCESS_STATUSES
+        ):
+            entries.append(NetworkOperatorEntry(occupant.entity_id, None, outcome.where))
+    return tuple(entries)
+
+
+def _with_operators(
+    entries: tuple[NetworkOperatorEntry, ...], registry: OperatorRegistry | None
+) -> tuple[tuple[NetworkOperatorEntry, Operator | None], ...]:
+    return tuple(
+        (entry, registry.by_entity(entry.entity_id) if registry and entry.entity_id else None)
+        for entry in entries
+    )

@@ -24,9 +24,19 @@ def unreadable(source: str, message: str, where: str | None = None, digest: str 
     return Item(source=source, kind=None, digest=digest, problems=(Problem(message, where),))
 
 
-def decode_item(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Item:
-    """Decode one item of any supported format within ``limits``; never raises."""
-    digest = hashlib.sha256(data).hexdigest()
+def decode_item(
+    data: bytes, source: str, limits: Limits = DEFAULT_LIMITS, *, digest: bool = True
+) -> Item:
+    """Decode one item of any supported format within ``limits``; never raises.
+
+    The item's ``digest`` (SHA-256 of ``data``, its identity in the audit store) is left empty
+    when ``digest`` is False: a run without a store has no use for it.
+    """
+    digest_text = hashlib.sha256(data).hexdigest() if digest else ""
+    return _decode_guarded(data, source, digest_text, limits)
+
+
+def _decode_guarded(data: bytes, source: str, digest: str, limits: Limits) -> Item:
     try:
         return _decode(data, source, digest, limits)
     except Exception as exc:  # a reader defect: the item says so, the batch goes on
@@ -43,6 +53,10 @@ MAX_TEXT_WRAPPING = 2
 def _decode(
     data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS, depth: int = 0
 ) -> Item:
+    if data[:1] == b"<":  # DUIS XML as written, the bulk of a batch: no copy to strip
+        from certcheck.formats.duis import decode_duis  # lxml only when XML is met
+
+        return decode_duis(data.rstrip(), source, digest=digest, limits=limits)
     body = data[3:] if data.startswith(_BOM) else data
     stripped = body.strip()
     if not stripped:
