@@ -130,6 +130,27 @@ def _children(element: etree._Element) -> dict[str, etree._Element]:
     return found
 
 
+_SR_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _sr_local(tag: object) -> str | None:
+    """The local name of an sr-namespace tag, None for any other tag (or a comment)."""
+    name = _SR_LOCAL_NAMES.get(tag)  # type: ignore[arg-type]
+    if name is None:
+        if not isinstance(tag, str) or not tag.startswith(_SR):
+            return None
+        name = tag[_SR_LEN:]
+        if len(_SR_LOCAL_NAMES) < 1024:  # the schema's names; a hostile document adds few
+            _SR_LOCAL_NAMES[tag] = name
+    return name
+
+
+@lru_cache(maxsize=1024)
+def _path(*steps: str) -> str:
+    """:func:`~certcheck.audit.where.at` for the reader's fixed element paths, built once."""
+    return at(*steps)
+
+
 def _text(element: etree._Element | None) -> str | None:
     if element is None or element.text is None:
         return None
@@ -222,21 +243,22 @@ class _Reader:
             raise _Unreadable("no sr:Header element", _local(root))
         values: dict[str, str | None] = {}
         for child in header:
-            tag = child.tag
-            if isinstance(tag, str) and tag.startswith(_SR):
+            name = _sr_local(child.tag)
+            if name is not None:
                 text = child.text
-                values[tag[_SR_LEN:]] = text.strip() if text is not None else None
+                values[name] = text.strip() if text is not None else None
+        fields = self.fields
         variant = values.get("ServiceReferenceVariant")
         if variant is not None:
-            self.fields["service"] = variant
+            fields["service"] = variant
         request_id = values.get("RequestID")
         if request_id:
-            self.fields["request_id"] = request_id
+            fields["request_id"] = request_id
         for name in _SENT_ELEMENTS:
             stamp = values.get(name)
             if stamp:
                 with contextlib.suppress(ValueError):
-                    self.fields["sent"] = iso_utc(stamp)
+                    fields["sent"] = iso_utc(stamp)
                 break
         details = self.details
         if "ServiceReference" in values:
@@ -269,21 +291,22 @@ class _Reader:
         element = body[0]
         name = _local(element)
         self.details["body"] = name
+        where = _path("Body", name)
         if name == SIGNED_PRE_COMMAND:
-            self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), at("Body", name))
-            self.gbcs(element.find(T_GBCS_PAYLOAD), at("Body", name, "GBCSPayload"))
+            self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), where)
+            self.gbcs(element.find(T_GBCS_PAYLOAD), _path(where, "GBCSPayload"))
             return self.item(ItemKind.DUIS_REQUEST)
         spec = SERVICES_BY_BODY.get(name)
         declared = SERVICES.get(self.fields.get("service") or "")
         if declared is not None and spec is not None and declared is not spec:
             self.problem(
                 f"body {name} does not belong to service {declared.variant} ({declared.body})",
-                at("Body", name),
+                where,
             )
         if spec is None:
             spec = declared
         if spec is not None:
-            self.service_body(element, spec, at("Body", name))
+            self.service_body(element, spec, where)
         return self.item(ItemKind.DUIS_REQUEST)
 
     def execution_time(self, text: str | None, where: str) -> None:
@@ -303,10 +326,9 @@ class _Reader:
         container = device = path = None
         first_step = spec.certificates[0] if spec.certificates else None
         for child in body:
-            tag = child.tag
-            if not isinstance(tag, str) or not tag.startswith(_SR):
+            name = _sr_local(child.tag)
+            if name is None:
                 continue
-            name = tag[_SR_LEN:]
             if name == "RemotePartyRole":
                 roles.append(_text(child))
             elif name == first_step:
@@ -330,12 +352,12 @@ class _Reader:
             if device is None:
                 self.problem(f"missing {spec.device_certificate}", where)
             else:
-                self.place(device, None, None, at(where, spec.device_certificate))
+                self.place(device, None, None, _path(where, spec.device_certificate))
         if first_step is not None:
             self.replacements(container, spec, role, where)
         if path is not None and spec.path_certificates:
             index = 0
-            within = at(where, "CertificationPathCertificates")
+            within = _path(where, "CertificationPathCertificates")
             for child in path:
                 if child.tag == T_CERTIFICATE:
                     self.place(child, None, None, at(within, node("Certificate", index)), path=True)
@@ -364,13 +386,14 @@ class _Reader:
     def replacements(
         self, container: etree._Element | None, spec: ServiceSpec, role: int | None, where: str
     ) -> None:
-        path = where
-        for index, step in enumerate(spec.certificates):
-            if index and container is not None:
-                container = container.find(_SR + step)
-            path = at(path, step)
+        steps = spec.certificates
+        for step in steps[1:]:
+            if container is None:
+                break
+            container = container.find(_SR + step)
+        path = _path(where, *steps)
         if container is None:
-            self.problem(f"no {'/'.join(spec.certificates)} element", where)
+            self.problem(f"no {'/'.join(steps)} element", where)
             return
         for child in container:
             name = _local(child)
@@ -378,7 +401,7 @@ class _Reader:
             if usage is None:
                 self.problem(f"unexpected element {name!r}; not read", at(path, name))
                 continue
-            self.place(child, role, usage, at(path, name))
+            self.place(child, role, usage, _path(path, name))
 
     def place(
         self,
