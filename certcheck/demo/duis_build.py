@@ -1,4 +1,4 @@
-"""Build DUIS request XML that places certificates (6.15.1, 6.21, 6.23, 8.5).
+"""Build DUIS request XML that places certificates (6.15.1, 6.21, 6.23, 8.5), and responses.
 
 The envelope follows DUIS Schema V5.4 as described in ``reference/payloads.md`` section 1
 (``sr:Request``, ``schemaVersion`` 5.4, Header RequestID / CommandVariant / ServiceReference /
@@ -131,6 +131,42 @@ def build_duis_request(
         "  </sr:Body>\n"
         f"{_signature(signer_issuer, signer_serial) if signature else ''}"
         "</sr:Request>\n"
+    )
+    return text.encode("utf-8")
+
+
+def build_duis_response(
+    service: str,
+    request_id: str,
+    response_time: datetime,
+    gbcs: bytes,
+    response_code: str = "I0",
+) -> bytes:
+    """A DUIS ``sr:Response`` carrying a device's GBCS response (payloads.md section 1.6).
+
+    ``request_id`` is the request's ``originator:device:counter``; the ResponseID reverses the
+    two EUIs. ``service`` is the variant, e.g. ``"6.24.1"`` (Read Security Credentials).
+    """
+    originator, device, counter = request_id.split(":")
+    reference = ".".join(service.split(".")[:2])
+    payload = base64.b64encode(gbcs).decode("ascii")
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sr:Response xmlns:sr="{SR_NS}" schemaVersion="{SCHEMA_VERSION}">\n'
+        "  <sr:Header>\n"
+        f"    <sr:RequestID>{escape(request_id)}</sr:RequestID>\n"
+        f"    <sr:ResponseID>{escape(f'{device}:{originator}:{counter}')}</sr:ResponseID>\n"
+        f"    <sr:ResponseCode>{escape(response_code)}</sr:ResponseCode>\n"
+        f"    <sr:ResponseDateTime>{_xs_datetime(response_time)}</sr:ResponseDateTime>\n"
+        "  </sr:Header>\n"
+        "  <sr:Body>\n"
+        "    <sr:ResponseMessage>\n"
+        f"      <sr:ServiceReference>{escape(reference)}</sr:ServiceReference>\n"
+        f"      <sr:ServiceReferenceVariant>{escape(service)}</sr:ServiceReferenceVariant>\n"
+        f"      <sr:GBCSPayload>{payload}</sr:GBCSPayload>\n"
+        "    </sr:ResponseMessage>\n"
+        "  </sr:Body>\n"
+        "</sr:Response>\n"
     )
     return text.encode("utf-8")
 

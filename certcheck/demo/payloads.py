@@ -161,8 +161,9 @@ class _Planner:
             o for o in orgs if o.user_role == ELECTRICITY_DISTRIBUTOR and o.listed
         ]
         self.transporters = [o for o in orgs if o.user_role == GAS_TRANSPORTER]
+        kept = {m.device_id for m in world.history}  # the histories' own devices
         self.plain_esmes = [
-            m for m in world.meters_of(ESME) if not m.prefix_disagrees
+            m for m in world.meters_of(ESME) if not m.prefix_disagrees and m.device_id not in kept
         ]
         self.gas = world.meters_of(GSME) + world.meters_of(GPF)
         self.untrusted_holders = sorted({h for h, _ in world.untrusted_certs})
@@ -329,7 +330,31 @@ def plan_cases(world: World, batch_lines: int | None = None) -> tuple[list[Case]
         elif form == DUIS_KRP and kind not in (CORRECT, WRONG_NETWORK, UNTRUSTED_CA):
             form = DUIS_HANDOVER
         batch.append(_named(batch_planner.make(kind, form), i + 1))
+    files, batch = one_supplier_per_handover(files, batch)
     return files, batch
+
+
+def handover_key(case: Case) -> tuple[bytes, frozenset[str]]:
+    """What an ACB handover command shares with the Supplier's DUIS request it carries out:
+    the device and the certificates placed (payloads.md sections 0.2 and 2.7)."""
+    return case.device_id, frozenset(p.certificate.sha256 for p in case.placements)
+
+
+def one_supplier_per_handover(*groups: list[Case]) -> tuple[list[Case], ...]:
+    """``groups`` with every 6.21 request sharing a :func:`handover_key` sent by the first
+    one's Supplier, so an ACB command with that key has exactly one Supplier to pair with."""
+    first: dict[tuple[bytes, frozenset[str]], Organisation] = {}
+    out: list[list[Case]] = []
+    for group in groups:
+        kept = []
+        for case in group:
+            if case.form == DUIS_HANDOVER:
+                sender = first.setdefault(handover_key(case), case.sender)
+                if sender != case.sender:
+                    case = replace(case, sender=sender)
+            kept.append(case)
+        out.append(kept)
+    return tuple(out)
 
 
 def _named(case: Case, number: int) -> Case:

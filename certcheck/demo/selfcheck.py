@@ -1,4 +1,5 @@
-"""Verify a written demo world in-process and compare every record with its truth.json."""
+"""Verify a written demo world in-process and compare every record with its truth.json: its
+findings, and the Supplier it is attributed to (ACB handovers paired as verify pairs them)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def _relative(source: str, directory: Path) -> str:
 def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
     """Run verify with :func:`verify_options` over ``directory`` and compare with truth."""
     from certcheck.audit.context import build_context, parse_instant
+    from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import iter_blocks
 
@@ -48,7 +50,8 @@ def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
         certs=options["certs"],
         at=parse_instant(options["at"]),
     )
-    for block in verify_blocks(iter_blocks(options["paths"]), context, jobs=jobs):
+    blocks = verify_blocks(iter_blocks(options["paths"]), context, jobs=jobs)
+    for block in BatchPairing().feed(blocks):
         for record in block.records():
             result.items += 1
             result.verdicts[record["verdict"]] += 1
@@ -59,6 +62,11 @@ def check_world(directory: str | Path, jobs: int = 1) -> WorldCheck:
             want = truth.get(name, {}).get("codes")
             if want != got:
                 result.mismatches.append((name, want or [], got))
+            supplier = truth.get(name, {}).get("supplier")
+            if supplier != record.get("supplier"):
+                result.mismatches.append(
+                    (name, [f"supplier {supplier}"], [f"supplier {record.get('supplier')}"])
+                )
     for name in sorted(set(truth) - seen):
         result.mismatches.append((name, truth[name]["codes"], ["(not reported)"]))
     return result

@@ -19,16 +19,22 @@ checks themselves, so a test can compare verify's output with them exactly. Deci
   registered network gets the info ``NETWORK_FROM_MPAN_PREFIX``; one whose network cannot be
   told (none registered and none from the MPAN, or a registered one no listed organisation
   answers for) gets ``NETWORK_UNDETERMINED`` and no ``NO_CERT_WRONG_NETWORK`` (the
-  gas/electricity rules still apply).
+  gas/electricity rules still apply);
+* a read (CS02a/CS02f, ``certcheck.demo.history``) reports each cell's occupant by entity id
+  and subject key id only: the network rules apply to each Network Operator occupant (the
+  finding names no certificate), the cell, chain, pair and signature rules do not;
+* an incident finding (SPEC.md "Audit store and reporting": an error of a ``NO_CERT_*`` or
+  ``CELL_*`` code) names as ``responsible`` the organisation whose certificate it is about.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
+from certcheck.demo.history import READ_FORMS, Event
 from certcheck.demo.identities import ELECTRICITY_DISTRIBUTOR, GAS_TRANSPORTER
 from certcheck.demo.payloads import Case, Rendered, batch_time
-from certcheck.demo.world import VERIFY_AT, World, verify_arguments
+from certcheck.demo.world import VERIFY_AT, Meter, World, verify_arguments
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import DIGITAL_SIGNATURE, KEY_AGREEMENT, RemotePartyRole
 
@@ -58,109 +64,194 @@ SEVERITY: dict[str, str] = {
     "CHAIN_NOT_CHECKED": INFO,
     "INPUT_UNREADABLE": ERROR,
 }
+# The codes that make an item an incident (SPEC.md "Audit store and reporting": the error
+# codes starting NO_CERT_ or CELL_).
+INCIDENT = frozenset(
+    code
+    for code, severity in SEVERITY.items()
+    if severity == ERROR and code.startswith(("NO_CERT_", "CELL_"))
+)
 
 _NO = int(RemotePartyRole.NETWORK_OPERATOR)
 
 
-def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
-    """(code, certificate sha256 or None) of every finding the case must produce, info included."""
-    found: list[tuple[str, str | None]] = []
-    meter = next((m for m in world.meters if m.device_id == case.device_id), None)
-    places_no = any(p.cell_role == _NO and p.holder.role == _NO for p in case.placements)
+class Expected(NamedTuple):
+    """One finding a case must produce: its code, the certificate it names (sha256) and the
+    placement it is about (an index into ``case.placements``), each None for the whole item."""
+
+    code: str
+    certificate: str | None
+    placement: int | None
+
+
+def meter_of(world: World, case: Case) -> Meter | None:
+    return next((m for m in world.meters if m.device_id == case.device_id), None)
+
+
+def case_findings(world: World, case: Case) -> list[Expected]:
+    """Every finding the case must produce, info included."""
+    found: list[Expected] = []
+    meter = meter_of(world, case)
+    read = case.form in READ_FORMS
+    places_no = any(p.cell_role == _NO and (read or p.holder.role == _NO) for p in case.placements)
     if places_no and meter is None:
-        found.append(("DEVICE_NOT_IN_MAPPING", None))
+        found.append(Expected("DEVICE_NOT_IN_MAPPING", None, None))
     if places_no and meter is not None and meter.network_from_prefix:
-        found.append(("NETWORK_FROM_MPAN_PREFIX", None))
+        found.append(Expected("NETWORK_FROM_MPAN_PREFIX", None, None))
     if places_no and meter is not None and meter.prefix_disagrees:
-        found.append(("MPAN_PREFIX_DISAGREES", None))
+        found.append(Expected("MPAN_PREFIX_DISAGREES", None, None))
     undetermined = meter is not None and (
         not meter.expected_network
         or (meter.network is not None and not _answered(world, meter.network))
     )
     if places_no and undetermined:
-        found.append(("NETWORK_UNDETERMINED", None))
+        found.append(Expected("NETWORK_UNDETERMINED", None, None))
     if case.corrupt_signature:
-        found.append(("COMMAND_SIGNATURE_INVALID", None))
-    for p in case.placements:
-        sha = p.certificate.sha256
-        if p.holder.role != p.cell_role:
-            found.append(("CELL_ROLE_MISMATCH", sha))
-        if p.key_usage != p.cell_usage:
-            found.append(("CELL_KEY_USAGE_MISMATCH", sha))
-        if not p.trusted:
-            found.append(("CERT_CHAIN_UNTRUSTED", sha))
-        if p.cell_role != _NO or p.holder.role != _NO:
+        found.append(Expected("COMMAND_SIGNATURE_INVALID", None, None))
+    for index, p in enumerate(case.placements):
+        sha = None if read else p.certificate.sha256
+
+        def add(code: str, sha: str | None = sha, index: int = index) -> None:
+            found.append(Expected(code, sha, index))
+
+        if not read and p.holder.role != p.cell_role:
+            add("CELL_ROLE_MISMATCH")
+        if not read and p.key_usage != p.cell_usage:
+            add("CELL_KEY_USAGE_MISMATCH")
+        if not read and not p.trusted:
+            add("CERT_CHAIN_UNTRUSTED")
+        if p.cell_role != _NO or (not read and p.holder.role != _NO):
             continue
         if not p.holder.listed:
-            found.append(("NO_CERT_UNKNOWN_ORGANISATION", sha))
+            add("NO_CERT_UNKNOWN_ORGANISATION")
             continue
         if meter is None:
             continue
         if not meter.is_gas and p.holder.user_role == GAS_TRANSPORTER:
-            found.append(("NO_CERT_GAS_ON_ESME", sha))
+            add("NO_CERT_GAS_ON_ESME")
         elif meter.is_gas and p.holder.user_role == ELECTRICITY_DISTRIBUTOR:
-            found.append(("NO_CERT_ELECTRICITY_ON_GAS_DEVICE", sha))
+            add("NO_CERT_ELECTRICITY_ON_GAS_DEVICE")
         elif not undetermined and meter.expected_network not in p.holder.mpids:
-            found.append(("NO_CERT_WRONG_NETWORK", sha))
+            add("NO_CERT_WRONG_NETWORK")
     cells = {
-        p.cell_usage: p for p in case.placements if p.cell_role == _NO and p.holder.role == _NO
+        p.cell_usage: (i, p)
+        for i, p in enumerate(case.placements)
+        if p.cell_role == _NO and p.holder.role == _NO
     }
-    if len(cells) == 2:
-        ds, ka = cells[DIGITAL_SIGNATURE], cells[KEY_AGREEMENT]
+    if not read and len(cells) == 2:
+        (_, ds), (ka_index, ka) = cells[DIGITAL_SIGNATURE], cells[KEY_AGREEMENT]
         if ds.holder.entity_id != ka.holder.entity_id:
-            found.append(("NO_CERT_PAIR_MISMATCH", ka.certificate.sha256))
+            found.append(Expected("NO_CERT_PAIR_MISMATCH", ka.certificate.sha256, ka_index))
     return found
+
+
+def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
+    """(code, certificate sha256 or None) of every finding the case must produce, info included."""
+    return [(f.code, f.certificate) for f in case_findings(world, case)]
 
 
 def _answered(world: World, network: str) -> bool:
     """Whether a listed organisation answers for ``network`` ("" when none is known)."""
-    return bool(network) and any(
-        org.listed and network in org.mpids for org in world.orgs.values()
-    )
+    return bool(network) and any(org.listed and network in org.mpids for org in world.orgs.values())
+
+
+def expected_of(world: World, meter: Meter | None) -> dict[str, Any] | None:
+    """The record's ``expected``: the meter's network and the organisations answering for it."""
+    if meter is None or not meter.expected_network:
+        return None
+    parties = [
+        {"party": org.party, "entity_id": org.eui}
+        for org in world.orgs.values()
+        if org.listed and meter.expected_network in org.mpids
+    ]
+    return {"network": meter.expected_network, "parties": parties}
 
 
 def truth_entry(
-    world: World, case: Case, entry_id: str | None = None, sent: str | None = None
+    world: World,
+    case: Case,
+    entry_id: str | None = None,
+    sent: str | None = None,
+    supplier: str | None = None,
 ) -> dict[str, Any]:
-    """The ground-truth record of one payload (``entry_id`` and ``sent`` of a batch line)."""
-    findings = expected_findings(world, case)
-    reported = [(c, s) for c, s in findings if SEVERITY[c] != INFO]
-    codes = sorted({c for c, _ in reported})
+    """The ground-truth record of one payload (``entry_id`` and ``sent`` of a JSON Lines
+    entry; ``supplier``: the Supplier it is attributed to, see certcheck.demo.reports)."""
+    from certcheck.demo.reports import originator_of, sender_of
+
+    findings = case_findings(world, case)
+    reported = [f for f in findings if SEVERITY[f.code] != INFO]
+    codes = sorted({f.code for f in reported})
     severities = {SEVERITY[c] for c in codes}
     verdict = "fail" if ERROR in severities else "warn" if WARNING in severities else "pass"
+    sender = sender_of(case)
+
+    def responsible(f: Expected) -> str | None:
+        if f.code not in INCIDENT or f.placement is None:
+            return None
+        holder = case.placements[f.placement].holder
+        return holder.eui if holder.listed else None
+
     return {
         "case": case.kind,
         "form": case.form,
         "id": entry_id,
         "sent": sent,
-        "originator": case.sender.eui,
+        "originator": originator_of(case),
+        "sender": sender.eui if sender else None,
+        "supplier": supplier,
         "device_id": format_eui64(case.device_id),
+        "expected": expected_of(world, meter_of(world, case)),
         "codes": codes,
-        "findings": [{"code": c, "certificate": s} for c, s in sorted(reported, key=_order)],
-        "info": sorted({c for c, _ in findings if SEVERITY[c] == INFO}),
+        "findings": [
+            {"code": f.code, "certificate": f.certificate, "responsible": responsible(f)}
+            for f in sorted(reported, key=_order)
+        ],
+        "info": sorted({f.code for f in findings if SEVERITY[f.code] == INFO}),
+        "incident": any(f.code in INCIDENT for f in reported),
         "verdict": verdict,
     }
 
 
-def _order(item: tuple[str, str | None]) -> tuple[str, str]:
-    return item[0], item[1] or ""
+def _order(item: Expected) -> tuple[str, str, int]:
+    return item.code, item.certificate or "", -1 if item.placement is None else item.placement
 
 
-def truth_document(world: World, rendered: Rendered) -> dict[str, Any]:
-    """truth.json: one entry per payload file and per batch line (``payloads/batch.jsonl#N``)."""
+def truth_document(
+    world: World, rendered: Rendered, history: list[Event] | None = None
+) -> dict[str, Any]:
+    """truth.json: one entry per payload file and per JSON Lines entry (``SOURCE#N``), and
+    what each report must show (``reports``, see certcheck.demo.reports)."""
+    from certcheck.demo.history import HISTORY_PATH
+    from certcheck.demo.reports import Audited, expected_reports
+
+    audited = [Audited(payload.path, payload.case, None) for payload in rendered.files]
+    audited += [
+        Audited(f"{rendered.batch_path}#{number}", case, batch_time(number))
+        for number, (_, case) in enumerate(rendered.batch, start=1)
+    ]
+    audited += [
+        Audited(f"{HISTORY_PATH}#{number}", event.case, event.sent_text, event.story)
+        for number, event in enumerate(history or (), start=1)
+    ]
+    reports, suppliers = expected_reports(world, audited)
     items: dict[str, Any] = {}
-    for payload in rendered.files:
-        items[payload.path] = truth_entry(world, payload.case)
-    for number, (_, case) in enumerate(rendered.batch, start=1):
-        items[f"{rendered.batch_path}#{number}"] = truth_entry(
-            world, case, case.name, batch_time(number)
+    for entry in audited:
+        items[entry.source] = truth_entry(
+            world,
+            entry.case,
+            entry.case.name if "#" in entry.source else None,
+            entry.sent,
+            suppliers[entry.source],
         )
+        if entry.story:
+            items[entry.source]["story"] = entry.story
     return {
-        "schema": "certcheck-demo-truth/1",
+        "schema": "certcheck-demo-truth/2",
         "seed": world.seed,
         "size": world.size,
         "verify_at": VERIFY_AT,
         "verify_arguments": list(verify_arguments(".")),
         "severity_reported": [ERROR, WARNING],
         "items": items,
+        "reports": reports,
     }

@@ -56,6 +56,9 @@ _DISAGREEING = (("12", "IPNL"), ("19", "SOUT"), ("10", "LENG"))
 _GAS_NETWORKS = ("DGN", "DGS")
 # Distributors whose pair is also issued by the untrusted OCA (CERT_CHAIN_UNTRUSTED).
 _UNTRUSTED_HOLDERS = ("LOND", "NEEB", "DGN")
+# ESMEs kept for the histories of payloads/history.jsonl (certcheck.demo.history), one each;
+# no other payload targets them, so each history alone decides its device's state.
+HISTORY_ESMES = 6
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class World:
     untrusted_certs: dict[tuple[str, str], pki.Issued]
     meters: list[Meter]
     unmapped: list[bytes]
+    history: list[Meter] = field(default_factory=list)
     device_certs: dict[tuple[bytes, str], pki.Issued] = field(default_factory=dict)
 
     def rng(self, purpose: str) -> random.Random:
@@ -184,6 +188,20 @@ def _esmes(world_rng: random.Random, size: int) -> list[Meter]:
     return meters
 
 
+def _history_esmes(world_rng: random.Random, taken: set[bytes]) -> list[Meter]:
+    """ESMEs registered to their MPAN's home distributor, for the device histories."""
+    meters = []
+    for i in range(HISTORY_ESMES):
+        core = mpan_core(world_rng, _ESME_PREFIXES[i % len(_ESME_PREFIXES)])
+        device_id = device_eui(world_rng, 1)
+        while device_id in taken:  # pragma: no cover - five random bytes
+            device_id = device_eui(world_rng, 1)
+        taken.add(device_id)
+        home = _prefix_mpid(core)
+        meters.append(Meter(device_id, ESME, mpan=core, network=home, prefix_network=home))
+    return meters
+
+
 def _gas_meters(world_rng: random.Random, count: int, device_type: str, kind: int) -> list[Meter]:
     return [
         Meter(
@@ -201,8 +219,8 @@ def build_world(
 ) -> World:
     """Build the PKI, organisations and meters for ``seed`` with ``size`` ESMEs.
 
-    Adds ``gas`` GSMEs (default ``max(4, size * 2 // 15)``, 40 for 300) and a quarter as
-    many GPFs.
+    Adds ``gas`` GSMEs (default ``max(4, size * 2 // 15)``, 40 for 300), a quarter as
+    many GPFs, and :data:`HISTORY_ESMES` ESMEs kept for the device histories.
     """
     if size < 10:
         raise ValueError("size must be at least 10 ESMEs")
@@ -235,9 +253,10 @@ def build_world(
     meters += _gas_meters(world_rng, gas, GSME, 2)
     meters += _gas_meters(world_rng, max(1, gas // 4), GPF, 3)
     unmapped = [bytes([0x00, 0xDE, 0x09]) + world_rng.randbytes(5) for _ in range(4)]
+    history = _history_esmes(world_rng, {m.device_id for m in meters} | set(unmapped))
     world = World(
         seed, size, gas, root, oca, dca, untrusted_root, untrusted_oca,
-        orgs, certs, untrusted, meters, unmapped,
+        orgs, certs, untrusted, meters + history, unmapped, history,
     )
     for meter in meters[:8] + world.meters_of(GSME)[:2] + world.meters_of(GPF)[:1]:
         for tag, usage in USAGES.items():
@@ -281,6 +300,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "ELECTRICITY_DISTRIBUTOR",
     "GAS_TRANSPORTER",
+    "HISTORY_ESMES",
     "Meter",
     "World",
     "build_world",

@@ -1,5 +1,5 @@
 """Writing a demonstration world to disk: ``pki/``, ``operators.csv``, ``meters.csv``,
-``payloads/`` and ``truth.json``.
+``payloads/`` (files, ``batch.jsonl``, ``history.jsonl``) and ``truth.json``.
 
 Kept apart from :mod:`certcheck.demo.world` (what the world is) because it needs the payloads
 and the truth, which are both built from a world.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from certcheck.demo.history import HISTORY_PATH, history_text, plan_history
 from certcheck.demo.payloads import render_payloads
 from certcheck.demo.truth import truth_document
 from certcheck.demo.world import World
@@ -48,7 +49,8 @@ def write_world(
     world: World, directory: str | Path, batch_lines: int | None = None
 ) -> dict[str, int]:
     """Write the whole world under ``directory`` (a batch of ``batch_lines`` JSON Lines, by
-    default a tenth of the ESMEs); return counts of what was written."""
+    default a tenth of the ESMEs, and the device histories); return counts of what was
+    written."""
     directory = Path(directory)
     pki_files = write_pki(world, directory)
     _write(directory / "operators.csv", world.operators_csv())
@@ -57,7 +59,9 @@ def write_world(
     for item in rendered.files:
         _write(directory / item.path, item.content)
     _write(directory / rendered.batch_path, rendered.batch_text)
-    truth = truth_document(world, rendered)
+    history = plan_history(world)
+    _write(directory / HISTORY_PATH, history_text(history))
+    truth = truth_document(world, rendered, history)
     _write(directory / "truth.json", json.dumps(truth, indent=1, sort_keys=True) + "\n")
     return {
         "certificates": len(pki_files),
@@ -65,4 +69,5 @@ def write_world(
         "meters": len(world.meters),
         "payload_files": len(rendered.files),
         "batch_lines": len(rendered.batch),
+        "history_lines": len(history),
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from certcheck.demo import payloads as pl
+from certcheck.demo.history import READ_FORMS, plan_history
 from certcheck.demo.truth import SEVERITY
 from certcheck.demo.world import build_world
 from certcheck.demo.write import write_world
@@ -60,9 +61,13 @@ def test_truth_covers_every_payload_file_and_batch_line_and_nothing_else(written
     }
     lines = (directory / "payloads" / "batch.jsonl").read_text().splitlines()
     batch = {f"payloads/batch.jsonl#{n}" for n in range(1, len(lines) + 1)}
-    assert set(truth) == files | batch
+    history = (directory / "payloads" / "history.jsonl").read_text().splitlines()
+    told = {f"payloads/history.jsonl#{n}" for n in range(1, len(history) + 1)}
+    assert set(truth) == files | batch | told
     for line in lines:
         assert set(json.loads(line)) == {"id", "payload", "time"}
+    for line in history:  # a DUIS read carries its own ResponseDateTime instead of "time"
+        assert set(json.loads(line)) - {"time"} == {"id", "payload"}
     for entry in truth.values():
         assert all(SEVERITY[c] in ("error", "warning") for c in entry["codes"])
         assert all(SEVERITY[c] == "info" for c in entry["info"])
@@ -107,6 +112,8 @@ def test_decoded_payloads_place_each_certificate_in_its_planned_cell(written):
     cases = {f"payloads/{'gbcs' if c.form == pl.GBCS_NO_BY_NO else 'duis'}/{c.name}."
              f"{'hex' if c.form == pl.GBCS_NO_BY_NO else 'xml'}": c for c in files}
     cases.update({f"payloads/batch.jsonl#{n}": c for n, c in enumerate(batch, start=1)})
+    events = plan_history(world)
+    cases.update({f"payloads/history.jsonl#{n}": e.case for n, e in enumerate(events, start=1)})
     done = run_cli("decode", "payloads", "-f", "jsonl", cwd=directory)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
@@ -114,6 +121,14 @@ def test_decoded_payloads_place_each_certificate_in_its_planned_cell(written):
     for record in records:
         case = cases[record["source"]]
         assert record["device_id"] == "-".join(f"{b:02X}" for b in case.device_id)
+        if case.form in READ_FORMS:  # the device reports each cell's occupant, no certificate
+            assert record["message_code"] == "0x011b" and record["certificates"] == []
+            outcomes = record["outcomes"]
+            reported = [(o["cell"]["key_usage"], o["replacing"]["entity_id"]) for o in outcomes]
+            assert reported == [
+                (p.cell_usage, p.holder.eui) for p in case.placements
+            ]
+            continue
         assert record["originator"] == case.sender.eui
         placed = {
             c["sha256"]: (c["cell"]["role"], c["cell"]["key_usage"])

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from certcheck.demo.world import ESME, GPF, GSME, build_world
+from certcheck.demo.world import ESME, GPF, GSME, HISTORY_ESMES, build_world
 
 # MPAN check-digit weights, restated here from market.md 1.2 (primes 3..43 without 11).
 MPAN_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
@@ -48,7 +48,7 @@ def test_every_mpan_and_mprn_in_meters_csv_passes_its_check_digits(world):
     assert len(table) == len(world.meters)
     esmes = [r for r in table if r["device_type"] == ESME]
     gas = [r for r in table if r["device_type"] in (GSME, GPF)]
-    assert len(esmes) == 300 and len(gas) == 40 + 10
+    assert len(esmes) == 300 + HISTORY_ESMES and len(gas) == 40 + 10
     for row in esmes:
         assert len(row["mpan"]) in (13, 21) and row["mprn"] == ""
         assert mpan_ok(row["mpan"][-13:]), row

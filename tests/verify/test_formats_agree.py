@@ -8,7 +8,7 @@ import json
 import re
 from collections import Counter
 
-from tests.verify.cli import world_output, world_records
+from tests.verify.cli import WORLD, world_output, world_records
 
 VERDICT_LINE = re.compile(r"^(FAIL|WARN) {1,2}(\S+)")
 FINDING_LINE = re.compile(r"^ {6}([A-Z][A-Z_]+)(?::|  cells? )")
@@ -35,7 +35,8 @@ def test_json_and_jsonl_hold_the_same_records_in_the_same_order() -> None:
     lines = world_records()
     assert [r["source"] for r in array] == [r["source"] for r in lines]
     assert array == lines
-    assert len({r["source"] for r in lines}) == len(lines) == 64
+    truth = json.loads((WORLD / "truth.json").read_text())["items"]
+    assert len({r["source"] for r in lines}) == len(lines) == len(truth)
 
 
 def test_csv_has_one_row_per_finding_and_one_per_clean_item() -> None:
