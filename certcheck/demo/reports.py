@@ -26,9 +26,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from certcheck.demo.history import GBCS_READ, READ_FORMS
+from certcheck.demo.history import READ_FORMS
 from certcheck.demo.identities import DCC, SUPPLIER, Organisation
 from certcheck.demo.payloads import DUIS_HANDOVER, GBCS_NO_BY_NO, Case, handover_key
+from certcheck.demo.truth import (
+    INCIDENT,
+    Expected,
+    case_findings,
+    expected_of,
+    meter_of,
+    originator_of,
+    sender_of,
+)
 from certcheck.demo.world import World
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import RemotePartyRole
@@ -52,18 +61,6 @@ class Audited:
         """Where verify meets it in a walk of payloads/: sorted names, then line number."""
         path, _, line = self.source.partition("#")
         return (*path.split("/"), int(line or 0))
-
-
-def sender_of(case: Case) -> Organisation | None:
-    """The listed organisation that sent the item (None for a device's bare GBCS response)."""
-    if case.form == GBCS_READ or not case.sender.listed:
-        return None
-    return case.sender
-
-
-def originator_of(case: Case) -> str:
-    """The record's ``originator``: the device for a bare GBCS response, else the sender."""
-    return format_eui64(case.device_id) if case.form == GBCS_READ else case.sender.eui
 
 
 def attribute(audited: list[Audited]) -> dict[str, Organisation | None]:
@@ -131,8 +128,6 @@ def expected_reports(
     world: World, audited: list[Audited]
 ) -> tuple[dict[str, Any], dict[str, str | None]]:
     """(truth.json's ``reports``, source -> Supplier party) for the world's audited items."""
-    from certcheck.demo.truth import INCIDENT, case_findings, expected_of, meter_of
-
     suppliers = attribute(audited)
     tallies: dict[str, _Tally] = {}
     others: dict[str, _Tally] = {}
@@ -231,12 +226,10 @@ def _observe(
     world: World,
     devices: dict[str, _Device],
     entry: Audited,
-    incidents: list[Any],
+    incidents: list[Expected],
     judged: bool,
 ) -> None:
     """Apply one event to its device's cells (see the module docstring)."""
-    from certcheck.demo.truth import case_findings
-
     case = entry.case
     shown = [(i, p) for i, p in enumerate(case.placements) if p.cell_role == _NO]
     if not shown:

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from certcheck.demo.history import READ_FORMS, Event
-from certcheck.demo.identities import ELECTRICITY_DISTRIBUTOR, GAS_TRANSPORTER
-from certcheck.demo.payloads import Case, Rendered, batch_time
-from certcheck.demo.world import VERIFY_AT, Meter, World, verify_arguments
+from certcheck.demo.history import GBCS_READ, READ_FORMS
+from certcheck.demo.identities import ELECTRICITY_DISTRIBUTOR, GAS_TRANSPORTER, Organisation
+from certcheck.demo.payloads import Case
+from certcheck.demo.world import Meter, World
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import DIGITAL_SIGNATURE, KEY_AGREEMENT, RemotePartyRole
 
@@ -167,6 +167,18 @@ def expected_of(world: World, meter: Meter | None) -> dict[str, Any] | None:
     return {"network": meter.expected_network, "parties": parties}
 
 
+def sender_of(case: Case) -> Organisation | None:
+    """The listed organisation that sent the item (None for a device's bare GBCS response)."""
+    if case.form == GBCS_READ or not case.sender.listed:
+        return None
+    return case.sender
+
+
+def originator_of(case: Case) -> str:
+    """The record's ``originator``: the device for a bare GBCS response, else the sender."""
+    return format_eui64(case.device_id) if case.form == GBCS_READ else case.sender.eui
+
+
 def truth_entry(
     world: World,
     case: Case,
@@ -176,8 +188,6 @@ def truth_entry(
 ) -> dict[str, Any]:
     """The ground-truth record of one payload (``entry_id`` and ``sent`` of a JSON Lines
     entry; ``supplier``: the Supplier it is attributed to, see certcheck.demo.reports)."""
-    from certcheck.demo.reports import originator_of, sender_of
-
     findings = case_findings(world, case)
     reported = [f for f in findings if SEVERITY[f.code] != INFO]
     codes = sorted({f.code for f in reported})
@@ -214,44 +224,3 @@ def truth_entry(
 
 def _order(item: Expected) -> tuple[str, str, int]:
     return item.code, item.certificate or "", -1 if item.placement is None else item.placement
-
-
-def truth_document(
-    world: World, rendered: Rendered, history: list[Event] | None = None
-) -> dict[str, Any]:
-    """truth.json: one entry per payload file and per JSON Lines entry (``SOURCE#N``), and
-    what each report must show (``reports``, see certcheck.demo.reports)."""
-    from certcheck.demo.history import HISTORY_PATH
-    from certcheck.demo.reports import Audited, expected_reports
-
-    audited = [Audited(payload.path, payload.case, None) for payload in rendered.files]
-    audited += [
-        Audited(f"{rendered.batch_path}#{number}", case, batch_time(number))
-        for number, (_, case) in enumerate(rendered.batch, start=1)
-    ]
-    audited += [
-        Audited(f"{HISTORY_PATH}#{number}", event.case, event.sent_text, event.story)
-        for number, event in enumerate(history or (), start=1)
-    ]
-    reports, suppliers = expected_reports(world, audited)
-    items: dict[str, Any] = {}
-    for entry in audited:
-        items[entry.source] = truth_entry(
-            world,
-            entry.case,
-            entry.case.name if "#" in entry.source else None,
-            entry.sent,
-            suppliers[entry.source],
-        )
-        if entry.story:
-            items[entry.source]["story"] = entry.story
-    return {
-        "schema": "certcheck-demo-truth/2",
-        "seed": world.seed,
-        "size": world.size,
-        "verify_at": VERIFY_AT,
-        "verify_arguments": list(verify_arguments(".")),
-        "severity_reported": [ERROR, WARNING],
-        "items": items,
-        "reports": reports,
-    }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from certcheck.demo.history import HISTORY_PATH, history_text, plan_history
 from certcheck.demo.payloads import render_payloads
-from certcheck.demo.truth import truth_document
+from certcheck.demo.truthfile import truth_document
 from certcheck.demo.world import World
 
 
