@@ -99,7 +99,6 @@ class Report:
     last_day: str | None = None
     generated: str = ""
     tool_version: str = __version__
-    runs: set[int] = field(default_factory=set)
     incomplete: set[int] = field(default_factory=set)
     totals: Tally = field(default_factory=Tally)
     suppliers: dict[str, SenderTally] = field(default_factory=dict)
@@ -131,7 +130,6 @@ class Report:
     def add(self, stored: StoredItem) -> None:
         """Count one item (items arrive in the order events happened)."""
         record = stored.record
-        self.runs.add(stored.run_id)
         if not stored.complete:
             self.incomplete.add(stored.run_id)
         if self.first_day is None or stored.day < self.first_day:
