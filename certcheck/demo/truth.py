@@ -145,11 +145,6 @@ def case_findings(world: World, case: Case) -> list[Expected]:
     return found
 
 
-def expected_findings(world: World, case: Case) -> list[tuple[str, str | None]]:
-    """(code, certificate sha256 or None) of every finding the case must produce, info included."""
-    return [(f.code, f.certificate) for f in case_findings(world, case)]
-
-
 def _answered(world: World, network: str) -> bool:
     """Whether a listed organisation answers for ``network`` ("" when none is known)."""
     return bool(network) and any(org.listed and network in org.mpids for org in world.orgs.values())
