@@ -4,17 +4,20 @@ whenever a plain read answers, the careful read gives the same, and it answers f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from certcheck.audit.limits import DEFAULT_LIMITS
 from certcheck.formats.gbcs import asn1
 from certcheck.formats.gbcs.fields import NotPlain
 from certcheck.formats.gbcs.frame import GbcsDecodeError, _plain_signing, _read_signing, parse_frame
 from certcheck.formats.gbcs.reader import (
     _Builder,
+    _guard_content,
     _loaded_update_command,
     _plain_update_command,
 )
@@ -49,16 +52,19 @@ def _same_frame(raw: bytes, start: int, end: int) -> bool:
     return plain is not None
 
 
-def _same_command(content: bytes) -> bool:
-    """As :func:`_same_frame`, for a CS02b/CS02g command's content."""
+def _same_command(content: bytes, max_depth: int = DEFAULT_LIMITS.max_der_depth) -> bool:
+    """As :func:`_same_frame`, for a CS02b/CS02g command's content (the careful read walks
+    the whole content first, within ``max_depth``)."""
     try:
-        plain = _plain_update_command(content)
+        plain = _plain_update_command(content, max_depth)
     except (NotPlain, *MALFORMED):
         plain = None
     frame = parse_frame(b"\xdf\x09\x01" + bytes(8) + b"\x08" + bytes(8) + b"\x08" + bytes(8)
                         + b"\x00\x02\x01\x03" + _length(len(content)) + content)
+    limits = replace(DEFAULT_LIMITS, max_der_depth=max_depth)
     try:
-        careful = _loaded_update_command(_Builder(frame))
+        _guard_content(frame, limits)
+        careful = _loaded_update_command(_Builder(frame, limits))
     except MALFORMED:
         assert plain is None
         return False
@@ -103,6 +109,13 @@ def test_truncated_and_padded_contents_are_left_to_the_careful_read(
     for cut in range(0, len(content), 7):
         assert not _same_command(content[:cut])
     assert not _same_command(content + b"\x00")
+
+
+def test_nesting_limits_are_kept_alike(reference_dir: Path) -> None:
+    content = parse_frame(bytes.fromhex((reference_dir / _CS02B).read_text())).content
+    plain = [_same_command(content, depth) for depth in range(12)]
+    assert plain[0] is plain[1] is False and plain[-1] is True  # refused, then read plainly
+    assert all(plain[plain.index(True):])
 
 
 def test_sequence_number_lists_are_checked() -> None:

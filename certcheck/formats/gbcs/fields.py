@@ -5,7 +5,8 @@ CS02b command's 21-byte control block costs about 30 us that way, against about 
 of the same bytes with asn1crypto's own header parser matched against the same declaration
 (the ``(class, tag)`` that asn1crypto computes for each field of an ``asn1.py`` class). The
 walk answers only for an encoding that is plainly as declared (each field's class, tag and
-form, no BER indefinite length, nothing left over); for anything else it raises
+form, no BER indefinite length, no more length octets than ``derguard`` accepts, nothing left
+over); for anything else it raises
 :class:`NotPlain` and the caller loads the value with asn1crypto, which says what is wrong in
 its own words.
 
@@ -62,12 +63,14 @@ def sequence_fields(spec: type[core.Sequence], encoded: bytes) -> list[Field | N
     """The fields of ``encoded``, one DER SEQUENCE declared by ``spec`` with nothing after it:
     ``(header, contents)`` of each, None for an absent one. Raises :class:`NotPlain`."""
     try:
-        (class_, method, tag, _header, contents, trailer), end = parser._parse(
+        (class_, method, tag, header, contents, trailer), end = parser._parse(
             encoded, len(encoded)
         )
     except ValueError:
         raise NotPlain from None
     if (class_, method, tag) != (0, 1, 16) or trailer or end != len(encoded):
+        raise NotPlain
+    if not _plain_header(header):
         raise NotPlain
     return contents_fields(spec, contents)
 
@@ -84,7 +87,7 @@ def contents_fields(spec: type[core.Sequence], contents: bytes) -> list[Field | 
             (class_, method, tag, header, value, trailer), pos = parser._parse(
                 contents, size, pos
             )
-            if trailer:
+            if trailer or not _plain_header(header):
                 raise NotPlain
             while True:
                 if index == len(declared):
@@ -106,6 +109,11 @@ def contents_fields(spec: type[core.Sequence], contents: bytes) -> list[Field | 
             raise NotPlain
         found.append(None)
     return found
+
+
+def _plain_header(header: bytes) -> bool:
+    """A one-byte tag and at most four length octets (what ``derguard`` accepts as well)."""
+    return header[0] & 0x1F != 0x1F and len(header) <= 6
 
 
 def integer(field: Field | None) -> int | None:

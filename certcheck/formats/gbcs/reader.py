@@ -43,6 +43,7 @@ from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import CELL_USAGES
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 _KINDS = {
     mc.CRA_COMMAND: ItemKind.GBCS_COMMAND,
@@ -136,7 +137,8 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMI
     )
     decoder = _DECODERS.get((info.content, frame.cra_flag)) if info and info.content else None
     if decoder is not None:
-        _guard_content(frame, limits)
+        if decoder is not _update_command:  # which checks the content on its own way
+            _guard_content(frame, limits)
         try:
             decoder(parts)
         except GbcsDecodeError:
@@ -302,8 +304,9 @@ def _update_command(parts: _Builder) -> None:
     path and cells recur across a batch and are read once per distinct bytes."""
     parts.reading = "Update Security Credentials"
     try:
-        command = _plain_update_command(parts.frame.content)
+        command = _plain_update_command(parts.frame.content, parts.limits.max_der_depth)
     except (NotPlain, *MALFORMED):
+        _guard_content(parts.frame, parts.limits)
         command = _loaded_update_command(parts)
     mode = command.mode
     parts.details.update(
@@ -326,10 +329,15 @@ def _update_command(parts: _Builder) -> None:
     parts.execution_time = command.execution_time
 
 
-def _plain_update_command(content: bytes) -> _UpdateCommand:
-    """The command read by :mod:`fields` (about 10 us against 60 us with asn1crypto objects);
-    raises :class:`NotPlain` (or what asn1crypto raises) for anything :func:`_loaded_update_command`
-    should read and judge instead."""
+def _plain_update_command(content: bytes, max_depth: int) -> _UpdateCommand:
+    """The command read by :mod:`fields` (about 10 us against 60 us with asn1crypto objects),
+    with the checks of :func:`_guard_content` made on the way (about 12 us for a walk of the
+    whole content): the walk reads the headers of the content and control block, and each
+    field below them is walked once per distinct bytes, its nesting kept (``room`` is what
+    ``max_depth`` leaves at its level). Raises :class:`NotPlain` (or what asn1crypto or the
+    walk raises) for anything the careful read should judge instead."""
+    if max_depth < 2:  # the content and its control block nest two deep
+        raise NotPlain
     control, replacements, path, execution = fields.sequence_fields(
         asn1.UpdateSecurityCredentialsCommand, content
     )
@@ -337,24 +345,25 @@ def _plain_update_command(content: bytes) -> _UpdateCommand:
     mode, plaintext, cpv, authorising, seq, floor, specialist, other = fields.contents_fields(
         asn1.AuthorisingRemotePartyControl, control[1]
     )
+    room = max_depth - 1  # for a field of the content; a control field has one level less
     if specialist is not None:
-        _once_field(specialist, asn1.SpecialistSeqNumbers, _checked, implicit=5)
+        _once_field(specialist, asn1.SpecialistSeqNumbers, _checked, room - 1, implicit=5)
     if other is not None:
-        _once_field(other, asn1.RemotePartySeqNumberChanges, _checked, implicit=6)
+        _once_field(other, asn1.RemotePartySeqNumberChanges, _checked, room - 1, implicit=6)
     mode_value = fields.integer(mode)
     assert mode_value is not None
     return _UpdateCommand(
         mode=mode_value,
         authorising=None if authorising is None
-        else _once_field(authorising, asn1.TrustAnchorCellIdentifier, _cell, implicit=2),
+        else _once_field(authorising, asn1.TrustAnchorCellIdentifier, _cell, room - 1, implicit=2),
         seq_number=fields.integer(seq),
         floor_seq_number=fields.integer(floor),
         cpv=fields.integer(cpv),
         plaintext_key=plaintext is not None,
-        replacements=_once_field(replacements, asn1.TrustAnchorReplacements, _replacements),
-        path=_once_field(path, asn1.Certificates, _certificates),
+        replacements=_once_field(replacements, asn1.TrustAnchorReplacements, _replacements, room),
+        path=_once_field(path, asn1.Certificates, _certificates, room),
         execution_time=None if execution is None
-        else _once_field(execution, core.GeneralizedTime, _time),
+        else _once_field(execution, core.GeneralizedTime, _time, room),
     )
 
 
@@ -396,26 +405,39 @@ def _once(value: core.Asn1Value, read: Callable[[Any], _T]) -> _T:
     key = (read, value.contents or b"")
     found = _ONCE.get(key)
     if found is None:
-        found = _keep(key, read(value))
+        found = _keep(_ONCE, key, read(value))
     return found  # type: ignore[no-any-return]
+
+
+_PLAIN: dict[tuple[Callable[[Any], Any], bytes], tuple[int, Any]] = {}
 
 
 def _once_field(
-    field: fields.Field, spec: type[core.Asn1Value], read: Callable[[Any], _T], **params: Any
+    field: fields.Field,
+    spec: type[core.Asn1Value],
+    read: Callable[[Any], _T],
+    room: int,
+    **params: Any,
 ) -> _T:
-    """:func:`_once` of a field found by :mod:`fields`, loaded as ``spec`` only when new."""
+    """``read`` of a field found by :mod:`fields`, loaded as ``spec``, once per distinct
+    contents; first walked by :func:`guard_der` within ``room`` levels of nesting (raises
+    :class:`DerRefused`, or :class:`NotPlain` when a field read before nests deeper)."""
     header, contents = field
-    found = _ONCE.get((read, contents))
+    key = (read, contents)
+    found = _PLAIN.get(key)
     if found is None:
-        value = spec.load(header + contents, strict=True, **params)
-        found = _keep((read, contents), read(value))
-    return found  # type: ignore[no-any-return]
+        encoded = header + contents
+        depth = guard_der(encoded, room)
+        found = _keep(_PLAIN, key, (depth, read(spec.load(encoded, strict=True, **params))))
+    if found[0] > room:
+        raise NotPlain
+    return found[1]  # type: ignore[no-any-return]
 
 
-def _keep(key: tuple[Callable[[Any], Any], bytes], found: _T) -> _T:
-    if len(_ONCE) >= _ONCE_MAX:
-        _ONCE.clear()
-    _ONCE[key] = found
+def _keep(cache: dict[_K, Any], key: _K, found: _T) -> _T:
+    if len(cache) >= _ONCE_MAX:
+        cache.clear()
+    cache[key] = found
     return found
 
 
