@@ -33,7 +33,8 @@ def demo(
     """Write a test world (PKI, operators.csv, meters.csv, DUIS/GBCS payloads, truth.json)
     and verify it.
 
-    The exit code is 0 when every item's findings agree with truth.json, 1 when one does not.
+    The exit code is 0 when every item's findings and Supplier agree with truth.json, 1 when
+    one does not.
 
     \b
     Example: certcheck demo world --size 60 --batch 100
@@ -67,8 +68,9 @@ def demo(
     note(
         f"wrote {directory}: {counts['certificates']} certificates under pki/, "
         f"{counts['operators']} operators, {counts['meters']} meters, "
-        f"{counts['payload_files']} payload files and a batch of {counts['batch_lines']} lines "
-        "under payloads/, expected findings in truth.json"
+        f"{counts['payload_files']} payload files, a batch of {counts['batch_lines']} lines "
+        f"and {counts['history_lines']} lines of device histories under payloads/, expected "
+        "findings and reports in truth.json"
     )
     check = check_world(target)
     verdicts = ", ".join(f"{check.verdicts[v]} {v}" for v in ("pass", "warn", "fail"))
@@ -78,7 +80,7 @@ def demo(
     if check.mismatches:
         say(f"{len(check.mismatches)} item(s) disagree with truth.json")
     else:
-        note("every item's findings agree with truth.json")
+        note("every item's findings and Supplier agree with truth.json")
     note("verify it yourself with:")
     note("  certcheck " + shlex.join(verify_arguments(directory)))
     return ExitCode.OK if check.agrees else ExitCode.FINDINGS

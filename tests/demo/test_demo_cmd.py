@@ -25,7 +25,7 @@ def test_demo_writes_a_world_and_prints_the_verify_command_on_stderr(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert "certcheck verify w/payloads --mapping w/meters.csv" in done.stderr
-    assert "every item's findings agree with truth.json" in done.stderr
+    assert "every item's findings and Supplier agree with truth.json" in done.stderr
     world = tmp_path / "w"
     for name in ("operators.csv", "meters.csv", "truth.json", "pki/root.pem", "pki/oca.pem"):
         assert (world / name).is_file(), name
