@@ -60,28 +60,30 @@ def _seen(mapping: MeterMapping, path: Path) -> tuple:
     )
 
 
-def _bulk(path: Path, block_bytes: int, **options) -> MeterMapping:
+def _bulk(path: Path, block_bytes: int, slice_rows: int = 512, **options) -> MeterMapping:
     header = read_header(path, **COLUMNS)
     mapping = MeterMapping(header.path)
     judge = RowJudge(mapping, header, options.get("lenient", False), options.get("networks"))
-    assert read_bulk(path, header, judge, block_bytes)
+    assert read_bulk(path, header, judge, block_bytes, slice_rows)
     refuse_repeated(mapping, path, header.index["device_id"])
     return mapping
 
 
-@pytest.mark.parametrize("block_bytes", [8, 61, 1 << 20])
+@pytest.mark.parametrize(
+    ("block_bytes", "slice_rows"), [(8, 1), (61, 2), (1 << 20, 3), (1 << 20, 512)]
+)
 @pytest.mark.parametrize("ending", ["\n", "\r\n"])
 @pytest.mark.parametrize(
     "options", [{}, {"lenient": True}, {"networks": NETWORKS}], ids=["plain", "lenient", "nets"]
 )
 def test_bulk_reading_equals_the_csv_module(
-    tmp_path: Path, block_bytes: int, ending: str, options: dict
+    tmp_path: Path, block_bytes: int, slice_rows: int, ending: str, options: dict
 ) -> None:
     path = tmp_path / "meters.csv"
     path.write_bytes(("\n\n" + HEADER + ending + ending.join(ROWS)).encode())  # no final newline
     careful = read_carefully(path, **options)
     assert len(careful.bad_rows) > 12  # the rows above exercise the judge
-    assert _seen(_bulk(path, block_bytes, **options), path) == _seen(careful, path)
+    assert _seen(_bulk(path, block_bytes, slice_rows, **options), path) == _seen(careful, path)
     assert _seen(read_mapping(path, **options), path) == _seen(careful, path)
 
 
@@ -103,7 +105,8 @@ def test_any_column_order_and_subset(tmp_path: Path, order: str) -> None:
     path.write_text(order.upper() + "\n" + "\n".join(rows) + "\n")
     careful = read_carefully(path)
     assert len(careful) == 49 and len(careful.bad_rows) == 1
-    assert _seen(_bulk(path, 100), path) == _seen(careful, path)
+    for slice_rows in (1, 5, 512):
+        assert _seen(_bulk(path, 100, slice_rows), path) == _seen(careful, path)
 
 
 @pytest.mark.parametrize(

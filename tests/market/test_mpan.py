@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from certcheck.market.mpan import (
@@ -9,6 +11,7 @@ from certcheck.market.mpan import (
     MpanError,
     check_digit,
     core_check_ok,
+    cores_check_ok,
     looks_like_mpan,
     parse_mpan,
 )
@@ -104,8 +107,12 @@ def test_full_mpan_splits_the_top_line() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["S 00 111 222 1312345678907", "s001112221312345678907", " 13 1234 5678 907 ",
-     "S1312345678907"],
+    [
+        "S 00 111 222 1312345678907",
+        "s001112221312345678907",
+        " 13 1234 5678 907 ",
+        "S1312345678907",
+    ],
 )
 def test_spaces_and_a_leading_s_are_ignored(text: str) -> None:
     result = parse_mpan(text)
@@ -150,3 +157,19 @@ def test_other_shapes_raise(text: str) -> None:
 def test_check_digit_rejects_a_wrong_length() -> None:
     with pytest.raises(MpanError):
         check_digit("12345")
+
+
+def test_cores_checked_in_bulk_agree_with_one_by_one() -> None:
+    rng = random.Random(12)
+    cores = []
+    for _ in range(3000):
+        first12 = f"{rng.randrange(10**12):012d}"
+        cores.append(first12 + str(check_digit(first12)))
+    assert cores_check_ok(cores) and cores_check_ok([]) and cores_check_ok(cores[:1])
+    assert cores_check_ok(["9" * 12 + str(check_digit("9" * 12))])  # the largest sums
+    for at in (0, 1, 1234, 2999):
+        for position in (0, 5, 11, 12):
+            wrong = list(cores)
+            digit = int(wrong[at][position])
+            wrong[at] = wrong[at][:position] + str((digit + 1) % 10) + wrong[at][position + 1 :]
+            assert cores_check_ok(wrong) == all(core_check_ok(core) for core in wrong)

@@ -7,11 +7,12 @@ built only when looked up. Rows are gathered unsorted and sorted once (:meth:`_s
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import islice, repeat
-from operator import and_, eq, rshift
+from operator import eq
 
 from certcheck.market.meters.model import DEVICE_TYPES, BadRow, DeviceType, Meter, eui_number
 from certcheck.market.meters.model import eui_text as _eui_text
@@ -27,8 +28,8 @@ MPRN_FLAG = 1 << 2
 NET_SHIFT = 3
 NET_LIMIT = 1 << 16
 NUM_SHIFT = 19
+_SPLIT_ROWS = 1 << 16
 LEN_BITS = 4
-U64 = (1 << 64) - 1
 
 
 class MeterMapping:
@@ -194,12 +195,10 @@ class MeterMapping:
         if self._keys:
             rows += [(k << 64) | v for k, v in zip(self._keys, self._values, strict=True)]
         rows.sort()
-        keys = array("Q", map(rshift, rows, repeat(64, len(rows))))
+        keys, values = _split(rows)
         conflicting: list[int] = []
         if any(map(eq, islice(keys, 1, None), keys)):
-            rows = _one_per_device(rows, conflicting)
-            keys = array("Q", map(rshift, rows, repeat(64, len(rows))))
-        values = array("Q", map(and_, rows, repeat(U64, len(rows))))
+            keys, values = _split(_one_per_device(rows, conflicting))
         del rows
         self._keys, self._values = keys, values
         invalid = sum(1 for v in values if v & TYPE_MASK == INVALID) if self.bad_rows else 0
@@ -221,6 +220,23 @@ class MeterMapping:
             network=self._networks[(packed >> NET_SHIFT) & (NET_LIMIT - 1)],
             device_type=DEVICE_TYPES[packed & TYPE_MASK],
         )
+
+
+def _split(rows: list[int]) -> tuple[array[int], array[int]]:
+    """The devices and the values of ``device << 64 | value`` rows, as two arrays.
+
+    Each row is written as 16 bytes in the machine's order and the halves read back as 64-bit
+    numbers (faster than shifting and masking each row), a slice of rows at a time.
+    """
+    keys, values = array("Q"), array("Q")
+    high_first = sys.byteorder == "big"
+    for start in range(0, len(rows), _SPLIT_ROWS):
+        part = rows[start : start + _SPLIT_ROWS]
+        joined = b"".join(map(int.to_bytes, part, repeat(16), repeat(sys.byteorder)))
+        halves = memoryview(joined).cast("Q")
+        keys.frombytes(halves[not high_first :: 2].tobytes())
+        values.frombytes(halves[high_first::2].tobytes())
+    return keys, values
 
 
 def _line_order(bad: BadRow) -> tuple[bool, int]:
