@@ -45,15 +45,12 @@ def load_meters(
     ``cache``, when given, keeps the mapping compiled and reuses it while the file's content
     (and these options) are unchanged; a stream is always read.
     """
-    mapping = None
-    if cache is not None and _regular(path):
-        key = cache.key(path, lenient, networks)
-        mapping = cache.load(key, str(path))
-        if mapping is None:
-            mapping = read_mapping(path, lenient=lenient, networks=networks)
-            cache.store(key, mapping)
+    key = _cache_key(cache, path, lenient, networks)
+    mapping = cache.load(key, str(path)) if cache is not None and key else None
     if mapping is None:
         mapping = read_mapping(path, lenient=lenient, networks=networks)
+        if cache is not None and key:
+            cache.store(key, mapping)
     if strict:
         first = next((bad for bad in mapping.bad_rows if not bad.undetermined), None)
         if first is not None:
@@ -95,6 +92,19 @@ def read_carefully(
     RowJudge(mapping, header, lenient, networks).add_all(rows)
     refuse_repeated(mapping, path, header.index["device_id"])
     return mapping
+
+
+def _cache_key(
+    cache: MappingCache | None, path: str | Path, lenient: bool, networks: frozenset[str] | None
+) -> str | None:
+    """The compiled form's key; None without a cache, for a stream, or for a file that cannot
+    be read (:func:`read_mapping` then says why, as a usage error)."""
+    if cache is None or not _regular(path):
+        return None
+    try:
+        return cache.key(path, lenient, networks)
+    except OSError:
+        return None
 
 
 def _regular(path: str | Path) -> bool:

@@ -28,8 +28,8 @@ MPRN_FLAG = 1 << 2
 NET_SHIFT = 3
 NET_LIMIT = 1 << 16
 NUM_SHIFT = 19
-_SPLIT_ROWS = 1 << 16
 LEN_BITS = 4
+_SPLIT_ROWS = 1 << 16  # rows turned into bytes at a time when sealing
 
 
 class MeterMapping:
