@@ -67,7 +67,7 @@ def guard_der(
 
 def element_end(data: bytes) -> int:
     """The offset just after the first element of ``data`` (raises DerRefused if unreadable)."""
-    _tag, content, length = _header(data, 0, len(data), False)
+    _tag, content, length = element_header(data, 0, len(data), False)
     return content + length
 
 
@@ -89,11 +89,11 @@ def _walk(data: bytes, max_depth: int) -> int:
             elif first == 0x82 and pos + 4 <= limit:
                 content, length = pos + 4, (data[pos + 2] << 8) | data[pos + 3]
             else:
-                tag, content, length = _header(data, pos, limit, bool(ends))
+                tag, content, length = element_header(data, pos, limit, bool(ends))
             if content + length > limit:
-                _header(data, pos, limit, bool(ends))  # raises with the full reason
+                element_header(data, pos, limit, bool(ends))  # raises with the full reason
         else:
-            tag, content, length = _header(data, pos, limit, bool(ends))
+            tag, content, length = element_header(data, pos, limit, bool(ends))
         stop = content + length
         if tag & 0x20 and ends and length >= _KNOWN_MIN_LENGTH:
             known = _KNOWN.get(data[pos:stop])
@@ -121,8 +121,9 @@ def _walk(data: bytes, max_depth: int) -> int:
             return deepest
 
 
-def _header(data: bytes, pos: int, limit: int, inside: bool) -> tuple[int, int, int]:
-    """(tag byte, content offset, content length) of the element at ``pos``."""
+def element_header(data: bytes, pos: int, limit: int, inside: bool) -> tuple[int, int, int]:
+    """(first tag byte, content offset, content length) of the element at ``pos``, which
+    ends by ``limit``; ``inside`` says whether that limit is a container's (for messages)."""
     room = "its container" if inside else "the data"
     if pos >= limit:
         raise DerRefused(pos, "DER element: expected a tag, found no bytes")
