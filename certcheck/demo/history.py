@@ -37,19 +37,20 @@ from certcheck.demo.payloads import (
     WRONG_NETWORK,
     Case,
     Placement,
-    _Planner,
+    Planner,
     render_case,
 )
 from certcheck.demo.world import Meter, World
+from certcheck.formats.gbcs.messages import MESSAGES
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import RemotePartyRole
 
 # Read Security Credentials (SR 6.24.1): an ESME answers with CS02f, message code 0x011B
-# (payloads.md sections 1.5 and 2.3; formats/gbcs/messages.py).
+# (payloads.md sections 1.5 and 2.3), as the message table has it.
 DUIS_READ = "duis-6.24.1"  # the CS02f response inside a DUIS 6.24.1 response
 GBCS_READ = "gbcs-0x011B"  # the bare CS02f response
 READ_FORMS = frozenset({DUIS_READ, GBCS_READ})
-_CS02F = 0x011B
+_CS02F = next(code for code, info in MESSAGES.items() if info.use_case == "CS02f")
 _READ_SERVICE = "6.24.1"
 
 PAIRED = "paired-handover"
@@ -92,7 +93,7 @@ class Event:
 
 def plan_history(world: World) -> list[Event]:
     """The histories' events, in the order history.jsonl lists them."""
-    planner = _Planner(world, "history")
+    planner = Planner(world, "history")
     planner.counter = 9000
     acb = world.orgs["ACB"]
     suppliers = planner.suppliers
@@ -155,7 +156,7 @@ def plan_history(world: World) -> list[Event]:
 
 
 def _read(
-    planner: _Planner,
+    planner: Planner,
     form: str,
     kind: str,
     meter: Meter,

@@ -148,7 +148,7 @@ def batch_time(number: int) -> str:
     return (BATCH_SENT_FROM + timedelta(minutes=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Planner:
+class Planner:
     """Draws cases from the world; one instance per plan so counters run on."""
 
     def __init__(self, world: World, purpose: str) -> None:
@@ -308,7 +308,7 @@ def batch_size(world: World) -> int:
 def plan_cases(world: World, batch_lines: int | None = None) -> tuple[list[Case], list[Case]]:
     """The payload-file cases and the JSON Lines batch cases (``batch_lines`` of them, by
     default :func:`batch_size`), in a fixed order."""
-    planner = _Planner(world, "payloads")
+    planner = Planner(world, "payloads")
     drafts: list[Case] = []
     for form, count in _correct_counts(world.size):
         drafts += [planner.make(CORRECT, form) for _ in range(count)]
@@ -319,7 +319,7 @@ def plan_cases(world: World, batch_lines: int | None = None) -> tuple[list[Case]
     planner.rng.shuffle(drafts)
     files = [_named(c, i + 1) for i, c in enumerate(drafts)]
 
-    batch_planner = _Planner(world, "batch")
+    batch_planner = Planner(world, "batch")
     batch_planner.counter = 5000
     batch: list[Case] = []
     for i in range(batch_size(world) if batch_lines is None else batch_lines):

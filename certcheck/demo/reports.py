@@ -38,7 +38,7 @@ from certcheck.demo.truth import (
     originator_of,
     sender_of,
 )
-from certcheck.demo.world import World
+from certcheck.demo.world import Meter, World
 from certcheck.smki.eui import format_eui64
 from certcheck.smki.roles import RemotePartyRole
 
@@ -189,7 +189,7 @@ def expected_reports(
                     "organisation": entity,
                     "party": org.party,
                     "device_id": device_id,
-                    "mpan": meter.mpan if meter else None,
+                    "mpan": _meter_point(meter),
                     "expected_network": expected["network"] if expected else None,
                     "expected_parties": expected["parties"] if expected else [],
                     "codes": codes,
@@ -216,6 +216,14 @@ def expected_reports(
         "responsible": dict(sorted(by_org.items())),
     }
     return reports, {source: s.party if s else None for source, s in suppliers.items()}
+
+
+def _meter_point(meter: Meter | None) -> str | None:
+    """The record's ``mpan``: the MPAN's 13-digit core (a full MPAN ends with it), else the
+    MPRN of a gas meter."""
+    if meter is None:
+        return None
+    return meter.mpan[-13:] if meter.mpan else meter.mprn
 
 
 def _organisation(world: World, entity: str) -> Organisation:

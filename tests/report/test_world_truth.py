@@ -145,13 +145,13 @@ def test_device_report_equals_truth(run: Run) -> None:
 def test_worklist_equals_truth_and_the_records_expected(run: Run) -> None:
     document = json.loads(_report(run.store, "responsible"))
     rows = [
-        (org["entity_id"], entry["device_id"], entry["expected_network"],
+        (org["entity_id"], entry["device_id"], entry["mpan"], entry["expected_network"],
          sorted((p["party"], p["entity_id"]) for p in entry["expected_parties"]),
          entry["codes"], entry["source"], entry["sent"])
         for org in document["responsible"] for entry in org["worklist"]
     ]  # fmt: skip
     assert sorted(rows) == sorted(
-        (w["organisation"], w["device_id"], w["expected_network"],
+        (w["organisation"], w["device_id"], w["mpan"], w["expected_network"],
          sorted((p["party"], p["entity_id"]) for p in w["expected_parties"]),
          w["codes"], w["source"], w["sent"])
         for w in run.reports["worklist"]
