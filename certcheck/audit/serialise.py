@@ -183,14 +183,16 @@ EMPTY_LIST = JsonText("[]")
 
 
 _FINDING_TEXT: dict[Finding, str] = {}
+_FINDING_TEXT_LIMIT = 4096
 
 
 def finding_json(finding: Finding) -> str:
-    """A finding as compact JSON; those repeated across a batch (most are: findings on a set of
-    certificates are shared by every item placing it) are encoded once."""
+    """A finding as compact JSON. Findings on a set of certificates are shared by every item
+    placing it and are encoded once; those naming one device never recur, so the cache is
+    kept small (emptied when full): memory stays flat in the batch size."""
     text = _FINDING_TEXT.get(finding)
     if text is None:
-        if len(_FINDING_TEXT) > 65536:
+        if len(_FINDING_TEXT) >= _FINDING_TEXT_LIMIT:
             _FINDING_TEXT.clear()
         text = _FINDING_TEXT[finding] = "{" + _json_members(finding.as_dict()) + "}"
     return text
