@@ -134,6 +134,19 @@ def test_what_only_the_csv_module_reads_is_left_to_it(tmp_path: Path, trouble: s
         assert _seen(read_mapping(path), path) == expected
 
 
+def test_a_row_over_the_line_limit_is_refused_however_many_columns(tmp_path: Path) -> None:
+    extra = [f"note{n}" for n in range(400)]
+    path = tmp_path / "meters.csv"
+    row = ",".join([ROWS[0], *("n" * 200 for _ in extra)])
+    path.write_text(",".join([HEADER, *extra]) + "\n" + row + "\n")
+    assert len(row) > MAX_LINE_CHARS
+    with pytest.raises(RegistryError) as careful:
+        read_carefully(path)
+    with pytest.raises(RegistryError) as bulk:
+        read_mapping(path)
+    assert str(bulk.value) == str(careful.value) and ":2:" in str(bulk.value)
+
+
 @pytest.mark.parametrize(
     "raw",
     [

@@ -46,6 +46,9 @@ _FIELDS = {
 }
 _ORDER = tuple(_FIELDS)
 _OTHER = '[^,"\\r\\n\\x00]{0,200}'  # a column certcheck does not read
+# The longest text each group matches, to keep every line read in bulk under the line limit.
+_LONGEST = {"device_id": 23, "mpan": 21, "mprn": 11, "network": 10, "device_type": 4}
+_LONGEST_OTHER = 200
 _ELECTRIC = frozenset({"ESME", ""})
 # Packed type and MPRN flag of a gas row by its device_type text (meters.table).
 _GAS = {
@@ -69,6 +72,7 @@ class _Layout:
     columns: tuple[itemgetter, ...]  # device_id, mpan, mprn, network, device_type
     row: itemgetter  # the same five of a row at once
     slice_rows: int
+    longest: int  # the longest line the pattern reads as a row, with its line end
 
     @classmethod
     def of(cls, header: Header, slice_rows: int) -> _Layout:
@@ -76,7 +80,9 @@ class _Layout:
         groups += [name for name in _ORDER if name not in groups]
         places = [groups.index(name) for name in _ORDER]
         columns = tuple(map(itemgetter, places))
-        return cls(row_pattern(header), columns, itemgetter(*places), slice_rows)
+        fields = sum(_LONGEST.get(name, _LONGEST_OTHER) for name in header.names)
+        longest = fields + len(header.names) - 1 + len("\r\n")
+        return cls(row_pattern(header), columns, itemgetter(*places), slice_rows, longest)
 
 
 def row_pattern(header: Header) -> re.Pattern[str]:
@@ -100,6 +106,8 @@ def read_bulk(
     False when the file needs the csv module (the mapping is then partly filled: discard it).
     """
     layout = _Layout.of(header, slice_rows)
+    if layout.longest > MAX_LINE_CHARS:  # so many columns that a row could be over the limit
+        return False
     known = {"": 0}  # network -> packed bits, for the networks some organisation answers for
     try:
         with open(path, "rb") as handle:
