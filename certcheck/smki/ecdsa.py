@@ -43,10 +43,17 @@ def verify_p256(point: bytes, signature: bytes, data: bytes) -> bool:
 def verify_p256_raw(point: bytes, signature: bytes, data: bytes) -> bool:
     """:func:`verify_p256` for an IEEE P1363 ``r || s`` signature of 64 bytes (as GBCS
     carries it); False for any other length or a zero ``r`` or ``s``."""
+    encoded = der_signature(signature)
+    return encoded is not None and verify_p256(point, encoded, data)
+
+
+def der_signature(signature: bytes) -> bytes | None:
+    """The DER form of an IEEE P1363 ``r || s`` P-256 signature; None unless 64 bytes with
+    non-zero ``r`` and ``s``."""
     if len(signature) != 2 * _HALF:
-        return False
+        return None
     r = int.from_bytes(signature[:_HALF], "big")
     s = int.from_bytes(signature[_HALF:], "big")
     if r == 0 or s == 0:
-        return False
-    return verify_p256(point, encode_dss_signature(r, s), data)
+        return None
+    return encode_dss_signature(r, s)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from certcheck.smki.certificate import SmkiCertificate
-from certcheck.smki.ecdsa import verify_p256_raw
+from certcheck.smki.ecdsa import der_signature, verify_p256, verify_p256_raw
 from certcheck.smki.roles import DIGITAL_SIGNATURE, EllipticCurveOID
 
 if TYPE_CHECKING:  # the audit contract's types; smki needs nothing else from above
@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the audit contract's types; smki needs nothing else from ab
 VALID = "valid"
 INVALID = "invalid"
 NOT_CHECKED = "not-checked"
+
+# A certificate's key curve that can verify: P-256, or unnamed (explicit NULL parameters).
+_P256 = (EllipticCurveOID.SECP256R1, None)
 
 
 def verify_gbcs_signature(
@@ -41,7 +44,7 @@ def verify_gbcs_signature(
             certificate = certificate_from_der(bytes(certificate))
         except ValueError:
             return False
-    if certificate.public_key_curve not in (EllipticCurveOID.SECP256R1, None):
+    if certificate.public_key_curve not in _P256:
         return False
     return verify_p256_raw(certificate.public_key_point, value, signature.signed)
 
@@ -66,8 +69,14 @@ def signature_status(
     ]
     if not candidates:
         return NOT_CHECKED
-    if any(verify_gbcs_signature(signature, certificate) for certificate in candidates):
-        return VALID
+    # verify_gbcs_signature for each candidate, with the signature encoded once.
+    encoded = der_signature(signature.value) if signature.value is not None else None
+    if encoded is not None:
+        for certificate in candidates:
+            if certificate.public_key_curve in _P256 and verify_p256(
+                certificate.public_key_point, encoded, signature.signed
+            ):
+                return VALID
     return INVALID
 
 
