@@ -144,6 +144,25 @@ def test_sequence_number_lists_are_checked() -> None:
     assert not _same_command(broken)
 
 
+def test_a_sequence_number_list_is_checked_as_what_it_is_declared() -> None:
+    # One change {role 2, floor 5, specialist numbers [{0, OCTET STRING}]}: asn1crypto lets
+    # a SpecialistSeqNumber carry the extra third element, but not a non-INTEGER seqNumber.
+    entry = bytes.fromhex("020102" "020105" "3008" "3006" "020100" "040101")
+    contents = b"\x30" + _length(len(entry)) + entry
+
+    def command(tag: int) -> bytes:
+        control = asn1.AuthorisingRemotePartyControl(
+            {"credentials_replacement_mode": 2, "authorising_remote_party_seq_number": 7}
+        ).dump()
+        extra = bytes([0xA0 | tag]) + _length(len(contents)) + contents
+        control = b"\x30" + _length(len(control) - 2 + len(extra)) + control[2:] + extra
+        body = control + b"\x30\x00\x30\x00"
+        return b"\x30" + _length(len(body)) + body
+
+    assert _same_command(command(5))  # read as specialist floor numbers: accepted
+    assert not _same_command(command(6))  # the same bytes as other parties' changes: not
+
+
 @pytest.mark.parametrize("part", ["frame", "content"])
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
