@@ -44,7 +44,6 @@ class AuditContext:
     checks: tuple[Callable[..., Any], ...] | None = None
     _classified: dict[str, Classification] = field(default_factory=dict, repr=False)
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
-    _organisation_json: dict[Organisation, JsonText] = field(default_factory=dict, repr=False)
     _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(default_factory=dict, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
@@ -81,12 +80,9 @@ class AuditContext:
 
     def organisation_json(self, organisation: Organisation) -> JsonText:
         """An organisation's SPEC.md ``sender`` object as JSON text, encoded once per run."""
-        known = self._organisation_json.get(organisation)
-        if known is None:
-            if len(self._organisation_json) > 65536:
-                self._organisation_json.clear()
-            known = self._organisation_json[organisation] = JsonText(dumps(organisation.as_dict()))
-        return known
+        return self.once(
+            ("sender", organisation), lambda: JsonText(dumps(organisation.as_dict()))
+        )
 
     def expected(self, network: str, serialised: bool = False) -> dict[str, Any] | JsonText:
         """SPEC.md ``expected`` for a network: {network, parties: [{party, entity_id}]}, the

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
-from certcheck.audit.model import Finding, Item, Record, Verdict
+from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
 from certcheck.audit.pairing import pair_key, role_of
 from certcheck.audit.serialise import (
     EMPTY_LIST,
@@ -67,19 +67,24 @@ class BlockResult:
         return (json.loads(line) for line in self.lines())
 
 
-def _record_head(item: Item, subject: Subject, serialised: bool = False) -> dict[str, Any]:
+def _listed_sender(item: Item, context: AuditContext) -> Organisation | None:
+    """The organisation that sent the item, when operators.csv lists its originator."""
+    sender = context.organisation(item.originator)
+    return sender if sender is not None and sender.party is not None else None
+
+
+def _record_head(
+    item: Item, subject: Subject, sender: Organisation | None, serialised: bool = False
+) -> dict[str, Any]:
     """The record fields before ``certificates``, in SPEC.md order.
 
-    ``supplier`` is the sender's party when the sender is a Supplier; a DCC command's Supplier
-    is found later, by pairing (:mod:`certcheck.audit.pairing`). ``expected`` is the context's
-    cached value for the meter's network: its JSON text when ``serialised`` (for
-    :func:`record_line`), else the dict.
+    ``sender`` is :func:`_listed_sender`'s. ``supplier`` is the sender's party when the sender
+    is a Supplier; a DCC command's Supplier is found later, by pairing
+    (:mod:`certcheck.audit.pairing`). ``expected`` is the context's cached value for the
+    meter's network: its JSON text when ``serialised`` (for :func:`record_line`), else the dict.
     """
     meter = subject.meter
     context = subject.context
-    sender = context.organisation(item.originator)
-    if sender is not None and sender.party is None:
-        sender = None  # not in operators.csv
     network = meter.expected_network if meter else None
     expected = context.expected(network, serialised) if network else None
     return {
@@ -118,7 +123,7 @@ def audit_item(item: Item, context: AuditContext) -> Record:
         certificate_entry(p, context.classify(p.certificate)) for p in item.placements
     )
     return Record(
-        **_record_head(item, subject),
+        **_record_head(item, subject, _listed_sender(item, context)),
         certificates=certificates,
         findings=findings,
         digest=item.digest,
@@ -136,10 +141,10 @@ def _audit_raw(
     item = decode_raw(raw, limits, digest)
     subject = Subject(item, context)
     findings = tuple(run_checks(subject))
-    head = _record_head(item, subject, serialised=True)
+    sender = _listed_sender(item, context)
+    head = _record_head(item, subject, sender, serialised=True)
     line = record_line(head, [entries.json(p) for p in item.placements], findings)
     pairing = None
-    sender = context.organisation(item.originator)
     role = role_of(head["kind"], sender.user_role if sender else None, head["supplier"])
     if role is not None:
         key = pair_key(item.device_id, (p.certificate.sha256 for p in subject.replacements))

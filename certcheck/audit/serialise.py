@@ -61,34 +61,26 @@ class EntryCache:
     """Each placement's ``certificates`` entry as compact JSON text, serialised once.
 
     A batch places the same certificates into the same cells at the same element paths
-    millions of times, and the readers share one Placement object per distinct placement;
-    each is serialised once per run (and per worker). Entries are found first by the
-    placement object's identity (the object is kept with its text, so the identity cannot be
-    reused while the entry lives), else by value.
+    millions of times; each distinct placement is serialised once per run (and per worker).
+    Placements are keyed by value (certificate, cell, element path, path flag); the readers
+    share one Placement object per distinct placement and a Placement keeps its hash, so a
+    hit costs an identity comparison.
     """
 
     LIMIT = 65536
 
     def __init__(self, classify_certificate: Callable[[SmkiCertificate], Classification]) -> None:
         self._classify = classify_certificate
-        self._entries: dict[tuple[Any, ...], str] = {}
-        self._by_object: dict[int, tuple[Placement, str]] = {}
+        self._entries: dict[Placement, str] = {}
 
     def json(self, placement: Placement) -> str:
         """The placement's entry as JSON text."""
-        known = self._by_object.get(id(placement))
-        if known is not None and known[0] is placement:
-            return known[1]
-        key = (placement.certificate.sha256, placement.cell, placement.where, placement.path)
-        found = self._entries.get(key)
+        found = self._entries.get(placement)
         if found is None:
             if len(self._entries) > self.LIMIT:
                 self._entries.clear()
             entry = certificate_entry(placement, self._classify(placement.certificate))
-            found = self._entries[key] = dumps(entry)
-        if len(self._by_object) > self.LIMIT:
-            self._by_object.clear()
-        self._by_object[id(placement)] = (placement, found)
+            found = self._entries[placement] = dumps(entry)
         return found
 
 
@@ -140,16 +132,6 @@ def outcome_entry(
 
 # The string encoder json.dumps itself uses with ensure_ascii=False (the C one when present).
 _json_string = json.encoder.encode_basestring
-
-
-def _json_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value.__class__ is JsonText:
-        return value
-    if isinstance(value, str):
-        return _json_string(value)
-    return dumps(value)
 
 
 _MEMBER_NAMES: dict[str, str] = {}

@@ -115,18 +115,17 @@ def _local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    if tag.startswith(_SR):
-        return tag[_SR_LEN:]
-    return tag.rpartition("}")[2]
+    name = _sr_local(tag)
+    return name if name is not None else tag.rpartition("}")[2]
 
 
 def _children(element: etree._Element) -> dict[str, etree._Element]:
     """First child per local name (sr namespace only)."""
     found: dict[str, etree._Element] = {}
     for child in element:
-        tag = child.tag
-        if isinstance(tag, str) and tag.startswith(_SR):
-            found.setdefault(tag[_SR_LEN:], child)
+        name = _sr_local(child.tag)
+        if name is not None:
+            found.setdefault(name, child)
     return found
 
 
