@@ -5,24 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.verify.cli import WORLD, world_arguments
+from tests.verify.cli import WORLD, certcheck, world_arguments
 
 ESCAPE = "\x1b["
 
 
 def run(*args: str, cwd: Path = WORLD, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-m", "certcheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**clean, **env},
-    )
+    return certcheck(*args, cwd=cwd, env={**clean, **env})
 
 
 def verify_table(*options: str, **env: str) -> str:

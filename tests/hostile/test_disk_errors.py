@@ -6,48 +6,12 @@ ENOSPC on a full disk), so the tests need no mount. No temporary file is left be
 
 from __future__ import annotations
 
-import resource
-import signal
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-LIMIT = 96 * 1024  # bytes any file of the run may grow to
-
-
-def _run(*args: str, cwd: Path, preexec: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
-    return subprocess.run(
-        [sys.executable, "-m", "certcheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        preexec_fn=preexec,
-    )
-
-
-def _small_disk() -> None:
-    """In the child: files may not grow past LIMIT (EFBIG), as on a nearly full disk."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
-
-
-def _one_line(done: subprocess.CompletedProcess[str]) -> str:
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    return lines[0]
-
-
-def _store(demo_world, tmp_path: Path, name: str = "audit.db") -> Path:
-    batch = demo_world.batch(tmp_path / "batch.jsonl", 40)
-    done = _run("verify", str(batch), *demo_world.verify_args(), "--store", name, cwd=tmp_path)
-    assert done.returncode == 1, done.stderr
-    return tmp_path / name
-
+from tests.hostile.disk import LIMIT, audited_store, one_line, run, small_disk
 
 # --- full disks ----------------------------------------------------------------------------------
 
@@ -60,7 +24,7 @@ def test_a_full_disk_under_o_is_exit_2_with_one_line_and_no_temporary_file(
     assert batch.stat().st_size > LIMIT  # the output will not fit either
     previous = tmp_path / "out"
     previous.write_text("previous\n")
-    done = _run(
+    done = run(
         "verify",
         "batch.jsonl",
         *demo_world.verify_args(),
@@ -69,17 +33,17 @@ def test_a_full_disk_under_o_is_exit_2_with_one_line_and_no_temporary_file(
         "-o",
         "out",
         cwd=tmp_path,
-        preexec=_small_disk,
+        preexec=small_disk,
     )
     assert done.returncode == 2, done.stderr
-    assert _one_line(done) == "certcheck: error: out: cannot write (File too large)"
+    assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
     assert previous.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
 
 
 def test_a_full_disk_under_report_o_is_exit_2(demo_world, tmp_path: Path) -> None:
     """A real full disk: a one-page tmpfs (needs mount rights, as root in CI containers)."""
-    _store(demo_world, tmp_path)
+    audited_store(demo_world, tmp_path)
     full = tmp_path / "full"
     full.mkdir()
     mounted = subprocess.run(
@@ -88,14 +52,14 @@ def test_a_full_disk_under_report_o_is_exit_2(demo_world, tmp_path: Path) -> Non
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
-        done = _run(
+        done = run(
             "report", "--store", "audit.db", "-f", "html", "-o", "full/page.html", cwd=tmp_path
         )
         left = sorted(p.name for p in full.iterdir())
     finally:
         subprocess.run(["umount", str(full)], check=True)
     assert done.returncode == 2, done.stderr
-    assert _one_line(done) == (
+    assert one_line(done) == (
         "certcheck: error: full/page.html: cannot write (No space left on device)"
     )
     assert left == []
@@ -103,10 +67,8 @@ def test_a_full_disk_under_report_o_is_exit_2(demo_world, tmp_path: Path) -> Non
 
 def test_an_unwritable_output_directory_is_exit_2(demo_world, tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_bytes(demo_world.duis[0])
-    done = _run(
-        "verify", "a.xml", *demo_world.verify_args(), "-o", "missing/out.json", cwd=tmp_path
-    )
+    done = run("verify", "a.xml", *demo_world.verify_args(), "-o", "missing/out.json", cwd=tmp_path)
     assert done.returncode == 2
-    assert _one_line(done) == (
+    assert one_line(done) == (
         "certcheck: error: missing/out.json: cannot write (No such file or directory)"
     )

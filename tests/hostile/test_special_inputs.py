@@ -11,23 +11,17 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from certcheck.market.csvread import MAX_LINE_CHARS
+from tests.verify.cli import certcheck
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "certcheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return certcheck(*args, cwd=cwd, timeout=120)
 
 
 def _feed(fifo: Path, chunk: bytes, limit: int) -> threading.Thread:

@@ -9,48 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import signal
 import sqlite3
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-LIMIT = 96 * 1024  # bytes any file of the run may grow to
-
-
-def _run(*args: str, cwd: Path, preexec: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
-    return subprocess.run(
-        [sys.executable, "-m", "certcheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        preexec_fn=preexec,
-    )
-
-
-def _small_disk() -> None:
-    """In the child: files may not grow past LIMIT (EFBIG), as on a nearly full disk."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
-
-
-def _one_line(done: subprocess.CompletedProcess[str]) -> str:
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    return lines[0]
-
-
-def _store(demo_world, tmp_path: Path, name: str = "audit.db") -> Path:
-    batch = demo_world.batch(tmp_path / "batch.jsonl", 40)
-    done = _run("verify", str(batch), *demo_world.verify_args(), "--store", name, cwd=tmp_path)
-    assert done.returncode == 1, done.stderr
-    return tmp_path / name
+from tests.hostile.disk import audited_store, one_line, run, small_disk
 
 
 def _sidecars(store: Path) -> list[Path]:
@@ -78,16 +43,16 @@ def test_a_file_that_is_not_an_audit_store_is_refused_untouched(
         store.touch()
     before = store.read_bytes()
     if command == "report":
-        done = _run("report", "--store", str(store), cwd=tmp_path)
+        done = run("report", "--store", str(store), cwd=tmp_path)
     else:
         if kind == "empty":  # verify may start a new store in an empty file
             return
         (tmp_path / "a.xml").write_bytes(demo_world.duis[0])
-        done = _run(
+        done = run(
             "verify", "a.xml", *demo_world.verify_args(), "--store", str(store), cwd=tmp_path
         )
     assert done.returncode == 2
-    assert _one_line(done).startswith(f"certcheck: error: {store}: ")
+    assert one_line(done).startswith(f"certcheck: error: {store}: ")
     assert store.read_bytes() == before
     assert _sidecars(store) == []
 
@@ -95,33 +60,33 @@ def test_a_file_that_is_not_an_audit_store_is_refused_untouched(
 def test_verify_starts_a_new_store_in_an_empty_file(demo_world, tmp_path: Path) -> None:
     store = tmp_path / "audit.db"
     store.touch()
-    _store(demo_world, tmp_path)
-    done = _run("report", "--store", "audit.db", "-f", "json", cwd=tmp_path)
+    audited_store(demo_world, tmp_path)
+    done = run("report", "--store", "audit.db", "-f", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
 
 
 def test_a_damaged_page_is_exit_2_with_one_line(demo_world, tmp_path: Path) -> None:
-    store = _store(demo_world, tmp_path)
+    store = audited_store(demo_world, tmp_path)
     data = bytearray(store.read_bytes())
     page = 4096
     assert len(data) > 4 * page
     for offset in range(2 * page, len(data), page):  # every page but the header's
         data[offset : offset + 64] = b"\xa5" * 64
     store.write_bytes(bytes(data))
-    done = _run("report", "--store", "audit.db", cwd=tmp_path)
+    done = run("report", "--store", "audit.db", cwd=tmp_path)
     assert done.returncode == 2
-    assert _one_line(done).startswith("certcheck: error: audit.db: ")
+    assert one_line(done).startswith("certcheck: error: audit.db: ")
 
 
 def test_schema_drift_is_exit_2_with_one_line(demo_world, tmp_path: Path) -> None:
-    store = _store(demo_world, tmp_path)
+    store = audited_store(demo_world, tmp_path)
     db = sqlite3.connect(store)
     db.execute("ALTER TABLE items RENAME TO items_old")
     db.commit()
     db.close()
-    done = _run("report", "--store", "audit.db", cwd=tmp_path)
+    done = run("report", "--store", "audit.db", cwd=tmp_path)
     assert done.returncode == 2
-    line = _one_line(done)
+    line = one_line(done)
     assert "audit.db: the audit store cannot be read" in line and "items" in line
 
 
@@ -139,13 +104,13 @@ def _remount_read_only(folder: Path) -> bool:
 def test_a_store_on_a_read_only_file_system_is_read(demo_world, tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    store = _store(demo_world, folder)
-    expected = _run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
+    store = audited_store(demo_world, folder)
+    expected = run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
     assert expected.returncode == 0, expected.stderr
     if os.geteuid() == 0 and _remount_read_only(folder):
         try:
-            done = _run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
-            written = _run(
+            done = run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
+            written = run(
                 "verify",
                 str(tmp_path / "batch.jsonl"),
                 *demo_world.verify_args(),
@@ -157,13 +122,13 @@ def test_a_store_on_a_read_only_file_system_is_read(demo_world, tmp_path: Path) 
             subprocess.run(["umount", str(folder)], check=True)
         assert written.returncode == 2
         assert (
-            _one_line(written) == f"certcheck: error: {store}: cannot write (Read-only file system)"
+            one_line(written) == f"certcheck: error: {store}: cannot write (Read-only file system)"
         )
     else:  # no mount here: a read-only file in a read-only directory is the nearest thing
         store.chmod(0o444)
         folder.chmod(0o555)
         try:
-            done = _run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
+            done = run("report", "--store", str(store), "-f", "json", cwd=tmp_path)
         finally:
             folder.chmod(0o755)
     assert done.returncode == 0, done.stderr
@@ -177,7 +142,7 @@ def test_a_full_disk_under_store_is_exit_2_not_masked_by_rollback(
     demo_world, tmp_path: Path
 ) -> None:
     batch = demo_world.batch(tmp_path / "batch.jsonl", 2000)
-    done = _run(
+    done = run(
         "verify",
         "batch.jsonl",
         *demo_world.verify_args(),
@@ -186,14 +151,14 @@ def test_a_full_disk_under_store_is_exit_2_not_masked_by_rollback(
         "--store",
         "audit.db",
         cwd=tmp_path,
-        preexec=_small_disk,
+        preexec=small_disk,
     )
     assert done.returncode == 2, done.stderr
-    line = _one_line(done)
+    line = one_line(done)
     assert line.startswith("certcheck: error: audit.db: cannot write to the audit store (")
     assert "rollback" not in line  # EFBIG reads "disk I/O error"; ENOSPC "database or disk is full"
     assert not list(tmp_path.glob(".certcheck-*"))
     del batch
     # What was committed before the disk filled stays readable, as after a kill.
-    done = _run("report", "--store", "audit.db", "-f", "json", cwd=tmp_path)
+    done = run("report", "--store", "audit.db", "-f", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

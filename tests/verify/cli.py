@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -13,14 +14,27 @@ from tests.conftest import FIXTURES
 WORLD = FIXTURES / "world"
 
 
-def certcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m certcheck ARGS`` with captured text output; never raises on exit codes."""
+def certcheck(
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    preexec: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m certcheck ARGS`` with captured text output; never raises on exit codes.
+
+    ``preexec`` runs in the child before certcheck starts (a resource limit, say); ``env``
+    replaces the environment.
+    """
     return subprocess.run(
         [sys.executable, "-m", "certcheck", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
+        timeout=timeout,
+        preexec_fn=preexec,
+        env=env,
     )
 
 
