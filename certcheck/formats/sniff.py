@@ -12,6 +12,7 @@ from certcheck.formats.certfile import PEM_MARKER, decode_certificate_file, pem_
 _BOM = b"\xef\xbb\xbf"
 GBCS_TAGS = (0xDD, 0xDF)
 DER_SEQUENCE = 0x30
+_GBCS_HEX_HEADS = frozenset(f"{tag:02X}".encode() for tag in GBCS_TAGS)
 
 
 def is_reader_defect(problem: Problem) -> bool:
@@ -57,6 +58,10 @@ def _decode(
         from certcheck.formats.duis import decode_duis  # lxml only when XML is met
 
         return decode_duis(data.rstrip(), source, digest=digest, limits=limits)
+    if data[:2].upper() in _GBCS_HEX_HEADS:
+        raw = _plain_hex(data)
+        if raw:  # a GBCS message in hex as written, the bulk of a CS02b batch
+            return _decode_binary(raw, source, digest, limits)
     body = data[3:] if data.startswith(_BOM) else data
     stripped = body.strip()
     if not stripped:
@@ -84,6 +89,16 @@ def _decode(
     if binary is not body and depth < MAX_TEXT_WRAPPING and _wraps_text(binary):
         return _decode(binary, source, digest, limits, depth + 1)
     return _decode_binary(binary, source, digest, limits)
+
+
+def _plain_hex(data: bytes) -> bytes | None:
+    """``data`` read as hex by :func:`bytes.fromhex` (whitespace between bytes allowed), or
+    None. For text starting with a GBCS tag's digits this is what the general path gives:
+    such text is neither XML nor PEM, and bytes that start with a GBCS tag are not text."""
+    try:
+        return bytes.fromhex(data.decode("ascii"))
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        return None
 
 
 def _wraps_text(decoded: bytes) -> bool:

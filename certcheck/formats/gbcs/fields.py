@@ -71,7 +71,14 @@ def contents_fields(spec: type[core.Sequence], contents: bytes) -> list[Field | 
     index, pos, size = 0, 0, len(contents)
     try:
         while pos < size:
-            first, start, length = element_header(contents, pos, size, True)
+            first = contents[pos]
+            length = contents[pos + 1] if pos + 1 < size else 0x80
+            if first & 0x1F != 0x1F and length < 0x80:  # one tag byte, short length
+                start = pos + 2
+                if start + length > size:
+                    raise NotPlain
+            else:
+                first, start, length = element_header(contents, pos, size, True)
             while True:
                 if index == len(declared):
                     raise NotPlain

@@ -303,11 +303,12 @@ def _update_command(parts: _Builder) -> None:
     """CS02b/CS02g command: the fields used, each once. The replacements, the certification
     path and cells recur across a batch and are read once per distinct bytes."""
     parts.reading = "Update Security Credentials"
+    limits = parts.limits
     try:
-        command = _plain_update_command(parts.frame.content, parts.limits.max_der_depth)
+        command, carried = _plain_update_read(parts.frame.content, limits.max_der_depth)
     except (NotPlain, *MALFORMED):
-        _guard_content(parts.frame, parts.limits)
-        command = _loaded_update_command(parts)
+        _guard_content(parts.frame, limits)
+        command, carried = _loaded_update_command(parts), None
     mode = command.mode
     parts.details.update(
         {
@@ -321,21 +322,64 @@ def _update_command(parts: _Builder) -> None:
             "plaintext_symmetric_key": command.plaintext_key,
         }
     )
+    if carried is not None and len(command.replacements) + len(command.path) <= (
+        limits.max_certificates
+    ):
+        key = (carried, limits.max_der_depth)
+        placed = _PLACED_SETS.get(key)
+        if placed is None:
+            placed = _keep(_PLACED_SETS, key, _placed_set(command, parts))
+        parts.placements, parts.problems, roles = list(placed[0]), list(placed[1]), placed[2]
+    else:  # one by one: place() stops at the certificate past max_certificates
+        _place_each(command, parts)
+        roles = _roles(command)
+    parts.remote_party_role = (
+        next(iter(roles)) if len(roles) == 1 else mc.MODE_TARGET_ROLES.get(mode)
+    )
+    parts.execution_time = command.execution_time
+
+
+# A command's placements, problems and replaced cells by the contents that carry its
+# certificates (replacements, certification path) and max_der_depth: they recur in a batch.
+_PLACED_SETS: dict[tuple[tuple[bytes, bytes], int], Any] = {}
+
+
+def _place_each(command: _UpdateCommand, parts: _Builder) -> None:
     for index, (der, cell) in enumerate(command.replacements):
         parts.place(der, cell, node("replacements", index))
     for index, der in enumerate(command.path):
         parts.place(der, None, node("certificationPathCertificates", index), path=True)
-    parts.remote_party_role = _uniform_role([cell for _, cell in command.replacements], mode)
-    parts.execution_time = command.execution_time
+
+
+def _roles(command: _UpdateCommand) -> frozenset[int]:
+    """The roles of the cells ``command`` replaces (one: the item's remote party role)."""
+    return frozenset(cell.role for _, cell in command.replacements)
+
+
+def _placed_set(
+    command: _UpdateCommand, parts: _Builder
+) -> tuple[tuple[Placement, ...], tuple[Problem, ...], frozenset[int]]:
+    """What :func:`_place_each` gives for ``command``, placed by a builder of its own."""
+    own = _Builder(parts.frame, parts.limits)
+    _place_each(command, own)
+    return tuple(own.placements), tuple(own.problems), _roles(command)
 
 
 def _plain_update_command(content: bytes, max_depth: int) -> _UpdateCommand:
+    """:func:`_plain_update_read`'s command."""
+    return _plain_update_read(content, max_depth)[0]
+
+
+def _plain_update_read(
+    content: bytes, max_depth: int
+) -> tuple[_UpdateCommand, tuple[bytes, bytes]]:
     """The command read by :mod:`fields` (about 10 us against 60 us with asn1crypto objects),
     with the checks of :func:`_guard_content` made on the way (about 20 us for a walk of the
     whole content): the walk reads the headers of the content and control block, and each
     field below them is walked once per distinct bytes, its nesting kept (``room`` is what
     ``max_depth`` leaves at its level). Raises :class:`NotPlain` (or what asn1crypto or the
-    walk raises) for anything the careful read should judge instead."""
+    walk raises) for anything the careful read should judge instead. With the command, the
+    contents that carry its certificates (replacements, certification path)."""
     if max_depth < 2:  # the content and its control block nest two deep
         raise NotPlain
     control, replacements, path, execution = fields.sequence_fields(
@@ -352,7 +396,7 @@ def _plain_update_command(content: bytes, max_depth: int) -> _UpdateCommand:
         _once_field(other, asn1.RemotePartySeqNumberChanges, _checked, room - 1, implicit=6)
     mode_value = fields.integer(mode)
     assert mode_value is not None
-    return _UpdateCommand(
+    command = _UpdateCommand(
         mode=mode_value,
         authorising=None if authorising is None
         else _once_field(authorising, asn1.TrustAnchorCellIdentifier, _cell, room - 1, implicit=2),
@@ -365,6 +409,7 @@ def _plain_update_command(content: bytes, max_depth: int) -> _UpdateCommand:
         execution_time=None if execution is None
         else _once_field(execution, core.GeneralizedTime, _time, room),
     )
+    return command, (replacements[1], path[1])
 
 
 def _loaded_update_command(parts: _Builder) -> _UpdateCommand:
