@@ -19,7 +19,7 @@ from lxml import etree
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Cell, Item, ItemKind, Placement, Problem
-from certcheck.audit.where import at, node
+from certcheck.audit.where import at
 from certcheck.formats.derguard import DerRefused, guard_der
 from certcheck.formats.duis_services import (
     DS_NS,
@@ -61,6 +61,20 @@ _REQUEST_ID = re.compile(_EUI + ":" + _EUI + r":([0-9]{1,20})\Z")
 # a request header's DateTimeStamp where a schema version has one). ExecutionDateTime is not
 # one: it is when a future-dated command should run.
 _SENT_ELEMENTS = ("DateTimeStamp", "ResponseDateTime")
+
+# The header elements the reader uses, by namespaced tag (payloads.md sections 1.2, 1.6).
+_HEADER_TAGS = {
+    _SR + name: name
+    for name in (
+        "RequestID",
+        "ResponseID",
+        "CommandVariant",
+        "ServiceReference",
+        "ServiceReferenceVariant",
+        "ResponseCode",
+        *_SENT_ELEMENTS,
+    )
+}
 
 # Floor sequence numbers of the credential bodies (payloads.md sections 1.3, 1.5) -> details key.
 _FLOORS = {
@@ -172,6 +186,17 @@ def _b64(text: str | None) -> bytes:
 class _Reader:
     """State for decoding one document: problems found so far and the item fields."""
 
+    __slots__ = (
+        "certificates_seen",
+        "details",
+        "digest",
+        "fields",
+        "limits",
+        "placements",
+        "problems",
+        "source",
+    )
+
     def __init__(self, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> None:
         self.source = source
         self.digest = digest
@@ -230,7 +255,7 @@ class _Reader:
         """Header values by local name, and the Body element; raises _Unreadable."""
         header = body = None
         signed = False
-        for child in root:
+        for child in root[:]:  # a slice: cheaper than lxml's child iterator
             tag = child.tag
             if tag == T_HEADER:
                 header = child
@@ -241,8 +266,8 @@ class _Reader:
         if header is None:
             raise _Unreadable("no sr:Header element", _local(root))
         values: dict[str, str | None] = {}
-        for child in header:
-            name = _sr_local(child.tag)
+        for child in header[:]:
+            name = _HEADER_TAGS.get(child.tag)
             if name is not None:
                 text = child.text
                 values[name] = text.strip() if text is not None else None
@@ -324,12 +349,14 @@ class _Reader:
         roles: list[str | None] = []
         container = device = path = None
         first_step = spec.certificates[0] if spec.certificates else None
-        for child in body:
-            name = _sr_local(child.tag)
+        names = _BODY_NAMES[spec.variant]
+        for child in body[:]:
+            name = names.get(child.tag)
             if name is None:
                 continue
             if name == "RemotePartyRole":
-                roles.append(_text(child))
+                text = child.text
+                roles.append(text.strip() if text is not None else None)
             elif name == first_step:
                 container = child
             elif name == "CertificationPathCertificates":
@@ -344,7 +371,7 @@ class _Reader:
                     details["apply_time_based_cpv_checks"] = flag
             elif name == "ImportMPxN":
                 details["import_mpxn"] = _text(child)
-            elif name in _FLOORS:
+            else:  # one of _FLOORS
                 details[_FLOORS[name]] = _text(child)
         role = self.role(roles, spec, where)
         if spec.device_certificate is not None:
@@ -357,12 +384,17 @@ class _Reader:
         if path is not None and spec.path_certificates:
             index = 0
             within = _path(where, "CertificationPathCertificates")
-            for child in path:
+            for child in path[:]:
                 if child.tag == T_CERTIFICATE:
-                    self.place(child, None, None, at(within, node("Certificate", index)), path=True)
+                    self.place(child, None, None, _path(within, f"Certificate[{index}]"), True)
                     index += 1
 
     def role(self, names: list[str | None], spec: ServiceSpec, where: str) -> int | None:
+        if len(names) == 1 and spec.fixed_role is None:  # the usual single RemotePartyRole
+            role = DUIS_ROLE_CODES.get(names[0] or "")
+            if role is not None:
+                self.fields["remote_party_role"] = role
+                return role
         codes: list[int] = []
         for name in names:
             code = DUIS_ROLE_CODES.get(name or "")
@@ -394,8 +426,8 @@ class _Reader:
         if container is None:
             self.problem(f"no {'/'.join(steps)} element", where)
             return
-        for child in container:
-            name = _local(child)
+        for child in container[:]:
+            name = _REPLACEMENT_NAMES.get(child.tag) or _local(child)
             usage = ELEMENT_CELLS.get(name)
             if usage is None:
                 self.problem(f"unexpected element {name!r}; not read", at(path, name))
@@ -412,16 +444,17 @@ class _Reader:
     ) -> None:
         """Place the certificate in ``element`` (into the cell of ``role`` and ``usage``, when
         both are known); a certificate that cannot be read is a problem at ``where``."""
+        limits = self.limits
         self.certificates_seen += 1
-        if self.certificates_seen > self.limits.max_certificates:
+        if self.certificates_seen > limits.max_certificates:
             raise _Unreadable(
-                f"more than {self.limits.max_certificates} certificates in one item exceeds "
-                f"max_certificates={self.limits.max_certificates}",
+                f"more than {limits.max_certificates} certificates in one item exceeds "
+                f"max_certificates={limits.max_certificates}",
                 where,
             )
         try:
             placement = _placement(
-                element.text or "", role, usage, where, path, self.limits.max_der_depth
+                element.text or "", role, usage, where, path, limits.max_der_depth
             )
         except DerRefused as error:
             self.problem(
@@ -455,9 +488,7 @@ class _Reader:
         inner = decode_gbcs(raw, self.source, self.limits)
         self.fields["inner"] = inner
         for problem in inner.problems:
-            self.problems.append(
-                Problem(problem.message, at(where, problem.where), problem.defect)
-            )
+            self.problems.append(Problem(problem.message, at(where, problem.where), problem.defect))
         if inner.kind is None:
             return
         for name in ("message_code", "message_name", "signature"):
@@ -565,6 +596,29 @@ class _Reader:
                 {"certificate_type": _text(element), "certificate_hash": _text(hash_element)}
             )
         self.details["credentials_updated"] = listed
+
+
+def _body_names(spec: ServiceSpec) -> dict[str, str]:
+    """The sr-namespace tags of a service body's children that the reader reads, to their
+    local names: the service's certificate elements and the fixed scalar fields."""
+    names = [
+        "RemotePartyRole",
+        "CertificationPathCertificates",
+        "ExecutionDateTime",
+        "ApplyTimeBasedCPVChecks",
+        "ImportMPxN",
+        *_FLOORS,
+    ]
+    if spec.certificates:
+        names.append(spec.certificates[0])
+    if spec.device_certificate is not None:
+        names.append(spec.device_certificate)
+    return {_SR + name: name for name in names}
+
+
+_BODY_NAMES = {variant: _body_names(spec) for variant, spec in SERVICES.items()}
+# Replacement-certificate elements by namespaced tag (others are named by _local).
+_REPLACEMENT_NAMES = {_SR + name: name for name in ELEMENT_CELLS}
 
 
 class _Unreadable(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Item, Problem
@@ -55,9 +56,7 @@ def _decode(
     data: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS, depth: int = 0
 ) -> Item:
     if data[:1] == b"<":  # DUIS XML as written, the bulk of a batch: no copy to strip
-        from certcheck.formats.duis import decode_duis  # lxml only when XML is met
-
-        return decode_duis(data.rstrip(), source, digest=digest, limits=limits)
+        return (_DUIS or _duis())(data.rstrip(), source, digest, limits)
     if data[:2].upper() in _GBCS_HEX_HEADS:
         raw = _plain_hex(data)
         if raw:  # a GBCS message in hex as written, the bulk of a CS02b batch
@@ -99,6 +98,19 @@ def _plain_hex(data: bytes) -> bytes | None:
         return bytes.fromhex(data.decode("ascii"))
     except ValueError:  # UnicodeDecodeError is a ValueError
         return None
+
+
+_DUIS: Callable[[bytes, str, str, Limits], Item] | None = None
+
+
+def _duis() -> Callable[[bytes, str, str, Limits], Item]:
+    """The DUIS reader, imported when XML is first met (so lxml only then); kept in ``_DUIS``
+    for the next item rather than imported again per item."""
+    global _DUIS
+    from certcheck.formats.duis import decode_duis
+
+    _DUIS = decode_duis
+    return decode_duis
 
 
 def _wraps_text(decoded: bytes) -> bool:
