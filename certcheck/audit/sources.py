@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -303,12 +304,12 @@ def _skip_to_newline(handle) -> bytes | None:  # type: ignore[no-untyped-def]
             return chunk[newline + 1 :]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One JSON Lines entry: its payload bytes (or why it has none), its ``id`` and ``time``.
 
     ``id`` is kept as given when a string or an integer; ``time`` as ISO 8601 UTC when it reads
-    as a date-time (SPEC.md, "Inputs": both optional).
+    as a date-time (SPEC.md, "Inputs": both optional). A named tuple: one per item, built in
+    half the time of a frozen dataclass.
     """
 
     payload: bytes | None

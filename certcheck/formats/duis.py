@@ -230,8 +230,8 @@ class _Reader:
             return
         match = _REQUEST_ID.match(text)
         if match is not None:  # the XSD RequestIDType spelling: hyphenated hex EUIs
-            first, second = match.group(1).upper(), match.group(2).upper()
-            counter = int(match.group(3))
+            first, second, digits = match.groups()
+            first, second, counter = first.upper(), second.upper(), int(digits)
         else:
             parts = text.split(":")
             if len(parts) != 3:
@@ -278,12 +278,10 @@ class _Reader:
         request_id = values.get("RequestID")
         if request_id:
             fields["request_id"] = request_id
-        for name in _SENT_ELEMENTS:
-            stamp = values.get(name)
-            if stamp:
-                with contextlib.suppress(ValueError):
-                    fields["sent"] = iso_utc(stamp)
-                break
+        stamp = values.get(_SENT_ELEMENTS[0]) or values.get(_SENT_ELEMENTS[1])
+        if stamp:  # the first of them present and not empty
+            with contextlib.suppress(ValueError):
+                fields["sent"] = iso_utc(stamp)
         details = self.details
         if "ServiceReference" in values:
             details["service_reference"] = values["ServiceReference"]
@@ -313,7 +311,7 @@ class _Reader:
             self.problem("no sr:Body content", "Body")
             return self.item(ItemKind.DUIS_REQUEST)
         element = body[0]
-        name = _local(element)
+        name = _SR_LOCAL_NAMES.get(element.tag) or _local(element)
         self.details["body"] = name
         where = _path("Body", name)
         if name == SIGNED_PRE_COMMAND:

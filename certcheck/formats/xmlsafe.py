@@ -130,8 +130,9 @@ def parse_xml(
     if root is None:
         raise XmlRefused(f"{source}: empty XML document", location.line(1, 1))
     docinfo = root.getroottree().docinfo
-    # Catches a DOCTYPE the byte scan cannot see (for example in UTF-16 input).
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    # Catches a DOCTYPE the byte scan cannot see (for example in UTF-16 input). A document has
+    # a doctype exactly when it has an internal or external subset, which these two read.
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise XmlRefused(
             f"{source}: a DOCTYPE is refused: untrusted XML may not carry a document type "
             "declaration (DTD)",
@@ -176,15 +177,24 @@ def _scan_text(data: bytes, source: str) -> bytes:
     return data
 
 
+# The accepted declarations met so far (UTF-8 side), each up to the quote that closes its
+# encoding name: a document that starts with one has the same first match, so the same verdict.
+_ACCEPTED_DECLARATIONS: tuple[bytes, ...] = ()
+_MAX_ACCEPTED_DECLARATIONS = 16  # DUIS batches spell one or two; hostile ones add no more
+
+
 def _check_declared(text: bytes, source: str, utf16: bool) -> None:
     """Refuse an XML declaration naming an encoding outside ACCEPTED_ENCODINGS."""
-    if not text.startswith(b"<?xml"):
+    global _ACCEPTED_DECLARATIONS
+    if not text.startswith(b"<?xml") or (not utf16 and text.startswith(_ACCEPTED_DECLARATIONS)):
         return
     match = _DECLARED_ENCODING.match(text, 0, 400)
     if match is None:
         return
     name = match.group(1).decode("ascii", "replace").strip().lower()
     if name in ACCEPTED_ENCODINGS and name.startswith("utf-16") == utf16:
+        if not utf16 and len(_ACCEPTED_DECLARATIONS) < _MAX_ACCEPTED_DECLARATIONS:
+            _ACCEPTED_DECLARATIONS = (*_ACCEPTED_DECLARATIONS, text[: match.end()])
         return
     raise XmlRefused(
         f"{source}: XML encoding {match.group(1).decode('ascii', 'replace')!r} is not accepted "
