@@ -119,10 +119,10 @@ class Subject:
     @unlocked_cached_property
     def signature_state(self) -> str | None:
         """The GBCS layer's signature: valid, invalid, not-checked, absent, null, or None."""
-        from certcheck.smki.signature import signature_state
-
         signers = self.context.signers
-        return signature_state(self.item, signers.by_entity if signers else None)
+        return (_SIGNATURE_STATE or _signature_state())(
+            self.item, signers.by_entity if signers else None
+        )
 
     @unlocked_cached_property
     def network_operator_entries(self) -> tuple[NetworkOperatorEntry, ...]:
@@ -147,6 +147,19 @@ class Subject:
         return self.context.once(
             (_with_operators, entries), lambda: _with_operators(entries, self.context.registry)
         )
+
+
+_SIGNATURE_STATE: Callable[[Item, Any], str | None] | None = None
+
+
+def _signature_state() -> Callable[[Item, Any], str | None]:
+    """:func:`certcheck.smki.signature.signature_state`, imported when first needed (so
+    ``cryptography`` only then) and kept in ``_SIGNATURE_STATE``."""
+    global _SIGNATURE_STATE
+    from certcheck.smki.signature import signature_state
+
+    _SIGNATURE_STATE = signature_state
+    return signature_state
 
 
 def _network_operator_entries(item: Item) -> tuple[NetworkOperatorEntry, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 from collections.abc import Callable
 
@@ -95,6 +96,10 @@ def _plain_hex(data: bytes) -> bytes | None:
     None. For text starting with a GBCS tag's digits this is what the general path gives:
     such text is neither XML nor PEM, and bytes that start with a GBCS tag are not text."""
     try:
+        return binascii.unhexlify(data)  # hex digits alone: no text copy to read them from
+    except binascii.Error:
+        pass
+    try:
         return bytes.fromhex(data.decode("ascii"))
     except ValueError:  # UnicodeDecodeError is a ValueError
         return None
@@ -141,13 +146,24 @@ def _looks_binary(body: bytes) -> bool:
     return any(b < 0x09 or b > 0x7E for b in sample)
 
 
+_GBCS: Callable[[bytes, str, Limits, str], Item] | None = None
+
+
+def _gbcs() -> Callable[[bytes, str, Limits, str], Item]:
+    """The GBCS reader, imported when a GBCS message is first met (so asn1crypto only then);
+    kept in ``_GBCS`` for the next item."""
+    global _GBCS
+    from certcheck.formats.gbcs.reader import decode_gbcs
+
+    _GBCS = decode_gbcs
+    return decode_gbcs
+
+
 def _decode_binary(raw: bytes, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> Item:
     if not raw:
         return unreadable(source, "empty input", offset(0), digest)
     if raw[0] in GBCS_TAGS:
-        from certcheck.formats.gbcs.reader import decode_gbcs
-
-        return decode_gbcs(raw, source, limits, digest)
+        return (_GBCS or _gbcs())(raw, source, limits, digest)
     if raw[0] == DER_SEQUENCE:
         return decode_certificate_file([(0, raw)], source, digest, limits)
     return unreadable(
