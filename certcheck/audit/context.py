@@ -28,6 +28,7 @@ from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
 
 _T = TypeVar("_T")
+PLAN_LIMIT = 65536  # distinct plan keys kept: memory stays flat in the batch size
 
 
 @dataclass
@@ -46,6 +47,14 @@ class AuditContext:
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
     _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(default_factory=dict, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    # The checks' plans by plan key (checks.registry.run_checks), kept for the run.
+    plans: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def keep_plan(self, key: Hashable, plan: Any) -> None:
+        """Keep the checks' plan for ``key`` (at most PLAN_LIMIT; emptied when full)."""
+        if len(self.plans) >= PLAN_LIMIT:
+            self.plans.clear()
+        self.plans[key] = plan
 
     def once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()``, once per ``key`` in this run: for what depends only on the key and
@@ -80,9 +89,7 @@ class AuditContext:
 
     def organisation_json(self, organisation: Organisation) -> JsonText:
         """An organisation's SPEC.md ``sender`` object as JSON text, encoded once per run."""
-        return self.once(
-            ("sender", organisation), lambda: JsonText(dumps(organisation.as_dict()))
-        )
+        return self.once(("sender", organisation), lambda: JsonText(dumps(organisation.as_dict())))
 
     def expected(self, network: str, serialised: bool = False) -> dict[str, Any] | JsonText:
         """SPEC.md ``expected`` for a network: {network, parties: [{party, entity_id}]}, the

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from certcheck import PROJECT_URL
 from certcheck.audit.model import Finding, Organisation, Severity
@@ -231,7 +231,20 @@ CHECK_FAILED = rule(
 # computed once per distinct set in a run (DESIGN.md, "Work once per distinct thing").
 PLACEMENT_FAMILIES = frozenset({"cells", "pairing", "profile", "chain"})
 
+# What decides, besides the run's context, WHETHER a check of each other family finds anything
+# on an item (what it says may also name the item's device, MPAN or originator):
+#   network, mapping: the target device's presence key (Subject.device_key: the meter's
+#                     profile, or why there is none, and the Network Operator entries);
+#   signature:        the GBCS layer's signature state;
+#   input:            whether the item has decoding problems.
+# run_checks keys its plans on these (:func:`_plan_key`); a check added to these families must
+# keep to it, and tests/checks/test_plans.py holds every check to it on the demo world.
+KEYED_FAMILIES = frozenset({"network", "mapping", "signature", "input"})
+
 Steps = tuple[tuple[bool, tuple[CheckFunction, ...]], ...]
+# A plan: (True, findings ready to use) or (False, the checks that found something and must be
+# run for this item's own wording), in rule order.
+Plan = tuple[tuple[bool, tuple[Any, ...]], ...]
 
 
 @cache
@@ -254,32 +267,76 @@ def _run_all(runs: tuple[CheckFunction, ...], subject: Subject) -> list[Finding]
     return findings
 
 
+def _plan_key(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Any, ...]:
+    """Everything that decides which checks find something on ``subject`` (KEYED_FAMILIES)."""
+    item = subject.item
+    return (
+        checks,
+        item.placements,
+        subject.device_key,
+        subject.signature_state,
+        not item.problems,
+    )
+
+
+def _make_plan(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Plan, list[Finding]]:
+    """Run every check on ``subject``: its findings, and the plan for items of the same key.
+
+    Raises whatever a check raises (the caller then runs them guarded)."""
+    context, placements = subject.context, subject.item.placements
+    findings: list[Finding] = []
+    plan: list[tuple[bool, tuple[Any, ...]]] = []
+    for by_placements, runs in _steps(checks):
+        if by_placements:
+            ready = context.once(
+                (runs, placements), lambda runs=runs: tuple(_run_all(runs, subject))
+            )
+            findings.extend(ready)
+            if ready:
+                plan.append((True, ready))
+            continue
+        firing = []
+        for run in runs:
+            found = list(run(subject))
+            if found:
+                findings.extend(found)
+                firing.append(run)
+        if firing:
+            plan.append((False, tuple(firing)))
+    return tuple(plan), findings
+
+
 def run_checks(subject: Subject) -> list[Finding]:
     """Run the context's checks (every check unless the run selected some) on one subject:
     the findings in rule order.
 
-    The selection is made once per run (``AuditContext.checks``); each rule's findings are
-    gathered straight into one list (no generator around them), and one ``try`` guards the
-    whole loop: this runs for every item. The findings of :data:`PLACEMENT_FAMILIES` are taken
-    from the context's memo, keyed by the item's placements. Only when a check raises are the
-    checks run again one by one, each guarded, so that the faulty one gives a ``CHECK_FAILED``
-    finding on this item and the others their findings.
+    The selection is made once per run (``AuditContext.checks``). Which checks find something
+    depends only on the item's placements and its plan key (see :data:`KEYED_FAMILIES`), and a
+    batch repeats a few keys many times: the first item of a key runs every check and leaves
+    a plan, in the context's memo; a later item of that key takes the placement families'
+    findings from the plan and runs only the checks that found something, for its own wording
+    (most items: none). Only when a check raises are the checks run again one by one, each
+    guarded, so that the faulty one gives a ``CHECK_FAILED`` finding on this item and the
+    others their findings.
     """
-    checks = subject.context.checks
+    context = subject.context
+    checks = context.checks
     if checks is None:
         checks = _every_check()
-    context, placements = subject.context, subject.item.placements
-    findings: list[Finding] = []
     try:
-        for by_placements, runs in _steps(checks):
-            if by_placements:
-                findings.extend(
-                    context.once(
-                        (runs, placements), lambda runs=runs: tuple(_run_all(runs, subject))
-                    )
-                )
+        key = _plan_key(checks, subject)
+        plan = context.plans.get(key)
+        if plan is None:
+            plan, findings = _make_plan(checks, subject)
+            context.keep_plan(key, plan)
+            return findings
+        findings = []
+        for ready, payload in plan:
+            if ready:
+                findings.extend(payload)
             else:
-                findings.extend(_run_all(runs, subject))
+                for run in payload:
+                    findings.extend(run(subject))
     except Exception:
         return _run_guarded(subject, checks)
     return findings

@@ -85,6 +85,23 @@ class Subject:
             return None
         return mapping.bad_row(self.item.device_id)
 
+    @property
+    def device_key(self) -> tuple[Any, ...]:
+        """What decides whether a network or mapping check finds something on this item,
+        besides its placements and the run's context: whether it names a device, that
+        device's meter profile (or whether its row was bad or missing), and the Network
+        Operator cells it reports (checks.registry.KEYED_FAMILIES)."""
+        item = self.item
+        meter = self.meter
+        if meter is not None:
+            row: Any = meter.profile
+        elif item.device_id and self.context.mapping is not None:
+            row = "bad row" if self.bad_row is not None else "not mapped"
+        else:
+            row = None
+        reported = self.network_operator_entries if item.outcomes else None
+        return (bool(item.device_id), row, reported)
+
     @unlocked_cached_property
     def undetermined(self) -> str | None:
         """Why the mapped meter's network cannot be told, or None when it can (or no meter).

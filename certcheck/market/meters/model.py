@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from certcheck.market.csvread import RegistryError, located
 from certcheck.market.distributors import Distributor, distributor_by_id
@@ -48,6 +49,43 @@ _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 
 
 @dataclass(frozen=True, slots=True)
+class MeterProfile:
+    """A meter row less its identity (device id, MPAN, MPRN): its device type, registered
+    network and MPAN distributor id, with what follows from them.
+
+    Many meters share a profile, and whether a network or mapping finding applies to a meter
+    depends only on its profile (its wording names the meter too): see
+    :func:`certcheck.checks.registry.run_checks`. Built once per distinct profile
+    (:func:`meter_profile`).
+    """
+
+    device_type: DeviceType
+    network: str | None
+    distributor: Distributor | None
+    expected_network: str | None
+    network_from_prefix: bool
+    prefix_disagrees: bool
+
+
+@lru_cache(maxsize=4096)
+def meter_profile(
+    device_type: DeviceType, network: str | None, distributor_id: str | None
+) -> MeterProfile:
+    """The shared profile of meters of ``device_type`` on ``network`` (None when none is
+    registered) whose MPAN begins with ``distributor_id`` (None for an MPRN)."""
+    distributor = distributor_by_id(distributor_id) if distributor_id else None
+    home = distributor.mpid if distributor else None
+    return MeterProfile(
+        device_type=DeviceType(device_type),
+        network=network,
+        distributor=distributor,
+        expected_network=network if network is not None else home,
+        network_from_prefix=network is None and distributor is not None,
+        prefix_disagrees=network is not None and home is not None and home != network,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Meter:
     """One meters.csv row. ``mpan`` is the 13-digit core; exactly one of mpan/mprn is set."""
 
@@ -58,31 +96,30 @@ class Meter:
     device_type: DeviceType
 
     @property
+    def profile(self) -> MeterProfile:
+        """What the network checks read of this row besides the meter's identity."""
+        return meter_profile(self.device_type, self.network, self.mpan[:2] if self.mpan else None)
+
+    @property
     def distributor(self) -> Distributor | None:
         """The distributor whose id begins the MPAN core, or None (gas, or unknown id)."""
-        return distributor_by_id(self.mpan[:2]) if self.mpan else None
+        return self.profile.distributor
 
     @property
     def expected_network(self) -> str | None:
         """The registered network, else the MPAN distributor's MPID, else None."""
-        if self.network is not None:
-            return self.network
-        distributor = self.distributor
-        return distributor.mpid if distributor else None
+        return self.profile.expected_network
 
     @property
     def network_from_prefix(self) -> bool:
         """True when expected_network came from the MPAN prefix (NETWORK_FROM_MPAN_PREFIX)."""
-        return self.network is None and self.distributor is not None
+        return self.profile.network_from_prefix
 
     @property
     def prefix_disagrees(self) -> bool:
         """True when the registered network is not the MPAN distributor's MPID
         (MPAN_PREFIX_DISAGREES). False when either side is unknown."""
-        if self.network is None:
-            return False
-        distributor = self.distributor
-        return distributor is not None and distributor.mpid != self.network
+        return self.profile.prefix_disagrees
 
     @property
     def mpan_check_ok(self) -> bool | None:
