@@ -42,10 +42,19 @@ def pair_key(device_id: str | None, digests: Iterable[str]) -> str | None:
     ``digests`` are the SHA-256 of the certificates placed in cells (certification-path
     certificates excluded); None without a device or a certificate.
     """
-    placed = sorted(set(digests))
+    return keyed_pair(device_id, placed_digests(digests))
+
+
+def placed_digests(digests: Iterable[str]) -> str:
+    """The distinct digests, sorted and comma-joined: :func:`pair_key`'s certificate part."""
+    return ",".join(sorted(set(digests)))
+
+
+def keyed_pair(device_id: str | None, placed: str) -> str | None:
+    """:func:`pair_key` from the device and :func:`placed_digests`."""
     if not device_id or not placed:
         return None
-    return hashlib.sha256(f"{device_id}|{','.join(placed)}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{device_id}|{placed}".encode()).hexdigest()[:32]
 
 
 def record_pair_key(record: dict[str, Any]) -> str | None:

@@ -13,24 +13,27 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
-from certcheck.audit.pairing import pair_key, role_of
+from certcheck.audit.pairing import keyed_pair, placed_digests, role_of
 from certcheck.audit.serialise import (
     EMPTY_LIST,
     EntryCache,
     certificate_entry,
+    dumps,
+    json_members,
+    json_string,
     occupant_entries,
-    record_line,
+    record_tail,
 )
 from certcheck.audit.sources import Block, RawInput, block_items
-from certcheck.checks.registry import run_checks
+from certcheck.checks.registry import check_item, run_checks
 from certcheck.checks.subject import Subject
 from certcheck.market.operators import UserRole
 
@@ -130,27 +133,103 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
+def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> str:
+    """:func:`_record_head`'s fields as compact JSON members, as ``record_line`` writes a head.
+
+    The members from ``kind`` to ``expected`` follow from the item's kind, service, message
+    code and originator and the meter's network, which a batch repeats: they are encoded once
+    per distinct set in the run. The item's own values are encoded here.
+    """
+    meter = subject.meter
+    context = subject.context
+    network = meter.expected_network if meter else None
+    shared = context.once(
+        ("head", item.kind, item.service, item.message_code, item.originator, network),
+        lambda: json_members(
+            {
+                "kind": item.kind.value if item.kind else None,
+                "service": item.service,
+                "message_code": item.message_code,
+                "originator": item.originator,
+                "sender": context.organisation_json(sender) if sender else None,
+                "supplier": (
+                    sender.party if sender and sender.user_role == UserRole.SUPPLIER else None
+                ),
+                "expected": context.expected(network, True) if network else None,
+            }
+        ),
+    )
+    entry_id = item.entry_id
+    identifier = _text(entry_id) if entry_id is None or entry_id.__class__ is str else None
+    occupants = dumps(occupant_entries(item, context.party_of)) if item.outcomes else EMPTY_LIST
+    return (
+        f'"source":{_text(item.source)},'
+        f'"id":{identifier if identifier is not None else dumps(entry_id)},'
+        f'"request_id":{_text(item.request_id)},"sent":{_text(item.sent_at)},{shared},'
+        f'"device_id":{_text(item.device_id)},'
+        f'"device_type":{_text(meter.device_type) if meter else "null"},'
+        f'"mpan":{_text(meter.mpan or meter.mprn) if meter else "null"},'
+        f'"expected_network":{_text(network)},"occupants":{occupants}'
+    )
+
+
+def _text(value: str | None) -> str:
+    """A string (or None) as JSON, as ``dumps`` writes it."""
+    return "null" if value is None else json_string(value)
+
+
+class Tally(NamedTuple):
+    """What a block's counts take from one record: its finding codes, worst rank and verdict."""
+
+    codes: tuple[str, ...]
+    rank: int  # the highest Severity among the findings; -1 without any
+    verdict: str
+
+    @classmethod
+    def of(cls, findings: Sequence[Finding]) -> Tally:
+        rank = max([f.severity for f in findings], default=-1)
+        return cls(tuple(f.code for f in findings), rank, Verdict.of(findings).label)
+
+
 def _audit_raw(
     raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache, digest: bool
-) -> tuple[Item, tuple[Finding, ...], str, tuple[str, str, str | None] | None]:
+) -> tuple[Item, Tally, str, tuple[str, str, str | None] | None]:
     """Decode (within ``limits``, with the item's digest when ``digest``), check and serialise
-    one raw input.
+    one raw input: the item, its tally, its record line and its part in supplier pairing
+    (role, key, supplier), or None.
 
-    The last value is the item's part in supplier pairing (role, key, supplier), or None.
+    When the item's findings are its plan's ready ones (most items), the record's tail (its
+    certificates, findings and verdict), its tally and its certificates' pairing digests are
+    those of every item of the plan, derived once (``Plan.memo``).
     """
     item = decode_raw(raw, limits, digest)
     subject = Subject(item, context)
-    findings = tuple(run_checks(subject))
+    findings, plan = check_item(subject)
+    if plan is None:
+        tail = record_tail([entries.json(p) for p in item.placements], findings)
+        tally = Tally.of(findings)
+        placed = None
+    else:
+        memo = plan.memo
+        tail = memo.get("tail")
+        if tail is None:
+            tail = memo["tail"] = record_tail([entries.json(p) for p in item.placements], findings)
+            memo["tally"] = Tally.of(findings)
+            memo["placed"] = placed_digests(p.certificate.sha256 for p in subject.replacements)
+        tally, placed = memo["tally"], memo["placed"]
     sender = _listed_sender(item, context)
-    head = _record_head(item, subject, sender, serialised=True)
-    line = record_line(head, [entries.json(p) for p in item.placements], findings)
+    line = "{" + _head_members(item, subject, sender) + tail
     pairing = None
-    role = role_of(head["kind"], sender.user_role if sender else None, head["supplier"])
+    role = sender.user_role if sender else None
+    supplier = sender.party if role == UserRole.SUPPLIER else None  # type: ignore[union-attr]
+    role = role_of(item.kind.value if item.kind else None, role, supplier)
     if role is not None:
-        key = pair_key(item.device_id, (p.certificate.sha256 for p in subject.replacements))
+        if placed is None:
+            placed = placed_digests(p.certificate.sha256 for p in subject.replacements)
+        key = keyed_pair(item.device_id, placed)
         if key is not None:
-            pairing = (role, key, head["supplier"])
-    return item, findings, line, pairing
+            pairing = (role, key, supplier)
+    return item, tally, line, pairing
 
 
 def verify_block(
@@ -171,17 +250,17 @@ def verify_block(
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
     for raw in block_items(block, limits):
-        item, findings, line, pairing = _audit_raw(raw, context, limits, entries, digests)
+        item, tally, line, pairing = _audit_raw(raw, context, limits, entries, digests)
         if pairing is not None:
             result.pairing.append((len(lines), *pairing))
         lines.append(line)
-        rank = -1
-        for finding in findings:
-            codes[finding.code] = codes.get(finding.code, 0) + 1
-            rank = max(rank, finding.severity)
-        verdicts[Verdict.of(findings).label] += 1
+        for code in tally.codes:
+            codes[code] = codes.get(code, 0) + 1
+        verdicts[tally.verdict] += 1
+        rank = tally.rank
         ranks.append(rank + 1)
-        worst = max(worst, rank)
+        if rank > worst:
+            worst = rank
         if digests:
             kept.append(item.digest)
     if lines:

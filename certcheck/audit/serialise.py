@@ -9,7 +9,7 @@ pipeline splices from them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -131,13 +131,13 @@ def outcome_entry(
 
 
 # The string encoder json.dumps itself uses with ensure_ascii=False (the C one when present).
-_json_string = json.encoder.encode_basestring
+json_string = json.encoder.encode_basestring
 
 
 _MEMBER_NAMES: dict[str, str] = {}
 
 
-def _json_members(fields: dict[str, Any]) -> str:
+def json_members(fields: dict[str, Any]) -> str:
     """A dict's members as compact JSON without the braces, exactly as ``dumps`` writes them.
 
     A record head and a finding hold strings and None, encoded here directly: several times
@@ -149,13 +149,13 @@ def _json_members(fields: dict[str, Any]) -> str:
     for key, value in fields.items():
         name = names.get(key)
         if name is None:
-            name = names[key] = _json_string(key) + ":"
+            name = names[key] = json_string(key) + ":"
         if value is None:
             parts.append(name + "null")
         elif value.__class__ is JsonText:
             parts.append(name + value)
         elif isinstance(value, str):  # str enums (kind, device type) included
-            parts.append(name + _json_string(value))
+            parts.append(name + json_string(value))
         else:
             parts.append(name + dumps(value))
     return ",".join(parts)
@@ -176,22 +176,29 @@ def finding_json(finding: Finding) -> str:
     if text is None:
         if len(_FINDING_TEXT) >= _FINDING_TEXT_LIMIT:
             _FINDING_TEXT.clear()
-        text = _FINDING_TEXT[finding] = "{" + _json_members(finding.as_dict()) + "}"
+        text = _FINDING_TEXT[finding] = "{" + json_members(finding.as_dict()) + "}"
     return text
 
 
 def record_line(
-    head: dict[str, Any], certificates: Iterable[str], findings: tuple[Finding, ...]
+    head: dict[str, Any] | str, certificates: Iterable[str], findings: tuple[Finding, ...]
 ) -> str:
     """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
 
-    A head value that is :class:`JsonText` is written as it is (already serialised).
+    ``head`` is the record's fields before ``certificates``: a dict, or already its JSON
+    members (a str). A head value that is :class:`JsonText` is written as it is.
     ``certificates`` are the entries already serialised (cached per placement), so the line
     is spliced from the serialised head, the entries, the findings and the verdict.
     """
+    members = head if head.__class__ is str else json_members(head)  # type: ignore[arg-type]
+    return "{" + members + record_tail(certificates, findings)
+
+
+def record_tail(certificates: Iterable[str], findings: Sequence[Finding]) -> str:
+    """A record line after its head: certificates (serialised entries), findings, verdict."""
     found = ",".join([finding_json(f) for f in findings])
     return (
-        f'{{{_json_members(head)},"certificates":[{",".join(certificates)}],'
+        f',"certificates":[{",".join(certificates)}],'
         f'"findings":[{found}],"verdict":"{Verdict.of(findings).label}",'
         f'"schema_version":"{SCHEMA_VERSION}"}}'
     )

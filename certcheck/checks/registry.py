@@ -242,9 +242,39 @@ PLACEMENT_FAMILIES = frozenset({"cells", "pairing", "profile", "chain"})
 KEYED_FAMILIES = frozenset({"network", "mapping", "signature", "input"})
 
 Steps = tuple[tuple[bool, tuple[CheckFunction, ...]], ...]
-# A plan: (True, findings ready to use) or (False, the checks that found something and must be
-# run for this item's own wording), in rule order.
-Plan = tuple[tuple[bool, tuple[Any, ...]], ...]
+
+
+class Plan:
+    """What the checks found on the first item of a plan key, for the later items of that key.
+
+    ``steps`` are, in rule order, (True, findings to take as they are) or (False, the checks
+    that found something, to be run for the item's own wording). When no check need be run,
+    ``ready`` holds every finding (the same for each item of the key) and ``memo`` keeps what
+    a caller derives from those findings and the item's placements alone (the serialised tail
+    of a record, say): it is computed once per plan.
+    """
+
+    __slots__ = ("memo", "ready", "steps")
+
+    def __init__(self, steps: tuple[tuple[bool, tuple[Any, ...]], ...]) -> None:
+        self.steps = steps
+        self.ready: tuple[Finding, ...] | None = (
+            tuple(f for _, found in steps for f in found)
+            if all(by_placements for by_placements, _ in steps)
+            else None
+        )
+        self.memo: dict[str, Any] = {}
+
+    def findings(self, subject: Subject) -> list[Finding]:
+        """The findings on ``subject``, an item of this plan's key."""
+        findings: list[Finding] = []
+        for ready, payload in self.steps:
+            if ready:
+                findings.extend(payload)
+            else:
+                for run in payload:
+                    findings.extend(run(subject))
+        return findings
 
 
 @cache
@@ -285,7 +315,7 @@ def _make_plan(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Pla
     Raises whatever a check raises (the caller then runs them guarded)."""
     context, placements = subject.context, subject.item.placements
     findings: list[Finding] = []
-    plan: list[tuple[bool, tuple[Any, ...]]] = []
+    steps: list[tuple[bool, tuple[Any, ...]]] = []
     for by_placements, runs in _steps(checks):
         if by_placements:
             ready = context.once(
@@ -293,7 +323,7 @@ def _make_plan(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Pla
             )
             findings.extend(ready)
             if ready:
-                plan.append((True, ready))
+                steps.append((True, ready))
             continue
         firing = []
         for run in runs:
@@ -302,13 +332,14 @@ def _make_plan(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Pla
                 findings.extend(found)
                 firing.append(run)
         if firing:
-            plan.append((False, tuple(firing)))
-    return tuple(plan), findings
+            steps.append((False, tuple(firing)))
+    return Plan(tuple(steps)), findings
 
 
-def run_checks(subject: Subject) -> list[Finding]:
+def check_item(subject: Subject) -> tuple[list[Finding] | tuple[Finding, ...], Plan | None]:
     """Run the context's checks (every check unless the run selected some) on one subject:
-    the findings in rule order.
+    the findings in rule order, and the item's :class:`Plan` when the findings are its
+    ``ready`` ones (the same for every item of the key), else None.
 
     The selection is made once per run (``AuditContext.checks``). Which checks find something
     depends only on the item's placements and its plan key (see :data:`KEYED_FAMILIES`), and a
@@ -329,17 +360,17 @@ def run_checks(subject: Subject) -> list[Finding]:
         if plan is None:
             plan, findings = _make_plan(checks, subject)
             context.keep_plan(key, plan)
-            return findings
-        findings = []
-        for ready, payload in plan:
-            if ready:
-                findings.extend(payload)
-            else:
-                for run in payload:
-                    findings.extend(run(subject))
+            return findings, None
+        if plan.ready is not None:
+            return plan.ready, plan
+        return plan.findings(subject), None
     except Exception:
-        return _run_guarded(subject, checks)
-    return findings
+        return _run_guarded(subject, checks), None
+
+
+def run_checks(subject: Subject) -> list[Finding]:
+    """:func:`check_item`'s findings, as a new list."""
+    return list(check_item(subject)[0])
 
 
 def _run_guarded(subject: Subject, checks: Iterable[CheckFunction]) -> list[Finding]:
