@@ -162,14 +162,17 @@ def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> 
     entry_id = item.entry_id
     identifier = _text(entry_id) if entry_id is None or entry_id.__class__ is str else None
     occupants = dumps(occupant_entries(item, context.party_of)) if item.outcomes else EMPTY_LIST
+    request_id, sent, device_id = item.request_id, item.sent_at, item.device_id
     return (
-        f'"source":{_text(item.source)},'
+        f'"source":{json_string(item.source)},'
         f'"id":{identifier if identifier is not None else dumps(entry_id)},'
-        f'"request_id":{_text(item.request_id)},"sent":{_text(item.sent_at)},{shared},'
-        f'"device_id":{_text(item.device_id)},'
-        f'"device_type":{_text(meter.device_type) if meter else "null"},'
+        f'"request_id":{"null" if request_id is None else json_string(request_id)},'
+        f'"sent":{"null" if sent is None else json_string(sent)},{shared},'
+        f'"device_id":{"null" if device_id is None else json_string(device_id)},'
+        f'"device_type":{json_string(meter.device_type) if meter else "null"},'
         f'"mpan":{_text(meter.mpan or meter.mprn) if meter else "null"},'
-        f'"expected_network":{_text(network)},"occupants":{occupants}'
+        f'"expected_network":{"null" if network is None else json_string(network)},'
+        f'"occupants":{occupants}'
     )
 
 
@@ -198,9 +201,10 @@ def _audit_raw(
     one raw input: the item, its tally, its record line and its part in supplier pairing
     (role, key, supplier), or None.
 
-    When the item's findings are its plan's ready ones (most items), the record's tail (its
-    certificates, findings and verdict), its tally and its certificates' pairing digests are
-    those of every item of the plan, derived once (``Plan.memo``).
+    The record's certificate entries and the pairing digests follow from the placements, the
+    same for every item of a plan; when the item's findings are its plan's ready ones (most
+    items), so do the record's tail (certificates, findings, verdict) and its tally. Each is
+    derived once per plan (``Plan.memo``).
     """
     item = decode_raw(raw, limits, digest)
     subject = Subject(item, context)
@@ -211,12 +215,20 @@ def _audit_raw(
         placed = None
     else:
         memo = plan.memo
-        tail = memo.get("tail")
-        if tail is None:
-            tail = memo["tail"] = record_tail([entries.json(p) for p in item.placements], findings)
-            memo["tally"] = Tally.of(findings)
+        certificates = memo.get("certificates")
+        if certificates is None:
+            certificates = memo["certificates"] = [entries.json(p) for p in item.placements]
             memo["placed"] = placed_digests(p.certificate.sha256 for p in subject.replacements)
-        tally, placed = memo["tally"], memo["placed"]
+        placed = memo["placed"]
+        if findings is plan.ready:
+            tail = memo.get("tail")
+            if tail is None:
+                tail = memo["tail"] = record_tail(certificates, findings)
+                memo["tally"] = Tally.of(findings)
+            tally = memo["tally"]
+        else:
+            tail = record_tail(certificates, findings)
+            tally = Tally.of(findings)
     sender = _listed_sender(item, context)
     line = "{" + _head_members(item, subject, sender) + tail
     pairing = None

@@ -249,9 +249,9 @@ class Plan:
 
     ``steps`` are, in rule order, (True, findings to take as they are) or (False, the checks
     that found something, to be run for the item's own wording). When no check need be run,
-    ``ready`` holds every finding (the same for each item of the key) and ``memo`` keeps what
-    a caller derives from those findings and the item's placements alone (the serialised tail
-    of a record, say): it is computed once per plan.
+    ``ready`` holds every finding (the same for each item of the key). ``memo`` keeps what a
+    caller derives from the key's placements (their serialised entries, say), or from them
+    and the ``ready`` findings: it is computed once per plan.
     """
 
     __slots__ = ("memo", "ready", "steps")
@@ -338,8 +338,9 @@ def _make_plan(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Pla
 
 def check_item(subject: Subject) -> tuple[list[Finding] | tuple[Finding, ...], Plan | None]:
     """Run the context's checks (every check unless the run selected some) on one subject:
-    the findings in rule order, and the item's :class:`Plan` when the findings are its
-    ``ready`` ones (the same for every item of the key), else None.
+    the findings in rule order, and the :class:`Plan` of the item's key (None when a check
+    raised). The findings *are* the plan's ``ready`` tuple when they are every item's of the
+    key (``findings is plan.ready``).
 
     The selection is made once per run (``AuditContext.checks``). Which checks find something
     depends only on the item's placements and its plan key (see :data:`KEYED_FAMILIES`), and a
@@ -360,10 +361,10 @@ def check_item(subject: Subject) -> tuple[list[Finding] | tuple[Finding, ...], P
         if plan is None:
             plan, findings = _make_plan(checks, subject)
             context.keep_plan(key, plan)
-            return findings, None
+            return findings, plan
         if plan.ready is not None:
             return plan.ready, plan
-        return plan.findings(subject), None
+        return plan.findings(subject), plan
     except Exception:
         return _run_guarded(subject, checks), None
 

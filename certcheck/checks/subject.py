@@ -136,6 +136,8 @@ class Subject:
     @unlocked_cached_property
     def signature_state(self) -> str | None:
         """The GBCS layer's signature: valid, invalid, not-checked, absent, null, or None."""
+        if (self.item.inner or self.item).signature is None:
+            return None  # no GBCS layer, or one without a signature (as signature_state says)
         signers = self.context.signers
         return (_SIGNATURE_STATE or _signature_state())(
             self.item, signers.by_entity if signers else None
