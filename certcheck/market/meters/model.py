@@ -9,7 +9,7 @@ and MPAN_PREFIX_DISAGREES applies (SPEC.md "Finding codes").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -48,7 +48,7 @@ DEVICE_TYPES = tuple(DeviceType)  # packed by position (meters.table): keep this
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MeterProfile:
     """A meter row less its identity (device id, MPAN, MPRN): its device type, registered
     network and MPAN distributor id, with what follows from them.
@@ -56,7 +56,8 @@ class MeterProfile:
     Many meters share a profile, and whether a network or mapping finding applies to a meter
     depends only on its profile (its wording names the meter too): see
     :func:`certcheck.checks.registry.run_checks`. Built once per distinct profile
-    (:func:`meter_profile`).
+    (:func:`meter_profile`), so compared and hashed by identity: a plan key hashes one per
+    item.
     """
 
     device_type: DeviceType
@@ -94,11 +95,19 @@ class Meter:
     mprn: str | None
     network: str | None
     device_type: DeviceType
+    _profile: MeterProfile | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def profile(self) -> MeterProfile:
-        """What the network checks read of this row besides the meter's identity."""
-        return meter_profile(self.device_type, self.network, self.mpan[:2] if self.mpan else None)
+        """What the network checks read of this row besides the meter's identity (found on
+        first use, then kept)."""
+        found = self._profile
+        if found is None:
+            found = meter_profile(
+                self.device_type, self.network, self.mpan[:2] if self.mpan else None
+            )
+            object.__setattr__(self, "_profile", found)
+        return found
 
     @property
     def distributor(self) -> Distributor | None:
