@@ -12,10 +12,9 @@ operations per block, not per item.
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
@@ -36,9 +35,6 @@ from certcheck.audit.sources import Block, RawInput, block_items
 from certcheck.checks.registry import check_item, run_checks
 from certcheck.checks.subject import Subject
 from certcheck.market.operators import UserRole
-
-if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
 
@@ -294,31 +290,6 @@ def _verify_in_worker(block: Block) -> BlockResult:
     return verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
 
 
-def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it terminates the pool, with
-    SIGTERM, which ends a worker at once)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _quiet_pool(pool_context, jobs: int):  # type: ignore[no-untyped-def]
-    """A pool whose workers ignore SIGINT (and die of SIGTERM) from the moment they are forked."""
-    import signal
-
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        terminate = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    except ValueError:  # not the main thread: the initialiser alone covers the workers
-        return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
-    try:
-        return pool_context.Pool(processes=jobs, initializer=_ignore_sigint)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.signal(signal.SIGTERM, terminate)
-
-
 def verify_blocks(
     blocks: Iterable[Block],
     context: AuditContext,
@@ -326,37 +297,45 @@ def verify_blocks(
     limits: Limits = DEFAULT_LIMITS,
     digests: bool = False,
 ) -> Iterator[BlockResult]:
-    """Each block's records, in input order, audited here or on ``jobs`` workers."""
+    """Each block's records, in input order, audited here or on ``jobs`` workers.
+
+    With workers, the first block is still audited here, before they are forked: the modules
+    and caches auditing needs are then loaded once and shared, not once per worker.
+    """
     global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES
     entries = EntryCache(context.classify)
-    if jobs <= 1:
-        for block in blocks:
-            yield verify_block(block, context, limits, digests, entries)
+    blocks = iter(blocks)
+    for block in blocks:
+        yield verify_block(block, context, limits, digests, entries)
+        if jobs > 1:
+            break
+    else:
         return
     _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS = context, limits, digests
-    _WORKER_ENTRIES = entries  # each forked worker fills its own copy
-    yield from _on_workers(iter(blocks), jobs)
+    _WORKER_ENTRIES = entries  # each forked worker goes on filling its own copy
+    yield from _on_workers(blocks, jobs)
 
 
 def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
     """Blocks audited on ``jobs`` forked workers, in order, with few blocks in flight.
 
-    ``Pool.imap`` reads the input ahead of the workers and queues their results for as long
-    as the consumer lags; here a block is submitted only while fewer than
-    ``IN_FLIGHT_PER_WORKER * jobs`` are pending, so memory stays bounded at both ends.
-    Finished results are handed out before the next block is read, so a slow input (a pipe)
-    does not hold back output already made.
+    A block is submitted only while fewer than ``IN_FLIGHT_PER_WORKER * jobs`` are pending,
+    so memory stays bounded at both ends. Finished results are handed out before the next
+    block is read, so a slow input (a pipe) does not hold back output already made.
     """
-    import multiprocessing
+    from certcheck.audit.workers import Workers
 
-    pool_context = multiprocessing.get_context("fork")
-    pending: deque[AsyncResult] = deque()
-    with _quiet_pool(pool_context, jobs) as pool:
+    workers = Workers(_verify_in_worker, jobs)
+    try:
         for block in blocks:
-            pending.append(pool.apply_async(_verify_in_worker, (block,)))
-            if len(pending) >= IN_FLIGHT_PER_WORKER * jobs:
-                yield pending.popleft().get()
-            while pending and pending[0].ready():
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+            workers.submit(block)
+            if workers.pending >= IN_FLIGHT_PER_WORKER * jobs:
+                yield workers.next()
+            while workers.ready():
+                yield workers.next()
+        while workers.pending:
+            yield workers.next()
+    except BaseException:
+        workers.stop()
+        raise
+    workers.close()
