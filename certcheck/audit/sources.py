@@ -34,6 +34,8 @@ BLOCK_BYTES = 4 << 20  # and at most this many bytes of whole lines (items may b
 READ_BYTES = 1 << 20
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes: blank lines and indents
 _BLANK_BYTES = frozenset(b" \t\r\n\x0b\x0c")
+_BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*\n")  # a line with nothing else (and its end)
+_BLANK_LATER = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # a blank line after the first
 
 
 class RawInput(NamedTuple):
@@ -253,8 +255,19 @@ def _line_blocks(  # type: ignore[no-untyped-def]
     ``buffer[start:]`` is unread by the consumer and begins with line ``line_no``. A partial
     line longer than ``max_line_bytes`` is reported and skipped without being held in memory.
     """
-    buffer, start, line_no = head, 0, 1
+    buffer, start, line_no, ended = head, 0, 1, False
     while True:
+        end = _item_lines(buffer, start, items)
+        if end > 0:
+            yield LineBlock(source, line_no, buffer[start:end])
+            start, line_no = end, line_no + items
+            continue
+        if end == 0 and not ended and _partial(buffer, start) <= limits.max_line_bytes:
+            chunk = handle.read(READ_BYTES)  # the block goes on past the buffer: read on
+            if chunk:
+                buffer, start = buffer[start:] + chunk, 0
+                continue
+            ended = True
         end, count, lines = start, 0, 0  # lines: of the file; count: items (non-blank lines)
         while count < items and end - start < BLOCK_BYTES:
             text = _BLANK.match(buffer, end).end()  # past blank lines in one step
@@ -284,12 +297,35 @@ def _line_blocks(  # type: ignore[no-untyped-def]
                 return
             buffer, start = rest, 0
             continue
-        chunk = handle.read(READ_BYTES)
+        chunk = b"" if ended else handle.read(READ_BYTES)
         if not chunk:
             if end > start or buffer[end:].strip():
                 yield LineBlock(source, line_no, buffer[start:])
             return
         buffer, start = buffer[start:] + chunk, 0
+
+
+def _item_lines(buffer: bytes, start: int, items: int) -> int:
+    """Where the block from ``start`` ends when its ``items`` lines are whole, none is blank
+    and they are taken before BLOCK_BYTES is reached (the usual case, found with one search
+    per line); 0 when the buffer ends first; else -1 (the line-by-line reading in
+    :func:`_line_blocks` decides).
+    """
+    end, find = start, buffer.find
+    for _ in range(items):
+        if end - start >= BLOCK_BYTES:
+            return -1
+        end = find(b"\n", end) + 1
+        if not end:
+            return 0
+    if _BLANK_LINE.match(buffer, start) or _BLANK_LATER.search(buffer, start, end):
+        return -1
+    return end
+
+
+def _partial(buffer: bytes, start: int) -> int:
+    """The length of the unfinished line at the end of ``buffer[start:]``."""
+    return len(buffer) - max(buffer.rfind(b"\n", start) + 1, start)
 
 
 def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:
