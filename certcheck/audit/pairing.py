@@ -175,6 +175,6 @@ class BatchPairing:
 
 def _set(result: BlockResult, index: int, supplier: str) -> None:
     """Set the supplier of record ``index`` of a block's JSON Lines text."""
-    lines = result.text.split("\n")
+    lines = result.as_text().split("\n")
     lines[index] = with_supplier(lines[index], supplier)
     result.text = "\n".join(lines)

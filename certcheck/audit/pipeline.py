@@ -11,6 +11,7 @@ operations per block, not per item.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class BlockResult:
     """
 
     text: str = ""
+    utf8: bytes = b""  # the text UTF-8 encoded instead, as a worker returns it
     items: int = 0
     verdicts: dict[str, int] = field(default_factory=lambda: {v.label: 0 for v in Verdict})
     codes: dict[str, int] = field(default_factory=dict)
@@ -57,9 +59,16 @@ class BlockResult:
     pairing: list[tuple[int, str, str, str | None]] = field(default_factory=list)
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
 
+    def as_text(self) -> str:
+        """The records' JSON Lines text (decoded here, once, when it came as UTF-8)."""
+        if self.utf8:
+            self.text, self.utf8 = self.utf8.decode(), b""
+        return self.text
+
     def lines(self) -> list[str]:
         """The records' JSON lines (split on ``\\n`` only: JSON text escapes no other break)."""
-        return self.text.split("\n")[:-1] if self.text else []
+        text = self.as_text()
+        return text.split("\n")[:-1] if text else []
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The records as dicts, in order."""
@@ -286,8 +295,14 @@ _WORKER_ENTRIES: EntryCache | None = None
 
 
 def _verify_in_worker(block: Block) -> BlockResult:
+    """A block's result as a worker returns it: the records' text as UTF-8 bytes, encoded
+    once here rather than decoded and encoded again by the parent on its way to the output
+    (kept as text in the rare block that holds a lone surrogate, which UTF-8 cannot carry)."""
     assert _WORKER_CONTEXT is not None
-    return verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    result = verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    with contextlib.suppress(UnicodeEncodeError):
+        result.utf8, result.text = result.text.encode(), ""
+    return result
 
 
 def verify_blocks(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from collections import Counter, deque
@@ -134,6 +135,7 @@ def run_verify(request: VerifyRequest) -> int:
     # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
     options = {"summary": not request.quiet} if request.fmt == "table" else {}
     writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
+    utf8_out = fast_lines and codecs.lookup(writer.out.stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
     store = None
     if request.store:
         from certcheck.cli.store_hook import RunRecorder
@@ -167,8 +169,10 @@ def run_verify(request: VerifyRequest) -> int:
         pairing = BatchPairing(store.supplier_for if store is not None else None)
         for result in pairing.feed(stream):
             count += result.items
-            if fast_lines:
-                writer.out.stream.write(result.text)  # type: ignore[attr-defined]
+            if fast_lines and result.utf8 and utf8_out:
+                writer.out.stream.write_utf8(result.utf8)  # type: ignore[attr-defined]
+            elif fast_lines:
+                writer.out.stream.write(result.as_text())  # type: ignore[attr-defined]
             else:
                 for record in result.records():
                     writer.write(record)

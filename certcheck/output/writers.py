@@ -75,6 +75,16 @@ class _Sink:
         except OSError as exc:
             raise cannot_write(self._name, exc) from None
 
+    def write_utf8(self, data: bytes) -> None:
+        """Write text already encoded, after the text written so far (a UTF-8 stream only)."""
+        try:
+            self._stream.flush()
+            self._stream.buffer.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise cannot_write(self._name, exc) from None
+
     def flush(self) -> None:
         try:
             self._stream.flush()

@@ -102,7 +102,7 @@ def test_workers_return_the_same_text_as_one_process(tmp_path: Path) -> None:
     paths = [str(WORLD / "payloads"), str(batch)]
     one = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=1, digests=True))
     two = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=2, digests=True))
-    assert [r.text for r in one] == [r.text for r in two]
+    assert [r.as_text() for r in one] == [r.as_text() for r in two]
     assert [r.digests for r in one] == [r.digests for r in two]
     records = [record for r in one for record in r.records()]
     assert len(records) == sum(r.items for r in one) == sum(len(r.digests) for r in one)
