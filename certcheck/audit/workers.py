@@ -21,8 +21,10 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 class WorkerDied(RuntimeError):
@@ -52,6 +54,8 @@ class Workers:
     """
 
     def __init__(self, function: Callable[[Any], Any], jobs: int) -> None:
+        from multiprocessing.connection import Pipe
+
         pipes = [(Pipe(duplex=False), Pipe(duplex=False)) for _ in range(jobs)]
         self.tasks = [send for (_, send), _ in pipes]
         self.results = [receive for _, (receive, _) in pipes]
@@ -134,6 +138,8 @@ class Workers:
 
     def _collect(self, block: bool) -> None:
         """Take in the results that have arrived (waiting for one when ``block``)."""
+        from multiprocessing.connection import wait
+
         busy = [self.results[i] for i, load in enumerate(self.load) if load]
         if not busy:
             return
@@ -142,9 +148,22 @@ class Workers:
             try:
                 reply = connection.recv()  # type: ignore[union-attr]
             except EOFError:
-                raise WorkerDied(f"worker process {self.pids[index]} ended unexpectedly") from None
+                raise WorkerDied(self._ending(self.pids[index])) from None
             self.arrived[index].append(reply)
             self.load[index] -= 1
+
+    def _ending(self, pid: int) -> str:
+        """How a worker whose results pipe closed ended (it is reaped here)."""
+        self.pids.remove(pid)
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return f"worker process {pid} ended unexpectedly"
+        if os.WIFSIGNALED(status):
+            name = signal.Signals(os.WTERMSIG(status)).name
+            return f"worker process {pid} was killed by {name}"
+        code = os.waitstatus_to_exitcode(status)
+        return f"worker process {pid} ended unexpectedly (exit status {code})"
 
     def _send(self) -> None:
         while (item := self.outbox.get()) is not None:

@@ -126,6 +126,7 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
+    from certcheck.audit.workers import WorkerDied
     from certcheck.output.formats import open_writer
     from certcheck.output.writers import OutputError
 
@@ -193,6 +194,10 @@ def run_verify(request: VerifyRequest) -> int:
         _stop(stream, writer, progress, gate)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
+    except WorkerDied as died:  # killed from outside (out of memory, say): not a bug here
+        _stop(stream, writer, progress, gate)
+        say(f"stopped after {count} item(s): {died}; {_left_as_it_was(request)}")
+        return ExitCode.INTERNAL
     except OutputError:  # one line says which output and why; nothing else is left
         _stop(stream, writer, progress, gate)
         raise
@@ -281,9 +286,7 @@ def _refuse_shared_outputs(request: VerifyRequest) -> None:
         seen[real] = f"{flag} {path}"
 
 
-def _summary(
-    request: VerifyRequest, count: int, verdicts: Counter[str], gate: Gate | None
-) -> str:
+def _summary(request: VerifyRequest, count: int, verdicts: Counter[str], gate: Gate | None) -> str:
     """The one-line summary on standard error after a run that wrote files."""
     text = (
         f"{count} item(s): {verdicts['pass']} pass, {verdicts['warn']} warn, "
