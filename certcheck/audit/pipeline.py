@@ -12,7 +12,9 @@ operations per block, not per item.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -32,7 +34,7 @@ from certcheck.audit.serialise import (
     occupant_entries,
     record_tail,
 )
-from certcheck.audit.sources import Block, RawInput, block_items
+from certcheck.audit.sources import Block, LineBlock, RawInput, block_items
 from certcheck.checks.registry import check_item, run_checks
 from certcheck.checks.subject import Subject
 from certcheck.market.operators import UserRole
@@ -294,11 +296,46 @@ _WORKER_DIGESTS = False
 _WORKER_ENTRIES: EntryCache | None = None
 
 
-def _verify_in_worker(block: Block) -> BlockResult:
+@dataclass(frozen=True, slots=True)
+class _LineRange:
+    """A :class:`LineBlock` as sent to a worker that shares its file's descriptor: where the
+    lines are rather than the lines (the worker reads them itself)."""
+
+    source: str
+    first_line: int
+    fd: int
+    offset: int
+    size: int
+
+    def read(self) -> LineBlock:
+        data = os.pread(self.fd, self.size, self.offset)
+        if len(data) != self.size:
+            raise OSError(f"{self.source}: the file was cut short while it was read")
+        return LineBlock(self.source, self.first_line, data)
+
+
+def _file_of(block: Block) -> tuple[int, int, int] | None:
+    """The descriptor a LineBlock was read through, with its file's device and inode."""
+    if not isinstance(block, LineBlock) or block.fd < 0:
+        return None
+    status = os.fstat(block.fd)
+    return block.fd, status.st_dev, status.st_ino
+
+
+def _to_send(block: Block, shared: tuple[int, int, int] | None) -> Block | _LineRange:
+    """What a worker is sent for a block: its range when the worker shares the file's
+    descriptor (open in the parent when the workers were forked, the same file still)."""
+    if shared is None or not isinstance(block, LineBlock) or _file_of(block) != shared:
+        return block
+    return _LineRange(block.source, block.first_line, block.fd, block.offset, len(block.data))
+
+
+def _verify_in_worker(task: Block | _LineRange) -> BlockResult:
     """A block's result as a worker returns it: the records' text as UTF-8 bytes, encoded
     once here rather than decoded and encoded again by the parent on its way to the output
     (kept as text in the rare block that holds a lone surrogate, which UTF-8 cannot carry)."""
     assert _WORKER_CONTEXT is not None
+    block = task.read() if isinstance(task, _LineRange) else task
     result = verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
     with contextlib.suppress(UnicodeEncodeError):
         result.utf8, result.text = result.text.encode(), ""
@@ -334,16 +371,22 @@ def verify_blocks(
 def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
     """Blocks audited on ``jobs`` forked workers, in order, with few blocks in flight.
 
-    A block is submitted only while fewer than ``IN_FLIGHT_PER_WORKER * jobs`` are pending,
-    so memory stays bounded at both ends. Finished results are handed out before the next
-    block is read, so a slow input (a pipe) does not hold back output already made.
+    Blocks of the JSON Lines file being read when the workers are forked go to them as byte
+    ranges, which they read through the descriptor they inherited. A block is submitted only
+    while fewer than ``IN_FLIGHT_PER_WORKER * jobs`` are pending, so memory stays bounded at
+    both ends. Finished results are handed out before the next block is read, so a slow input
+    (a pipe) does not hold back output already made.
     """
     from certcheck.audit.workers import Workers
 
+    first = next(blocks, None)
+    if first is None:
+        return
+    shared = _file_of(first)  # open now, so every worker inherits the descriptor
     workers = Workers(_verify_in_worker, jobs)
     try:
-        for block in blocks:
-            workers.submit(block)
+        for block in itertools.chain((first,), blocks):
+            workers.submit(_to_send(block, shared))
             if workers.pending >= IN_FLIGHT_PER_WORKER * jobs:
                 yield workers.next()
             while workers.ready():

@@ -53,12 +53,17 @@ class RawInput(NamedTuple):
 class LineBlock:
     """Whole lines of the JSON Lines file ``source``, the first of them line ``first_line``.
 
-    ``data`` ends with a newline except for a file's last line when that has none.
+    ``data`` ends with a newline except for a file's last line when that has none. When the
+    file is a regular file, ``fd`` is the descriptor it was read through (open while the block
+    is handed out) and ``offset`` where ``data`` starts in it, so that a process sharing the
+    descriptor can read the lines itself; else both are -1.
     """
 
     source: str
     first_line: int
     data: bytes
+    fd: int = -1
+    offset: int = -1
 
 
 Block = LineBlock | tuple[RawInput, ...]
@@ -255,16 +260,23 @@ def _line_blocks(  # type: ignore[no-untyped-def]
     ``buffer[start:]`` is unread by the consumer and begins with line ``line_no``. A partial
     line longer than ``max_line_bytes`` is reported and skipped without being held in memory.
     """
+    fd = _regular_fd(handle)
     buffer, start, line_no, ended = head, 0, 1, False
+    at = handle.tell() - len(buffer) if fd >= 0 else -1  # where buffer[0] is in the file
+
+    def block(begin: int, end: int | None) -> LineBlock:
+        return LineBlock(source, line_no, buffer[begin:end], fd, at + begin if fd >= 0 else -1)
+
     while True:
         end = _item_lines(buffer, start, items)
         if end > 0:
-            yield LineBlock(source, line_no, buffer[start:end])
+            yield block(start, end)
             start, line_no = end, line_no + items
             continue
         if end == 0 and not ended and _partial(buffer, start) <= limits.max_line_bytes:
             chunk = handle.read(READ_BYTES)  # the block goes on past the buffer: read on
             if chunk:
+                at += start
                 buffer, start = buffer[start:] + chunk, 0
                 continue
             ended = True
@@ -281,14 +293,14 @@ def _line_blocks(  # type: ignore[no-untyped-def]
             lines += buffer.count(b"\n", end, newline + 1)
             end, count = newline + 1, count + 1
         if count == items or (count and end - start >= BLOCK_BYTES):
-            yield LineBlock(source, line_no, buffer[start:end])
+            yield block(start, end)
             start, line_no = end, line_no + lines
             continue
         if not count:  # only blank lines so far: nothing to audit, nothing to keep
             start, line_no, lines = end, line_no + lines, 0
         if len(buffer) - end > limits.max_line_bytes:
             if count:
-                yield LineBlock(source, line_no, buffer[start:end])
+                yield block(start, end)
                 line_no += lines
             yield _too_long(source, line_no, limits)
             line_no += 1
@@ -296,13 +308,25 @@ def _line_blocks(  # type: ignore[no-untyped-def]
             if rest is None:
                 return
             buffer, start = rest, 0
+            at = handle.tell() - len(buffer) if fd >= 0 else -1
             continue
         chunk = b"" if ended else handle.read(READ_BYTES)
         if not chunk:
             if end > start or buffer[end:].strip():
-                yield LineBlock(source, line_no, buffer[start:])
+                yield block(start, None)
             return
+        at += start
         buffer, start = buffer[start:] + chunk, 0
+
+
+def _regular_fd(handle) -> int:  # type: ignore[no-untyped-def]
+    """The descriptor ``handle`` reads a regular file through (a file, or standard input
+    redirected from one), else -1: a pipe, FIFO or device cannot be read again."""
+    try:
+        fd = handle.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) and handle.seekable() else -1
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 def _item_lines(buffer: bytes, start: int, items: int) -> int:

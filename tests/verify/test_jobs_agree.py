@@ -50,21 +50,20 @@ def _tricky_batch(tmp_path: Path) -> Path:
     return path
 
 
-def _run(cwd: Path, *args: str, stdin: Path | None = None) -> tuple[int, str, str]:
+def _run(cwd: Path, *args: str, stdin: bytes | Path | None = None) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr; ``stdin`` a pipe's data (bytes) or a file redirected."""
     cwd.mkdir()
     if stdin is None:
         done = certcheck(*args, cwd=cwd, timeout=300)
-    else:
-        with stdin.open("rb") as handle:
-            done = subprocess.run(
-                [sys.executable, "-m", "certcheck", *args],
-                cwd=cwd,
-                stdin=handle,
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=300,
-            )
+        return done.returncode, done.stdout, done.stderr
+    command = [sys.executable, "-m", "certcheck", *args]
+    if isinstance(stdin, bytes):
+        piped = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, timeout=300)
+        return piped.returncode, piped.stdout.decode(), piped.stderr.decode()
+    with stdin.open("rb") as handle:
+        done = subprocess.run(
+            command, cwd=cwd, stdin=handle, capture_output=True, text=True, timeout=300
+        )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -90,15 +89,37 @@ def test_two_jobs_write_what_one_writes(tmp_path: Path, fmt: str) -> None:
         assert len(paired) > 2 * BLOCK_ITEMS // 24  # ACB commands after the first block too
 
 
-def test_two_jobs_on_standard_input(tmp_path: Path) -> None:
-    """A stream cannot be read twice: the blocks go to the workers as they are read."""
+@pytest.mark.parametrize("through", ["pipe", "file"])
+def test_two_jobs_on_standard_input(tmp_path: Path, through: str) -> None:
+    """A pipe cannot be read twice: its blocks go to the workers as they are read; standard
+    input redirected from a file is read by the workers at their offsets, like a file."""
     batch = _tricky_batch(tmp_path)
+    stdin = batch.read_bytes() if through == "pipe" else batch
     options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "-f", "jsonl"]
-    one = _run(tmp_path / "one", "verify", "-", *options, "--jobs", "1", stdin=batch)
-    two = _run(tmp_path / "two", "verify", "-", *options, "--jobs", "2", stdin=batch)
+    one = _run(tmp_path / "one", "verify", "-", *options, "--jobs", "1", stdin=stdin)
+    two = _run(tmp_path / "two", "verify", "-", *options, "--jobs", "2", stdin=stdin)
     assert one[0] == 1, one[2]
     assert two == one
     assert one[1].count('"source":"<stdin>#') == ITEMS
+
+
+def test_two_jobs_on_a_folder_of_mixed_files(tmp_path: Path) -> None:
+    """Files one by one: an XML request first, then two JSON Lines batches (only the one open
+    when the workers start is shared with them) and a GBCS command."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(next((WORLD / "payloads" / "duis").glob("*.xml")).read_bytes())
+    _tricky_batch(tmp_path).rename(folder / "b.jsonl")
+    (folder / "c.jsonl").write_bytes((folder / "b.jsonl").read_bytes()[: 3 * READ_BYTES // 2])
+    (folder / "d.hex").write_bytes(next((WORLD / "payloads" / "gbcs").glob("*")).read_bytes())
+    options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "-f", "jsonl"]
+    one = _run(tmp_path / "one", "verify", str(folder), *options, "--jobs", "1")
+    two = _run(tmp_path / "two", "verify", str(folder), *options, "--jobs", "2")
+    assert one[0] == 1, one[2]
+    assert two == one
+    sources = [json.loads(line)["source"].rpartition("/")[2] for line in one[1].splitlines()]
+    assert sources[0] == "a.xml" and sources[-1].startswith("d.")
+    assert f"c.jsonl#{BLOCK_ITEMS * 2}" in sources
 
 
 def test_blocks_hold_whole_lines_and_full_counts(tmp_path: Path) -> None:
