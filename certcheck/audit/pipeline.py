@@ -2,11 +2,12 @@
 
 Items are read, decoded, checked and serialised one block at a time; nothing holds the whole
 batch. A block (see :mod:`certcheck.audit.sources`) goes to a worker process as one object:
-whole JSON Lines in one ``bytes``, or a few file items. The worker (forked, so it shares the
-read-only context) splits it into items, audits them and returns one :class:`BlockResult`:
-the records as one JSON Lines text and their counts. Results are taken in submission order,
-so output order is input order for any ``jobs``, and the reading process does a few
-operations per block, not per item.
+whole JSON Lines (as a byte range of the file when the worker shares its descriptor, else in
+one ``bytes``), or a few file items. The worker (forked after the first block was audited
+here, so it shares the read-only context and warm caches) splits it into items, audits them
+and returns one :class:`BlockResult`: the records as one JSON Lines text and their counts.
+Results are taken in submission order, so output order is input order for any ``jobs``, and
+the reading process does a few operations per block, not per item.
 """
 
 from __future__ import annotations
