@@ -47,7 +47,8 @@ class AuditContext:
     _organisations: dict[str, Organisation] = field(default_factory=dict, repr=False)
     _expected: dict[str, tuple[dict[str, Any], JsonText]] = field(default_factory=dict, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
-    # The checks' plans by plan key (checks.registry.run_checks), kept for the run.
+    # The checks' plans by plan key (checks.registry.check_item), kept for the run: they hold
+    # for the selection in ``checks``, which must not change once items are checked.
     plans: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def keep_plan(self, key: Hashable, plan: Any) -> None:

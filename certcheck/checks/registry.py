@@ -297,11 +297,13 @@ def _run_all(runs: tuple[CheckFunction, ...], subject: Subject) -> list[Finding]
     return findings
 
 
-def _plan_key(checks: tuple[CheckFunction, ...], subject: Subject) -> tuple[Any, ...]:
-    """Everything that decides which checks find something on ``subject`` (KEYED_FAMILIES)."""
+def _plan_key(subject: Subject) -> tuple[Any, ...]:
+    """Everything that decides which checks find something on ``subject`` (KEYED_FAMILIES).
+
+    The checks a run selected are not part of it: plans are kept by the context, whose
+    selection is made once for the run."""
     item = subject.item
     return (
-        checks,
         item.placements,
         subject.device_key,
         subject.signature_state,
@@ -356,7 +358,7 @@ def check_item(subject: Subject) -> tuple[list[Finding] | tuple[Finding, ...], P
     if checks is None:
         checks = _every_check()
     try:
-        key = _plan_key(checks, subject)
+        key = _plan_key(subject)
         plan = context.plans.get(key)
         if plan is None:
             plan, findings = _make_plan(checks, subject)

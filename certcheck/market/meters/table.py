@@ -113,7 +113,8 @@ class MeterMapping:
         found = self._packed(eui)
         if found is None or found[1] & TYPE_MASK == INVALID:
             return None
-        return self._unpack(*found)
+        canonical = eui if eui[2::3] == "-------" and eui == eui.upper() else None
+        return self._unpack(*found, canonical)
 
     def bad_row(self, eui: str) -> BadRow | None:
         """The bad row that named this device (it was skipped), or None."""
@@ -206,7 +207,9 @@ class MeterMapping:
         self.bad_rows.sort(key=_line_order)
         return conflicting
 
-    def _unpack(self, number: int, packed: int) -> Meter:
+    def _unpack(self, number: int, packed: int, device_id: str | None = None) -> Meter:
+        """The meter of a row; ``device_id`` is the device's canonical spelling when the
+        caller has it (else it is written from ``number``)."""
         identifier = packed >> NUM_SHIFT
         if packed & MPRN_FLAG:
             width = identifier & ((1 << LEN_BITS) - 1)
@@ -214,7 +217,7 @@ class MeterMapping:
         else:
             mpan, mprn = f"{identifier:013d}", None
         return Meter(
-            device_id=_eui_text(number),
+            device_id=device_id or _eui_text(number),
             mpan=mpan,
             mprn=mprn,
             network=self._networks[(packed >> NET_SHIFT) & (NET_LIMIT - 1)],
