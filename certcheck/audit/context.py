@@ -28,7 +28,10 @@ from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
 
 _T = TypeVar("_T")
-PLAN_LIMIT = 65536  # distinct plan keys kept: memory stays flat in the batch size
+# Plans kept at most (emptied when full): each may hold a serialised record tail of a few KB,
+# so that a batch of ever-new certificates stays within some 20 MB of plans; a batch repeats
+# far fewer keys than this (placement sets x meter profiles).
+PLAN_LIMIT = 4096
 
 
 @dataclass
