@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,24 @@ DDL = {
     "id_ref": "INTEGER",
     "without_rowid": " WITHOUT ROWID",
 }
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode, waiting out another process doing the same.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once,
+    without its busy handler, when two connections ask together (two verify runs starting on
+    a new store): the switch is asked again until BUSY_TIMEOUT_MS have passed.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class SqliteDatabase(Database):
@@ -59,7 +78,7 @@ class SqliteDatabase(Database):
             db = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if durable:
-                db.execute("PRAGMA journal_mode = WAL")
+                _write_ahead(db)
                 db.execute("PRAGMA synchronous = NORMAL")
             else:
                 db.execute("PRAGMA journal_mode = OFF")
