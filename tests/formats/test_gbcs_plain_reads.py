@@ -21,6 +21,7 @@ from certcheck.formats.gbcs.reader import (
     _loaded_update_command,
     _plain_update_command,
 )
+from certcheck.formats.sniff import decode_item
 from certcheck.smki.certificate import MALFORMED
 
 _CS02B = (
@@ -180,3 +181,22 @@ def test_mutated_samples_are_read_alike(
         _same_frame(bytes(mutated), 0, len(mutated))
     else:
         _same_command(bytes(mutated))
+
+
+def _spellings(text: bytes) -> list[bytes]:
+    """Hex spellings of one message: as given, lower case, bytes spaced, lines ended by CRLF,
+    an odd digit and a stray character at the end."""
+    digits = b"".join(text.split())
+    spaced = b" ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    return [text, digits.lower(), spaced, digits + b"\r\n", digits + b"0", digits + b"G"]
+
+
+def test_hex_read_directly_as_read_by_the_general_path(reference_dir: Path) -> None:
+    """Text that starts with a GBCS tag's digits is read straight from hex; a leading blank,
+    which the general path strips, sends the same text through sniffing: same item."""
+    paths = sorted((reference_dir / "payloads" / "gbcs").rglob("*.HEX"))
+    assert len(paths) >= 85
+    for path in paths:
+        for text in _spellings(path.read_bytes()):
+            direct = decode_item(text, "m.hex", digest=False)
+            assert direct == decode_item(b" " + text, "m.hex", digest=False), path.name

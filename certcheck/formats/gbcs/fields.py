@@ -71,14 +71,19 @@ def contents_fields(spec: type[core.Sequence], contents: bytes) -> list[Field | 
     index, pos, size = 0, 0, len(contents)
     try:
         while pos < size:
+            # A one-byte tag with a length of up to two bytes is read here as element_header
+            # reads it; any other header by element_header.
             first = contents[pos]
             length = contents[pos + 1] if pos + 1 < size else 0x80
-            if first & 0x1F != 0x1F and length < 0x80:  # one tag byte, short length
+            if first & 0x1F != 0x1F and length < 0x80:
                 start = pos + 2
-                if start + length > size:
-                    raise NotPlain
+            elif first & 0x1F != 0x1F and 0x80 < length <= 0x82 and pos + length - 0x7E <= size:
+                start = pos + length - 0x7E  # after the tag, 0x81 or 0x82 and 1 or 2 bytes
+                length = int.from_bytes(contents[pos + 2 : start], "big")
             else:
                 first, start, length = element_header(contents, pos, size, True)
+            if start + length > size:
+                raise NotPlain
             while True:
                 if index == len(declared):
                     raise NotPlain
