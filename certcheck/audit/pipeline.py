@@ -35,9 +35,9 @@ from certcheck.audit.serialise import (
     occupant_entries,
     record_tail,
 )
-from certcheck.audit.sources import Block, LineBlock, RawInput, block_items
+from certcheck.audit.sources import Block, LineBlock, block_items
 from certcheck.checks.registry import check_item, run_checks
-from certcheck.checks.subject import Subject
+from certcheck.checks.subject import Subject, verify_signatures
 from certcheck.market.operators import UserRole
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
@@ -202,20 +202,32 @@ class Tally(NamedTuple):
         return cls(tuple(f.code for f in findings), rank, Verdict.of(findings).label)
 
 
-def _audit_raw(
-    raw: RawInput, context: AuditContext, limits: Limits, entries: EntryCache, digest: bool
+def _subjects(
+    block: Block, context: AuditContext, limits: Limits, digest: bool
+) -> list[Subject]:
+    """The block's items decoded (within ``limits``, with their digests when ``digest``), as
+    subjects whose GBCS signatures are verified: each step over the whole block before the
+    next, so that its code and data stay in the processor's caches (a CS02b command costs
+    about a fifth less CPU than decoded, verified and checked one at a time)."""
+    subjects = [
+        Subject(decode_raw(raw, limits, digest), context) for raw in block_items(block, limits)
+    ]
+    verify_signatures(subjects)
+    return subjects
+
+
+def _audit_subject(
+    subject: Subject, entries: EntryCache
 ) -> tuple[Item, Tally, str, tuple[str, str, str | None] | None]:
-    """Decode (within ``limits``, with the item's digest when ``digest``), check and serialise
-    one raw input: the item, its tally, its record line and its part in supplier pairing
-    (role, key, supplier), or None.
+    """Check and serialise one decoded item: the item, its tally, its record line and its
+    part in supplier pairing (role, key, supplier), or None.
 
     The record's certificate entries and the pairing digests follow from the placements, the
     same for every item of a plan; when the item's findings are its plan's ready ones (most
     items), so do the record's tail (certificates, findings, verdict) and its tally. Each is
     derived once per plan (``Plan.memo``).
     """
-    item = decode_raw(raw, limits, digest)
-    subject = Subject(item, context)
+    item, context = subject.item, subject.context
     findings, plan = check_item(subject)
     if plan is None:
         tail = record_tail([entries.json(p) for p in item.placements], findings)
@@ -269,8 +281,8 @@ def verify_block(
     lines: list[str] = []
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
-    for raw in block_items(block, limits):
-        item, tally, line, pairing = _audit_raw(raw, context, limits, entries, digests)
+    for subject in _subjects(block, context, limits, digests):
+        item, tally, line, pairing = _audit_subject(subject, entries)
         if pairing is not None:
             result.pairing.append((len(lines), *pairing))
         lines.append(line)
