@@ -41,7 +41,6 @@ def test_a_duis_request_carries_no_gbcs_signature(book: CaseBook) -> None:
     assert book.findings(book.case(CORRECT, DUIS_HANDOVER), FAMILY, context) == []
 
 
-
 def test_signatures_verified_ahead_as_each_check_would(book: CaseBook) -> None:
     """verify_signatures gives each subject the state its signature check would find; a
     state that raises is left unset, for the check to meet and report (CHECK_FAILED)."""
