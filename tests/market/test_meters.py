@@ -175,5 +175,7 @@ def test_eui_number() -> None:
     assert eui_number(ESME) == 0x00DB1234567890A0
     assert eui_number("00 DB 12 34 56 78 90 A0") == 0x00DB1234567890A0
     assert eui_number("0x00DB1234567890") is None
+    assert eui_number("0X00DB1234567890") is None
+    assert eui_number("00DB1234567890AG") is None
     assert eui_number("+0DB1234567890A0") is None
     assert eui_number("00_B1234567890A0") is None

@@ -8,7 +8,7 @@ and MPAN_PREFIX_DISAGREES applies (SPEC.md "Finding codes").
 
 from __future__ import annotations
 
-import re
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -44,8 +44,6 @@ class DeviceType(StrEnum):
 
 
 DEVICE_TYPES = tuple(DeviceType)  # packed by position (meters.table): keep this order
-
-_HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -97,6 +95,27 @@ class Meter:
     device_type: DeviceType
     _profile: MeterProfile | None = field(default=None, init=False, repr=False, compare=False)
 
+    @classmethod
+    def of_row(
+        cls,
+        device_id: str,
+        mpan: str | None,
+        mprn: str | None,
+        network: str | None,
+        device_type: DeviceType,
+    ) -> Meter:
+        """``Meter(...)`` for the mapping's lookups, one per item: stored through the slots,
+        at about a fifth of the frozen dataclass's ``__init__``."""
+        meter = object.__new__(cls)
+        set_device_id, set_mpan, set_mprn, set_network, set_device_type, set_profile = _METER_SLOTS
+        set_device_id(meter, device_id)
+        set_mpan(meter, mpan)
+        set_mprn(meter, mprn)
+        set_network(meter, network)
+        set_device_type(meter, device_type)
+        set_profile(meter, None)
+        return meter
+
     @property
     def profile(self) -> MeterProfile:
         """What the network checks read of this row besides the meter's identity (found on
@@ -143,6 +162,9 @@ class Meter:
         return mprn_check_digits(self.mprn[:-2]) == self.mprn[-2:]
 
 
+_METER_SLOTS = tuple(getattr(Meter, name).__set__ for name in Meter.__dataclass_fields__)
+
+
 @dataclass(frozen=True, slots=True)
 class BadRow:
     """A meters.csv row that was skipped (or, ``undetermined``, kept with a network no
@@ -168,8 +190,11 @@ class BadRow:
 def eui_number(text: str) -> int | None:
     """An EUI-64 spelling as a 64-bit int, or None when it is not one."""
     compact = text.replace("-", "").replace(":", "")
-    if len(compact) == 16 and _HEX16.fullmatch(compact):
-        return int(compact, 16)
+    if len(compact) == 16 and compact.isascii() and compact.isalnum() and compact[1] not in "xX":
+        # ASCII letters and digits only, and no 0x: no sign, space, underscore or prefix for
+        # int() to allow
+        with contextlib.suppress(ValueError):  # a letter past F
+            return int(compact, 16)
     try:
         return int(parse_eui64(text).replace("-", ""), 16)
     except EuiError:

@@ -216,12 +216,12 @@ class MeterMapping:
             mpan, mprn = None, f"{identifier >> LEN_BITS:0{width}d}"
         else:
             mpan, mprn = f"{identifier:013d}", None
-        return Meter(
-            device_id=device_id or _eui_text(number),
-            mpan=mpan,
-            mprn=mprn,
-            network=self._networks[(packed >> NET_SHIFT) & (NET_LIMIT - 1)],
-            device_type=DEVICE_TYPES[packed & TYPE_MASK],
+        return Meter.of_row(
+            device_id or _eui_text(number),
+            mpan,
+            mprn,
+            self._networks[(packed >> NET_SHIFT) & (NET_LIMIT - 1)],
+            DEVICE_TYPES[packed & TYPE_MASK],
         )
 
 
