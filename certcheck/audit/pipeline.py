@@ -36,8 +36,8 @@ from certcheck.audit.serialise import (
     record_tail,
 )
 from certcheck.audit.sources import Block, LineBlock, block_items
-from certcheck.checks.registry import check_item, run_checks
-from certcheck.checks.subject import Subject, verify_signatures
+from certcheck.checks.registry import Plan, check_item, run_checks
+from certcheck.checks.subject import Subject, find_meters, verify_signatures
 from certcheck.market.operators import UserRole
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
@@ -202,25 +202,28 @@ class Tally(NamedTuple):
         return cls(tuple(f.code for f in findings), rank, Verdict.of(findings).label)
 
 
-def _subjects(
-    block: Block, context: AuditContext, limits: Limits, digest: bool
-) -> list[Subject]:
+def _subjects(block: Block, context: AuditContext, limits: Limits, digest: bool) -> list[Subject]:
     """The block's items decoded (within ``limits``, with their digests when ``digest``), as
-    subjects whose GBCS signatures are verified: each step over the whole block before the
-    next, so that its code and data stay in the processor's caches (a CS02b command costs
-    about a fifth less CPU than decoded, verified and checked one at a time)."""
+    subjects whose GBCS signatures are verified and meters looked up: each step over the whole
+    block before the next, so that its code and data stay in the processor's caches (a CS02b
+    command costs about a fifth less CPU than decoded, verified and checked one at a time)."""
     subjects = [
         Subject(decode_raw(raw, limits, digest), context) for raw in block_items(block, limits)
     ]
     verify_signatures(subjects)
+    find_meters(subjects)
     return subjects
 
 
 def _audit_subject(
-    subject: Subject, entries: EntryCache
+    subject: Subject,
+    findings: list[Finding] | tuple[Finding, ...],
+    plan: Plan | None,
+    entries: EntryCache,
 ) -> tuple[Item, Tally, str, tuple[str, str, str | None] | None]:
-    """Check and serialise one decoded item: the item, its tally, its record line and its
-    part in supplier pairing (role, key, supplier), or None.
+    """Serialise one checked item (its findings and plan, as :func:`check_item` gave them):
+    the item, its tally, its record line and its part in supplier pairing (role, key,
+    supplier), or None.
 
     The record's certificate entries and the pairing digests follow from the placements, the
     same for every item of a plan; when the item's findings are its plan's ready ones (most
@@ -228,7 +231,6 @@ def _audit_subject(
     derived once per plan (``Plan.memo``).
     """
     item, context = subject.item, subject.context
-    findings, plan = check_item(subject)
     if plan is None:
         tail = record_tail([entries.json(p) for p in item.placements], findings)
         tally = Tally.of(findings)
@@ -281,8 +283,10 @@ def verify_block(
     lines: list[str] = []
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
-    for subject in _subjects(block, context, limits, digests):
-        item, tally, line, pairing = _audit_subject(subject, entries)
+    subjects = _subjects(block, context, limits, digests)
+    checked = [check_item(subject) for subject in subjects]  # one step over the block too
+    for subject, (findings, plan) in zip(subjects, checked, strict=True):
+        item, tally, line, pairing = _audit_subject(subject, findings, plan, entries)
         if pairing is not None:
             result.pairing.append((len(lines), *pairing))
         lines.append(line)
