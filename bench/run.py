@@ -9,8 +9,8 @@ The targets are ratios of CPU time measured in this one run (see :mod:`bench.rat
 per-item CPU of ``verify`` (a batch's CPU less that of a one-item batch with the same
 arguments, divided by the items between) against a bare hardened lxml parse of the same DUIS
 requests and a bare ECDSA P-256 verify of the same CS02b signature, both timed in this process
-just before and just after each ``--jobs 1`` batch (``--repeats`` runs, the best ratio kept), so
-that a floor and its run meet the same load;
+just before and just after each ``--jobs 1`` batch (``--repeats`` runs; the least per-item CPU
+over the least floor), so that floors and runs meet the same load;
 ``--jobs 2`` against ``--jobs 1``; and start-up, one-file decode and a million-row meters.csv
 in CPU seconds (read afresh, cold, and from its compiled form, warm: :func:`mapping_ready`).
 CPU time is what a run costs whatever else shares the machine; wall-clock speed-ups are only
@@ -155,22 +155,20 @@ def floored_run(  # type: ignore[no-untyped-def]
     env: dict[str, str],
 ) -> tuple[Measure, float]:
     """Run ``argv`` ``repeats`` times, timing the floor just before and after each run: the
-    run whose per-item CPU is the least multiple of its floor (the mean of the two beside
-    it), and that floor. A shared machine slows a long run and a short floor unequally; a
-    floor timed beside each run sees the same conditions."""
-    best: tuple[float, Measure, float] | None = None
-    before = floor()
+    run of least CPU and the least floor timed among them. A shared machine slows a long run
+    and a short floor unequally; floors timed between the runs see the same hour's conditions,
+    and the best of each side is taken alike (the best ratio of a run to the floor beside it
+    would favour a floor that happened to be slowed)."""
+    floors = [floor()]
+    measures = []
     for _ in range(repeats):
         measure = run_measured(label, argv, count, env=env)
-        after = floor()
-        beside = (before + after) / 2
-        ratio = per_item_cpu(measure, single) / beside
+        floors.append(floor())
+        measures.append(measure)
+        beside = (floors[-2] + floors[-1]) / 2
         print(f"{measure.line()}  (floor beside it {beside * 1e6:.1f} us)", flush=True)
-        if best is None or ratio < best[0]:
-            best = (ratio, measure, beside)
-        before = after
-    assert best is not None
-    return best[1], best[2]
+    best = min(measures, key=lambda m: per_item_cpu(m, single))
+    return best, min(floors)
 
 
 def best_of(label: str, argv: list[str], runs: int = 3, **kw: Any) -> Measure:
@@ -204,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats",
         type=int,
         default=2,
-        help="runs of each --jobs 1 batch, each with its floor timed beside it (the best kept)",
+        help="runs of each --jobs 1 batch, floors timed between them (the best of each kept)",
     )
     parser.add_argument("--skip-openssl", action="store_true")
     parser.add_argument("--openssl-sample", type=int, default=1000)
