@@ -84,20 +84,18 @@ def _listed_sender(item: Item, context: AuditContext) -> Organisation | None:
     return sender if sender is not None and sender.party is not None else None
 
 
-def _record_head(
-    item: Item, subject: Subject, sender: Organisation | None, serialised: bool = False
-) -> dict[str, Any]:
-    """The record fields before ``certificates``, in SPEC.md order.
+def _supplier(sender: Organisation | None) -> str | None:
+    """The record's ``supplier``: the sender's party when the sender is a Supplier; a DCC
+    command's Supplier is found later, by pairing (:mod:`certcheck.audit.pairing`)."""
+    return sender.party if sender is not None and sender.user_role == UserRole.SUPPLIER else None
 
-    ``sender`` is :func:`_listed_sender`'s. ``supplier`` is the sender's party when the sender
-    is a Supplier; a DCC command's Supplier is found later, by pairing
-    (:mod:`certcheck.audit.pairing`). ``expected`` is the context's cached value for the
-    meter's network: its JSON text when ``serialised`` (for :func:`record_line`), else the dict.
-    """
+
+def _record_head(item: Item, subject: Subject, sender: Organisation | None) -> dict[str, Any]:
+    """The record fields before ``certificates``, in SPEC.md order (:func:`_head_members`
+    writes the same as JSON, for verify's records). ``sender`` is :func:`_listed_sender`'s."""
     meter = subject.meter
     context = subject.context
     network = meter.expected_network if meter else None
-    expected = context.expected(network, serialised) if network else None
     return {
         "source": item.source,
         "id": item.entry_id,
@@ -107,22 +105,14 @@ def _record_head(
         "service": item.service,
         "message_code": item.message_code,
         "originator": item.originator,
-        "sender": (
-            (context.organisation_json(sender) if serialised else sender.as_dict())
-            if sender
-            else None
-        ),
-        "supplier": sender.party if sender and sender.user_role == UserRole.SUPPLIER else None,
-        "expected": expected,
+        "sender": sender.as_dict() if sender else None,
+        "supplier": _supplier(sender),
+        "expected": context.expected(network) if network else None,
         "device_id": item.device_id,
         "device_type": meter.device_type if meter else None,
         "mpan": (meter.mpan or meter.mprn) if meter else None,
         "expected_network": network,
-        "occupants": (
-            occupant_entries(item, context.party_of)
-            if item.outcomes
-            else (EMPTY_LIST if serialised else [])
-        ),
+        "occupants": occupant_entries(item, context.party_of) if item.outcomes else [],
     }
 
 
@@ -142,7 +132,7 @@ def audit_item(item: Item, context: AuditContext) -> Record:
 
 
 def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> str:
-    """:func:`_record_head`'s fields as compact JSON members, as ``record_line`` writes a head.
+    """:func:`_record_head`'s fields as compact JSON members, as ``record_line`` writes them.
 
     The members from ``kind`` to ``expected`` follow from the item's kind, service, message
     code and originator and the meter's network, which a batch repeats: they are encoded once
@@ -160,9 +150,7 @@ def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> 
                 "message_code": item.message_code,
                 "originator": item.originator,
                 "sender": context.organisation_json(sender) if sender else None,
-                "supplier": (
-                    sender.party if sender and sender.user_role == UserRole.SUPPLIER else None
-                ),
+                "supplier": _supplier(sender),
                 "expected": context.expected(network, True) if network else None,
             }
         ),
@@ -254,9 +242,10 @@ def _audit_subject(
     sender = _listed_sender(item, context)
     line = "{" + _head_members(item, subject, sender) + tail
     pairing = None
-    role = sender.user_role if sender else None
-    supplier = sender.party if role == UserRole.SUPPLIER else None  # type: ignore[union-attr]
-    role = role_of(item.kind.value if item.kind else None, role, supplier)
+    supplier = _supplier(sender)
+    role = role_of(
+        item.kind.value if item.kind else None, sender.user_role if sender else None, supplier
+    )
     if role is not None:
         if placed is None:
             placed = placed_digests(p.certificate.sha256 for p in subject.replacements)

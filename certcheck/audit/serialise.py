@@ -181,17 +181,16 @@ def finding_json(finding: Finding) -> str:
 
 
 def record_line(
-    head: dict[str, Any] | str, certificates: Iterable[str], findings: tuple[Finding, ...]
+    head: dict[str, Any], certificates: Iterable[str], findings: Sequence[Finding]
 ) -> str:
     """The record as one JSON line, equal to ``dumps(Record.as_dict())``.
 
-    ``head`` is the record's fields before ``certificates``: a dict, or already its JSON
-    members (a str). A head value that is :class:`JsonText` is written as it is.
-    ``certificates`` are the entries already serialised (cached per placement), so the line
-    is spliced from the serialised head, the entries, the findings and the verdict.
+    ``head`` is the record's fields before ``certificates``; a value that is
+    :class:`JsonText` is written as it is. ``certificates`` are the entries already serialised
+    (cached per placement), so the line is spliced from the serialised head, the entries, the
+    findings and the verdict (:func:`record_tail`).
     """
-    members = head if head.__class__ is str else json_members(head)  # type: ignore[arg-type]
-    return "{" + members + record_tail(certificates, findings)
+    return "{" + json_members(head) + record_tail(certificates, findings)
 
 
 def record_tail(certificates: Iterable[str], findings: Sequence[Finding]) -> str:
