@@ -57,6 +57,21 @@ def keyed_pair(device_id: str | None, placed: str) -> str | None:
     return hashlib.sha256(f"{device_id}|{placed}".encode()).hexdigest()[:32]
 
 
+PairedKey = tuple[str, str]  # (device id, placed digests): what one verify run pairs by
+
+
+def batch_key(device_id: str | None, placed: str) -> PairedKey | None:
+    """What a verify run pairs records by: :func:`keyed_pair`'s parts, unhashed.
+
+    Equal exactly when the hashed keys are (a device id never holds ``|``, a digest list
+    never holds one either). The hash is taken only when the audit store is asked
+    (:meth:`BatchPairing._ask_lookup`): about 1.5 us an offer saved on a batch of requests.
+    """
+    if not device_id or not placed:
+        return None
+    return (device_id, placed)
+
+
 def record_pair_key(record: dict[str, Any]) -> str | None:
     """:func:`pair_key` of a SPEC.md record."""
     return pair_key(
@@ -106,9 +121,9 @@ class BatchPairing:
 
     def __init__(self, lookup: Callable[[str], str | None] | None = None) -> None:
         self.lookup = lookup
-        self.offers: OrderedDict[str, str] = OrderedDict()
+        self.offers: OrderedDict[PairedKey, str] = OrderedDict()
         self.held: list[BlockResult] = []
-        self.waiting: dict[str, list[tuple[BlockResult, int]]] = {}
+        self.waiting: dict[PairedKey, list[tuple[BlockResult, int]]] = {}
 
     def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
         """The results, in order, with every want the batch or the store can answer resolved."""
@@ -127,7 +142,7 @@ class BatchPairing:
         self.waiting.clear()
         yield from self._release()
 
-    def _offer(self, key: str, supplier: str) -> None:
+    def _offer(self, key: PairedKey, supplier: str) -> None:
         self.offers[key] = supplier
         self.offers.move_to_end(key)
         if len(self.offers) > INDEX_LIMIT:
@@ -135,18 +150,18 @@ class BatchPairing:
         for result, index in self.waiting.pop(key, ()):
             _set(result, index, supplier)
 
-    def _resolve(self, result: BlockResult, index: int, key: str) -> bool:
+    def _resolve(self, result: BlockResult, index: int, key: PairedKey) -> bool:
         supplier = self.offers.get(key)
         if supplier is None:
             return False
         _set(result, index, supplier)
         return True
 
-    def _ask_lookup(self, waiting: dict[str, list[tuple[BlockResult, int]]]) -> None:
+    def _ask_lookup(self, waiting: dict[PairedKey, list[tuple[BlockResult, int]]]) -> None:
         if self.lookup is None:
             return
         for key, wants in waiting.items():
-            supplier = self.lookup(key)
+            supplier = self.lookup(keyed_pair(*key) or "")
             if supplier is not None:
                 for result, index in wants:
                     _set(result, index, supplier)

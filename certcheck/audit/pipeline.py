@@ -24,7 +24,7 @@ from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
-from certcheck.audit.pairing import keyed_pair, placed_digests, role_of
+from certcheck.audit.pairing import PairedKey, batch_key, placed_digests, role_of
 from certcheck.audit.serialise import (
     EMPTY_LIST,
     EntryCache,
@@ -59,7 +59,7 @@ class BlockResult:
     worst: int = -1  # the highest Severity among the findings; -1 without any
     digests: list[str] = field(default_factory=list)
     # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
-    pairing: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    pairing: list[tuple[int, str, PairedKey, str | None]] = field(default_factory=list)
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
 
     def as_text(self) -> str:
@@ -91,7 +91,7 @@ def _supplier(sender: Organisation | None) -> str | None:
 
 
 def _record_head(item: Item, subject: Subject, sender: Organisation | None) -> dict[str, Any]:
-    """The record fields before ``certificates``, in SPEC.md order (:func:`_head_members`
+    """The record fields before ``certificates``, in SPEC.md order (:func:`_head_json`
     writes the same as JSON, for verify's records). ``sender`` is :func:`_listed_sender`'s."""
     meter = subject.meter
     context = subject.context
@@ -131,8 +131,9 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
-def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> str:
-    """:func:`_record_head`'s fields as compact JSON members, as ``record_line`` writes them.
+def _head_json(item: Item, subject: Subject, sender: Organisation | None) -> str:
+    """A record line's start: ``{`` and :func:`_record_head`'s fields as compact JSON
+    members, as ``record_line`` writes them.
 
     The members from ``kind`` to ``expected`` follow from the item's kind, service, message
     code and originator and the meter's network, which a batch repeats: they are encoded once
@@ -160,7 +161,7 @@ def _head_members(item: Item, subject: Subject, sender: Organisation | None) -> 
     occupants = dumps(occupant_entries(item, context.party_of)) if item.outcomes else EMPTY_LIST
     request_id, sent, device_id = item.request_id, item.sent_at, item.device_id
     return (
-        f'"source":{json_string(item.source)},'
+        f'{{"source":{json_string(item.source)},'
         f'"id":{identifier if identifier is not None else dumps(entry_id)},'
         f'"request_id":{"null" if request_id is None else json_string(request_id)},'
         f'"sent":{"null" if sent is None else json_string(sent)},{shared},'
@@ -208,10 +209,10 @@ def _audit_subject(
     findings: list[Finding] | tuple[Finding, ...],
     plan: Plan | None,
     entries: EntryCache,
-) -> tuple[Item, Tally, str, tuple[str, str, str | None] | None]:
+) -> tuple[Item, Tally, str, str, tuple[str, PairedKey, str | None] | None]:
     """Serialise one checked item (its findings and plan, as :func:`check_item` gave them):
-    the item, its tally, its record line and its part in supplier pairing (role, key,
-    supplier), or None.
+    the item, its tally, its record line in two parts (the head from ``{``, the tail to the
+    line's ``\n``) and its part in supplier pairing (role, key, supplier), or None.
 
     The record's certificate entries and the pairing digests follow from the placements, the
     same for every item of a plan; when the item's findings are its plan's ready ones (most
@@ -220,7 +221,7 @@ def _audit_subject(
     """
     item, context = subject.item, subject.context
     if plan is None:
-        tail = record_tail([entries.json(p) for p in item.placements], findings)
+        tail = record_tail([entries.json(p) for p in item.placements], findings) + "\n"
         tally = Tally.of(findings)
         placed = None
     else:
@@ -233,14 +234,14 @@ def _audit_subject(
         if findings is plan.ready:
             tail = memo.get("tail")
             if tail is None:
-                tail = memo["tail"] = record_tail(certificates, findings)
+                tail = memo["tail"] = record_tail(certificates, findings) + "\n"
                 memo["tally"] = Tally.of(findings)
             tally = memo["tally"]
         else:
-            tail = record_tail(certificates, findings)
+            tail = record_tail(certificates, findings) + "\n"
             tally = Tally.of(findings)
     sender = _listed_sender(item, context)
-    line = "{" + _head_members(item, subject, sender) + tail
+    head = _head_json(item, subject, sender)
     pairing = None
     supplier = _supplier(sender)
     role = role_of(
@@ -249,10 +250,10 @@ def _audit_subject(
     if role is not None:
         if placed is None:
             placed = placed_digests(p.certificate.sha256 for p in subject.replacements)
-        key = keyed_pair(item.device_id, placed)
+        key = batch_key(item.device_id, placed)
         if key is not None:
             pairing = (role, key, supplier)
-    return item, tally, line, pairing
+    return item, tally, head, tail, pairing
 
 
 def verify_block(
@@ -269,16 +270,16 @@ def verify_block(
     if entries is None:
         entries = EntryCache(context.classify)
     result = BlockResult()
-    lines: list[str] = []
+    parts: list[str] = []  # each record's head and tail, joined once: no copy per line
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
     subjects = _subjects(block, context, limits, digests)
     checked = [check_item(subject) for subject in subjects]  # one step over the block too
-    for subject, (findings, plan) in zip(subjects, checked, strict=True):
-        item, tally, line, pairing = _audit_subject(subject, findings, plan, entries)
+    for index, (subject, (findings, plan)) in enumerate(zip(subjects, checked, strict=True)):
+        item, tally, head, tail, pairing = _audit_subject(subject, findings, plan, entries)
         if pairing is not None:
-            result.pairing.append((len(lines), *pairing))
-        lines.append(line)
+            result.pairing.append((index, *pairing))
+        parts += (head, tail)
         for code in tally.codes:
             codes[code] = codes.get(code, 0) + 1
         verdicts[tally.verdict] += 1
@@ -288,10 +289,8 @@ def verify_block(
             worst = rank
         if digests:
             kept.append(item.digest)
-    if lines:
-        lines.append("")
-        result.text = "\n".join(lines)
-    result.items = len(lines) - 1 if lines else 0
+    result.text = "".join(parts)
+    result.items = len(subjects)
     result.worst = worst
     return result
 
