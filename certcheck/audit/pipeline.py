@@ -221,24 +221,26 @@ def _audit_subject(
     """
     item, context = subject.item, subject.context
     if plan is None:
-        tail = record_tail([entries.json(p) for p in item.placements], findings) + "\n"
+        tail = record_tail(",".join([entries.json(p) for p in item.placements]), findings, "\n")
         tally = Tally.of(findings)
         placed = None
     else:
         memo = plan.memo
         certificates = memo.get("certificates")
         if certificates is None:
-            certificates = memo["certificates"] = [entries.json(p) for p in item.placements]
+            certificates = memo["certificates"] = ",".join(
+                [entries.json(p) for p in item.placements]
+            )
             memo["placed"] = placed_digests(p.certificate.sha256 for p in subject.replacements)
         placed = memo["placed"]
         if findings is plan.ready:
             tail = memo.get("tail")
             if tail is None:
-                tail = memo["tail"] = record_tail(certificates, findings) + "\n"
+                tail = memo["tail"] = record_tail(certificates, findings, "\n")
                 memo["tally"] = Tally.of(findings)
             tally = memo["tally"]
         else:
-            tail = record_tail(certificates, findings) + "\n"
+            tail = record_tail(certificates, findings, "\n")
             tally = Tally.of(findings)
     sender = _listed_sender(item, context)
     head = _head_json(item, subject, sender)
