@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
@@ -39,6 +39,9 @@ from certcheck.audit.sources import Block, LineBlock, block_items
 from certcheck.checks.registry import Plan, check_item, run_checks
 from certcheck.checks.subject import Subject, find_meters, verify_signatures
 from certcheck.market.operators import UserRole
+
+if TYPE_CHECKING:
+    from certcheck.market.meters import Meter
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
 
@@ -131,35 +134,42 @@ def audit_item(item: Item, context: AuditContext) -> Record:
     )
 
 
-def _head_json(item: Item, subject: Subject, sender: Organisation | None) -> str:
-    """A record line's start: ``{`` and :func:`_record_head`'s fields as compact JSON
-    members, as ``record_line`` writes them.
+class _Shared(NamedTuple):
+    """What a record takes from its item's kind, service, message code and originator and its
+    meter's network, which a batch repeats: found once per distinct set in a run."""
 
-    The members from ``kind`` to ``expected`` follow from the item's kind, service, message
-    code and originator and the meter's network, which a batch repeats: they are encoded once
-    per distinct set in the run. The item's own values are encoded here.
-    """
-    meter = subject.meter
-    context = subject.context
-    network = meter.expected_network if meter else None
-    shared = context.once(
-        ("head", item.kind, item.service, item.message_code, item.originator, network),
-        lambda: json_members(
-            {
-                "kind": item.kind.value if item.kind else None,
-                "service": item.service,
-                "message_code": item.message_code,
-                "originator": item.originator,
-                "sender": context.organisation_json(sender) if sender else None,
-                "supplier": _supplier(sender),
-                "expected": context.expected(network, True) if network else None,
-            }
-        ),
+    members: str  # the record's members from ``kind`` to ``expected``, as compact JSON
+    supplier: str | None  # the record's ``supplier`` (:func:`_supplier`)
+    role: str | None  # its part in supplier pairing (audit.pairing.role_of)
+
+
+def _shared(item: Item, network: str | None, context: AuditContext) -> _Shared:
+    sender = _listed_sender(item, context)
+    supplier = _supplier(sender)
+    kind = item.kind.value if item.kind else None
+    members = json_members(
+        {
+            "kind": kind,
+            "service": item.service,
+            "message_code": item.message_code,
+            "originator": item.originator,
+            "sender": context.organisation_json(sender) if sender else None,
+            "supplier": supplier,
+            "expected": context.expected(network, True) if network else None,
+        }
     )
+    return _Shared(members, supplier, role_of(kind, sender.user_role if sender else None, supplier))
+
+
+def _head_json(item: Item, meter: Meter | None, shared: str, context: AuditContext) -> str:
+    """A record line's start: ``{`` and :func:`_record_head`'s fields as compact JSON
+    members, as ``record_line`` writes them, the ``shared`` ones (:class:`_Shared`) as given.
+    """
     entry_id = item.entry_id
     identifier = _text(entry_id) if entry_id is None or entry_id.__class__ is str else None
     occupants = dumps(occupant_entries(item, context.party_of)) if item.outcomes else EMPTY_LIST
     request_id, sent, device_id = item.request_id, item.sent_at, item.device_id
+    network = meter.expected_network if meter else None
     return (
         f'{{"source":{json_string(item.source)},'
         f'"id":{identifier if identifier is not None else dumps(entry_id)},'
@@ -242,19 +252,20 @@ def _audit_subject(
         else:
             tail = record_tail(certificates, findings, "\n")
             tally = Tally.of(findings)
-    sender = _listed_sender(item, context)
-    head = _head_json(item, subject, sender)
-    pairing = None
-    supplier = _supplier(sender)
-    role = role_of(
-        item.kind.value if item.kind else None, sender.user_role if sender else None, supplier
+    meter = subject.meter
+    network = meter.expected_network if meter else None
+    shared = context.once(
+        ("head", item.kind, item.service, item.message_code, item.originator, network),
+        lambda: _shared(item, network, context),
     )
-    if role is not None:
+    head = _head_json(item, meter, shared.members, context)
+    pairing = None
+    if shared.role is not None:
         if placed is None:
             placed = placed_digests(p.certificate.sha256 for p in subject.replacements)
         key = batch_key(item.device_id, placed)
         if key is not None:
-            pairing = (role, key, supplier)
+            pairing = (shared.role, key, shared.supplier)
     return item, tally, head, tail, pairing
 
 
