@@ -207,7 +207,8 @@ def _subjects(block: Block, context: AuditContext, limits: Limits, digest: bool)
     block before the next, so that its code and data stay in the processor's caches (a CS02b
     command costs about a fifth less CPU than decoded, verified and checked one at a time)."""
     subjects = [
-        Subject(decode_raw(raw, limits, digest), context) for raw in block_items(block, limits)
+        Subject(decode_raw(raw, limits, digest), context)
+        for raw in block_items(block, limits, views=True)
     ]
     verify_signatures(subjects)
     find_meters(subjects)

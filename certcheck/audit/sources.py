@@ -43,7 +43,7 @@ class RawInput(NamedTuple):
     at about a third of a frozen dataclass's cost)."""
 
     source: str
-    data: bytes | None
+    data: bytes | memoryview | None  # a view into its block's bytes: see block_items
     error: str | None = None
     where: str | None = None
     jsonl: bool = False
@@ -167,17 +167,22 @@ def iter_blocks(
         yield tuple(pending)
 
 
-def block_items(block: Block, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawInput]:
+def block_items(
+    block: Block, limits: Limits = DEFAULT_LIMITS, views: bool = False
+) -> Iterator[RawInput]:
     """The items of a block: a LineBlock split into its lines (blank lines skipped, lines over
     ``max_line_bytes`` reported), a tuple as it is.
 
     Runs of blank lines are stepped over in one regular-expression match, so the cost is per
-    item, not per line, however many blank lines a batch holds.
+    item, not per line, however many blank lines a batch holds. With ``views``, a line's data
+    is a memoryview into the block rather than a copy, for a caller that only reads it
+    (:func:`jsonl_entry` does): about 1 us less per DUIS 6.21 line.
     """
     if not isinstance(block, LineBlock):
         yield from block
         return
     source, data, longest = block.source, block.data, limits.max_line_bytes
+    lines: bytes | memoryview = memoryview(data) if views else data
     size, position, number = len(data), 0, block.first_line
     find, blank = data.find, _BLANK_BYTES
     while position < size:
@@ -196,7 +201,7 @@ def block_items(block: Block, limits: Limits = DEFAULT_LIMITS) -> Iterator[RawIn
         if end - begin > longest:
             yield _too_long(source, number, limits)
         else:
-            yield RawInput(f"{source}#{number}", data[begin:end], jsonl=True)
+            yield RawInput(f"{source}#{number}", lines[begin:end], jsonl=True)
         position, number = end + 1, number + 1
 
 
@@ -389,7 +394,7 @@ class Entry(NamedTuple):
 _json_fallback = object()  # orjson refused the line
 
 
-def jsonl_entry(line: bytes) -> Entry:
+def jsonl_entry(line: bytes | memoryview) -> Entry:
     """The payload, id and time of one JSON Lines entry, or why it has no payload.
 
     orjson reads the line (3.0 us against json's 8.7 us for a DUIS 6.21 entry, in process).
@@ -403,7 +408,7 @@ def jsonl_entry(line: bytes) -> Entry:
         entry = _json_fallback
     if entry is _json_fallback or (type(entry) is dict and type(entry.get("id")) is float):
         try:
-            entry = json.loads(line)
+            entry = json.loads(bytes(line))
         except (ValueError, UnicodeDecodeError) as exc:
             return Entry(None, problem=f"line is not valid JSON: {exc}")
     if not isinstance(entry, dict):
