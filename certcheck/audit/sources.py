@@ -427,4 +427,13 @@ def jsonl_entry(line: bytes | memoryview) -> Entry:
     payload = entry.get("payload")
     if not isinstance(payload, str):
         return Entry(None, key, time, 'JSON Lines entry has no string "payload" field')
-    return Entry(payload.encode("utf-8"), key, time)
+    try:
+        return Entry(payload.encode("utf-8"), key, time)
+    except UnicodeEncodeError as exc:  # JSON's \uD800 escapes can spell half a character
+        return Entry(
+            None,
+            key,
+            time,
+            f'JSON Lines entry\'s "payload" is not text: an unpaired surrogate '
+            f"\\u{ord(payload[exc.start]):04x} at character {exc.start}",
+        )

@@ -95,3 +95,25 @@ def test_internal_error_exit_3_and_traceback_only_with_debug(
     assert "--debug" in err
     assert ("Traceback (most recent call last)" in err) is debug
     assert ("in explode" in err) is debug
+
+
+def test_a_payload_holding_half_a_character_is_one_unreadable_item(
+    demo_world, tmp_path: Path
+) -> None:
+    """JSON can escape an unpaired surrogate (\\ud800), which no XML or hex payload can be: the
+    entry is an unreadable item naming the escape, and the batch goes on."""
+    payload = json.dumps(demo_world.duis[0].decode())
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        '{"id": "half", "payload": "<a>\\ud800</a>"}\n'
+        f'{{"id": "whole", "payload": {payload}}}\n'
+    )
+    done = _cli("verify", "batch.jsonl", *demo_world.verify_args(), "-f", "jsonl", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    half, whole = map(json.loads, done.stdout.splitlines())
+    assert half["id"] == "half" and half["kind"] is None
+    assert [f["code"] for f in half["findings"]] == ["INPUT_UNREADABLE"]
+    assert "unpaired surrogate \\ud800 at character 3" in half["findings"][0]["message"]
+    assert half["findings"][0]["where"] == "line 1"
+    assert whole["id"] == "whole" and whole["kind"] == "duis-request"
