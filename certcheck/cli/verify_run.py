@@ -262,7 +262,10 @@ def _open_gate(request: VerifyRequest, threshold: int, writer: RecordWriter) -> 
 
 
 def _refuse_shared_outputs(request: VerifyRequest) -> None:
-    """--passed, --failed and -o must name different files, and never standard output."""
+    """--passed, --failed and -o must name different files, none of them an input file, and
+    never standard output (but -o)."""
+    from certcheck.output.writers import same_file
+
     named = [
         (flag, path)
         for flag, path in (
@@ -283,6 +286,11 @@ def _refuse_shared_outputs(request: VerifyRequest) -> None:
             raise UsageProblem(f"{flag} {path} is the same file as {seen[real]}")
         if flag != "-o" and request.store and real == os.path.realpath(request.store):
             raise UsageProblem(f"{flag} {path}: this is the audit store; name another file")
+        if any(same_file(path, given) for given in request.paths if given != "-"):
+            raise UsageProblem(
+                f"{flag} {path} is an input of this run; name another file (it would be "
+                "replaced by what is written)"
+            )
         seen[real] = f"{flag} {path}"
 
 

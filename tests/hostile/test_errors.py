@@ -117,3 +117,21 @@ def test_a_payload_holding_half_a_character_is_one_unreadable_item(
     assert "unpaired surrogate \\ud800 at character 3" in half["findings"][0]["message"]
     assert half["findings"][0]["where"] == "line 1"
     assert whole["id"] == "whole" and whole["kind"] == "duis-request"
+
+
+@pytest.mark.parametrize("flag", ["-o", "--passed", "--failed"])
+def test_an_output_naming_an_input_file_is_refused_and_the_input_kept(
+    demo_world, tmp_path: Path, flag: str
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"id": "a", "payload": demo_world.duis[0].decode()}) + "\n")
+    before = batch.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(batch)
+    args = demo_world.verify_args()
+    done = _cli("verify", "batch.jsonl", *args, flag, "link.jsonl", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith(
+        f"{flag} link.jsonl is an input of this run; name another file (it would be replaced by "
+        "what is written)"
+    ), done.stderr
+    assert batch.read_bytes() == before
