@@ -35,7 +35,9 @@ READ_BYTES = 1 << 20
 _BLANK = re.compile(rb"[ \t\r\n\x0b\x0c]*")  # what bytes.strip() removes: blank lines and indents
 _BLANK_BYTES = frozenset(b" \t\r\n\x0b\x0c")
 _BLANK_LINE = re.compile(rb"[ \t\r\x0b\x0c]*\n")  # a line with nothing else (and its end)
-_BLANK_LATER = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # a blank line after the first
+# What may come before a JSON Lines file's first entry: a byte order mark and blank lines.
+_LEADING = b"\xef\xbb\xbf" + bytes(sorted(_BLANK_BYTES))
+_BLANK_STARTS = frozenset(bytes([byte]) for byte in _BLANK_BYTES)  # a blank line's first byte
 
 
 class RawInput(NamedTuple):
@@ -239,10 +241,14 @@ def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInpu
 
 def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:  # type: ignore[no-untyped-def]
     head = handle.read(4096)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    more = len(head) == 4096  # a short read is the end of the input
+    while more and not head.lstrip(_LEADING) and len(head) <= limits.max_item_bytes:
+        chunk = handle.read(READ_BYTES)  # blank so far: read on to the first other byte
+        head, more = head + chunk, len(chunk) == READ_BYTES
+    if head.lstrip(_LEADING)[:1] == b"{":
         yield from _line_blocks(head, handle, source, limits, items)
         return
-    rest = handle.read(limits.max_item_bytes + 1 - len(head)) if len(head) == 4096 else b""
+    rest = handle.read(max(limits.max_item_bytes + 1 - len(head), 0)) if more else b""
     data = head + rest
     if len(data) > limits.max_item_bytes:
         yield RawInput(
@@ -340,16 +346,19 @@ def _item_lines(buffer: bytes, start: int, items: int) -> int:
     per line); 0 when the buffer ends first; else -1 (the line-by-line reading in
     :func:`_line_blocks` decides).
     """
-    end, find = start, buffer.find
+    end, find, blank, blank_line = start, buffer.find, _BLANK_STARTS, _BLANK_LINE.match
+    blank_seen = False
     for _ in range(items):
         if end - start >= BLOCK_BYTES:
             return -1
+        # A line is blank only if it starts with a blank byte: one look at most lines, not a
+        # scan of the block for blank lines (about 1 us less per DUIS 6.21 line).
+        if buffer[end : end + 1] in blank and blank_line(buffer, end):
+            blank_seen = True
         end = find(b"\n", end) + 1
         if not end:
             return 0
-    if _BLANK_LINE.match(buffer, start) or _BLANK_LATER.search(buffer, start, end):
-        return -1
-    return end
+    return -1 if blank_seen else end
 
 
 def _partial(buffer: bytes, start: int) -> int:

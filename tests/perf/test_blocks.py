@@ -111,3 +111,47 @@ def test_workers_return_the_same_text_as_one_process(tmp_path: Path) -> None:
     assert verdicts == {v: sum(rec["verdict"] == v for rec in records) for v in verdicts}
     worst = max(r.worst for r in one)
     assert worst == 2 and verdicts["fail"] > 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_blank_lines_anywhere_give_the_items_of_each_line(tmp_path: Path, seed: int) -> None:
+    """Blank lines (of any blank bytes), indented entries and CRLF ends, at random places: the
+    blocks hold the items a line-by-line reader finds, ``items`` at a time until the end."""
+    import random
+
+    rng = random.Random(seed)
+    blanks = [b"", b" ", b"\t", b"\r", b" \x0b\x0c ", b"  \r"]
+    lines: list[bytes] = []
+    for number in range(rng.randrange(1, 60)):
+        roll = rng.random()
+        if roll < 0.3:
+            lines.append(rng.choice(blanks))
+        elif roll < 0.4:
+            lines.append(rng.choice(blanks) + _entry(f"i{number}"))  # indented: an item
+        else:
+            lines.append(_entry(f"e{number}") + (b"\r" if rng.random() < 0.2 else b""))
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b""))
+    items = rng.choice([1, 2, 3, 5])
+    limits = Limits()
+    blocks = [b for b in iter_blocks([str(batch)], limits, items=items)]
+    got = [(r.source, r.data) for b in blocks for r in block_items(b, limits)]
+    assert got == _expected(lines, str(batch), limits.max_line_bytes)
+    counts = [sum(1 for _ in block_items(b, limits)) for b in blocks]
+    assert all(count == items for count in counts[:-1]), counts
+    assert 0 < counts[-1] <= items if counts else not got
+
+
+@pytest.mark.parametrize("prefix", [b"\x0c\n", b"\n" * 5000, b" \r\n" * 600_000])
+def test_a_batch_starting_with_blank_lines_is_still_json_lines(
+    tmp_path: Path, prefix: bytes
+) -> None:
+    """Blank lines before the first entry, of any blank bytes and past the first read."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(prefix + _entry("a") + b"\n" + _entry("b") + b"\n")
+    first = prefix.count(b"\n") + 1
+    blocks = list(iter_blocks([str(batch)]))
+    assert [(r.source, r.data) for b in blocks for r in block_items(b)] == [
+        (f"{batch}#{first}", _entry("a")),
+        (f"{batch}#{first + 1}", _entry("b")),
+    ]
