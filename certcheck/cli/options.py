@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -79,11 +80,17 @@ class ColorChoice(StrEnum):
 
 
 def _set_color(value: ColorChoice | None) -> ColorChoice | None:
-    if value is not None:
+    """Apply ``--color``. The default, auto, is what a console module not yet loaded starts
+    with: it is not loaded for it (rich's console, about 40 ms, is left to the commands that
+    print a table)."""
+    if value is not None and (value != ColorChoice.AUTO or _CONSOLE in sys.modules):
         from certcheck.output.console import set_color
 
         set_color(value.value)
     return value
+
+
+_CONSOLE = "certcheck.output.console"
 
 
 # Terminal colour, shared by every command that prints a table; applied as soon as it is parsed.
