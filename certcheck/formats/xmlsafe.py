@@ -140,12 +140,19 @@ def parse_xml(
         )
     # Every element starts with a "<" of its own: with at most max_depth of them, no element
     # can be nested deeper, and the probe (a tree walk) is not needed.
-    if text.count(b"<") > max_depth and _depth_probe(max_depth)(root):
+    if _more_than(text, b"<", max_depth) and _depth_probe(max_depth)(root):
         raise XmlRefused(
             f"{source}: XML elements nested deeper than {max_depth} levels are refused",
             _deep_element_where(root, max_depth),
         )
     return root
+
+
+def _more_than(text: bytes, byte: bytes, limit: int) -> bool:
+    """Whether ``text`` holds ``byte`` more than ``limit`` times. ``bytes.count`` looks at every
+    byte; ``replace`` jumps from one to the next: about 8 against 15 thousand instructions for
+    a DUIS 6.21 request (callgrind)."""
+    return len(text) - len(text.replace(byte, b"")) > limit
 
 
 def _scan_text(data: bytes, source: str) -> bytes:
