@@ -271,29 +271,39 @@ def _request(root: etree._Element, source: str, digest: str, limits: Limits, mem
             if outcome.details:
                 details.update(outcome.details)
     originator, device_id, counter = parsed
-    item = _new_item(Item)
-    _init_item(  # Item(...) without type.__call__'s keyword dict: about 5 kIr less an item
-        item,
-        source=source,
-        kind=ItemKind.DUIS_REQUEST,
-        digest=digest,
-        service=head.service,
-        originator=originator,
-        device_id=device_id,
-        counter=counter,
-        remote_party_role=outcome.remote_party_role,
-        placements=outcome.placements,
-        execution_time=outcome.execution_time,
-        request_id=request_id or None,
-        sent=head.sent,
-        details=details,
-        problems=tuple(problems),
-    )
-    return item
+    item = _ItemSlots()  # every slot is stored, then the item takes its class: see _ItemSlots
+    item.source = source
+    item.kind = ItemKind.DUIS_REQUEST
+    item.digest = digest
+    item.service = head.service
+    item.message_code = None
+    item.message_name = None
+    item.originator = originator
+    item.device_id = device_id
+    item.counter = counter
+    item.remote_party_role = outcome.remote_party_role
+    item.placements = outcome.placements
+    item.outcomes = ()
+    item.signature = None
+    item.execution_time = outcome.execution_time
+    item.request_id = request_id or None
+    item.sent = head.sent
+    item.entry_id = None
+    item.entry_time = None
+    item.details = details
+    item.problems = tuple(problems)
+    item.inner = None
+    item.__class__ = Item
+    return item  # type: ignore[return-value]
 
 
-_new_item = object.__new__
-_init_item = Item.__init__
+class _ItemSlots:
+    """Item's slot layout without its frozen ``__setattr__``: a request's item is stored
+    slot by slot as plain attribute stores, then given its class (``__class__`` assignment
+    between classes of one layout), which is what Item() builds, for about 9 kIr against
+    Item.__init__'s 21 descriptor calls (20 kIr, by callgrind)."""
+
+    __slots__ = Item.__slots__
 
 
 def _envelope(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None, bool]:

@@ -3,11 +3,12 @@ request must still decode exactly as when read alone, with its own RequestID and
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pytest
 
-from certcheck.audit.model import ItemKind
+from certcheck.audit.model import Item, ItemKind
 from certcheck.demo.duis_build import build_duis_request
 from certcheck.demo.pki import Issued, issue_organisation, make_issuing_ca, make_root
 from certcheck.formats import duis
@@ -102,3 +103,12 @@ def test_a_large_request_is_read_without_the_memos(pki: dict[str, Issued]) -> No
     large = decode_duis(data, "small.xml")
     assert (duis._service_outcome.cache_info(), duis._request_head.cache_info()) == held
     assert large.placements == small.placements and large.problems == ()
+
+
+def test_a_request_item_is_a_frozen_item_with_every_field(pki: dict[str, Issued]) -> None:
+    item = decode_duis(_request(pki, counter=9), "r.xml")
+    assert type(item) is Item
+    values = {field.name: getattr(item, field.name) for field in dataclasses.fields(Item)}
+    assert Item(**values) == item and values["counter"] == 9
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.counter = 10  # type: ignore[misc]
