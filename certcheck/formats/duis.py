@@ -102,15 +102,28 @@ def decode_duis(
     """
     if digest is None:
         digest = hashlib.sha256(data).hexdigest()
+    item = _decode(data, source, digest, limits, True)
+    if item is None:  # the lean parse dropped whitespace-only text the reader reads
+        item = _decode(data, source, digest, limits, False)
+    return item
+
+
+def _decode(data: bytes, source: str, digest: str, limits: Limits, lean: bool) -> Item | None:
+    """:func:`decode_duis` of a parse that may drop whitespace-only text between elements
+    (``lean``, see :func:`~certcheck.formats.xmlsafe.parse_xml`); None when the reader meets
+    an element with children whose text it reads and that text is gone (it may have been
+    whitespace), for the caller to read the document again from a parse that keeps it."""
     try:
-        root = parse_xml(data, source, max_depth=limits.max_xml_depth)
+        root = parse_xml(data, source, max_depth=limits.max_xml_depth, keep_blank_text=not lean)
     except XmlRefused as refused:
         return _unreadable(source, digest, refused.message, refused.where)
     try:
         if root.tag == T_REQUEST:
-            return _request(root, source, digest, limits, len(data) <= _MEMO_MAX_BYTES)
+            return _request(root, source, digest, limits, len(data) <= _MEMO_MAX_BYTES, lean)
         if root.tag == T_RESPONSE:
-            return _Reader(source, digest, limits).response(root)
+            return _Reader(source, digest, limits, lean).response(root)
+    except _BlankDropped:
+        return None
     except _Unreadable as bad:  # a limit reached part-way through
         return _unreadable(source, digest, f"{source}: {bad.message}", bad.where)
     except Exception as error:  # a reader defect must not stop a batch
@@ -173,10 +186,21 @@ def _path(*steps: str) -> str:
     return at(*steps)
 
 
-def _text(element: etree._Element | None) -> str | None:
-    if element is None or element.text is None:
+def _written(element: etree._Element, lean: bool) -> str | None:
+    """An element's text as written: in a ``lean`` tree an element with children whose text
+    is None may have lost whitespace-only text, and raises _BlankDropped."""
+    text = element.text
+    if text is None and lean and len(element):
+        raise _BlankDropped
+    return text
+
+
+def _text(element: etree._Element | None, lean: bool) -> str | None:
+    """An element's stripped text, None without the element or its text."""
+    if element is None:
         return None
-    return element.text.strip()
+    text = _written(element, lean)
+    return text.strip() if text is not None else None
 
 
 def _stripped(text: str | None) -> str | None:
@@ -202,7 +226,9 @@ def _b64(text: str | None) -> bytes:
 _MEMO_MAX_BYTES = 32 * 1024
 
 
-def _request(root: etree._Element, source: str, digest: str, limits: Limits, memo: bool) -> Item:
+def _request(
+    root: etree._Element, source: str, digest: str, limits: Limits, memo: bool, lean: bool
+) -> Item:
     """A DUIS request: its header and service body are read into plain values, and what those
     give is built once per distinct reading (:func:`_request_head`, :func:`_service_outcome`);
     the RequestID, which differs from request to request, and the problems' source are the
@@ -216,10 +242,13 @@ def _request(root: etree._Element, source: str, digest: str, limits: Limits, mem
         name = _HEADER_TAGS.get(child.tag)
         if name is None:
             continue
+        text = child.text
+        if text is None and lean and len(child):
+            raise _BlankDropped
         if name is _REQUEST_ID_NAME:
-            request_id = child.text  # of repeated RequestIDs the last counts
+            request_id = text  # of repeated RequestIDs the last counts
         else:
-            pairs.append((name, child.text))
+            pairs.append((name, text))
     head = (_request_head if memo else _request_head.__wrapped__)(
         root.get("schemaVersion"), signed, tuple(pairs)
     )
@@ -242,7 +271,7 @@ def _request(root: etree._Element, source: str, digest: str, limits: Limits, mem
         details["body"] = name
         where = _path("Body", name)
         if name == SIGNED_PRE_COMMAND:
-            reader = _Reader(source, digest, limits)
+            reader = _Reader(source, digest, limits, lean)
             reader.problems = problems
             reader.details = details
             reader.fields = _request_fields(head, request_id, parsed)
@@ -263,7 +292,7 @@ def _request(root: etree._Element, source: str, digest: str, limits: Limits, mem
             outcome = _NO_OUTCOME
         else:
             outcome = (_service_outcome if memo else _service_outcome.__wrapped__)(
-                spec.variant, where, *_service_reads(element, spec), limits.max_certificates,
+                spec.variant, where, *_service_reads(element, spec, lean), limits.max_certificates,
                 limits.max_der_depth,
             )  # fmt: skip
             for message, found_at in outcome.problems:
@@ -429,16 +458,20 @@ class _Reader:
         "details",
         "digest",
         "fields",
+        "lean",
         "limits",
         "placements",
         "problems",
         "source",
     )
 
-    def __init__(self, source: str, digest: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, source: str, digest: str, limits: Limits = DEFAULT_LIMITS, lean: bool = False
+    ) -> None:
         self.source = source
         self.digest = digest
         self.limits = limits
+        self.lean = lean
         self.certificates_seen = 0
         self.problems: list[Problem] = []
         self.fields: dict[str, Any] = {}
@@ -474,8 +507,13 @@ class _Reader:
         header, body, signed = _envelope(root)
         if header is None:
             raise _Unreadable("no sr:Header element", _local(root))
+        lean = self.lean
         values = _header_values(
-            [(name, child.text) for child in header[:] if (name := _HEADER_TAGS.get(child.tag))]
+            [
+                (name, _written(child, lean))
+                for child in header[:]
+                if (name := _HEADER_TAGS.get(child.tag))
+            ]
         )
         fields, details = _header_fields(values, root.get("schemaVersion"), signed)
         self.fields.update(fields)
@@ -486,7 +524,7 @@ class _Reader:
 
     def signed_pre_command(self, element: etree._Element, where: str) -> Item:
         """A CV 5 request's SignedPreCommand: its execution time and GBCS payload."""
-        self.execution_time(_text(element.find(_SR + "ExecutionDateTime")), where)
+        self.execution_time(_text(element.find(_SR + "ExecutionDateTime"), self.lean), where)
         self.gbcs(element.find(T_GBCS_PAYLOAD), _path(where, "GBCSPayload"))
         return self.item(ItemKind.DUIS_REQUEST)
 
@@ -501,7 +539,7 @@ class _Reader:
             self.problem("missing GBCSPayload", where)
             return
         try:
-            raw = _b64(element.text)
+            raw = _b64(_written(element, self.lean))
         except (ValueError, binascii.Error) as error:
             self.problem(f"GBCSPayload is not valid base64 ({error})", where)
             return
@@ -560,11 +598,11 @@ class _Reader:
             self.dcc_alert(message, at("Body", name))
             return self.item(ItemKind.DUIS_ALERT)
         parts = _children(message)
-        variant = _text(parts.get("ServiceReferenceVariant"))
+        variant = _text(parts.get("ServiceReferenceVariant"), self.lean)
         if variant is not None and "service" not in self.fields:
             self.fields["service"] = variant
         if message.tag == T_DEVICE_ALERT_MESSAGE:
-            self.details["alert_code"] = _text(parts.get("AlertCode"))
+            self.details["alert_code"] = _text(parts.get("AlertCode"), self.lean)
         for steps in RESPONSE_GBCS_CONTAINERS:
             if steps[0] != name:
                 continue
@@ -585,7 +623,7 @@ class _Reader:
 
     def dcc_alert(self, message: etree._Element, where: str) -> None:
         parts = _children(message)
-        self.details["dcc_alert_code"] = _text(parts.get("DCCAlertCode"))
+        self.details["dcc_alert_code"] = _text(parts.get("DCCAlertCode"), self.lean)
         alert = parts.get("DCCAlert")
         if alert is None:
             return
@@ -597,13 +635,13 @@ class _Reader:
     def credentials_updated(self, body: etree._Element, where: str) -> None:
         """N42 SecurityCredentialsUpdated: role and certificate hashes, no certificates."""
         parts = _children(body)
-        device = _text(parts.get("DeviceID"))
+        device = _text(parts.get("DeviceID"), self.lean)
         if device is not None:
             try:
                 self.fields["device_id"] = parse_eui64(device)
             except EuiError as error:
                 self.problem(str(error), at(where, "DeviceID"))
-        role_name = _text(parts.get("RemotePartyRole"))
+        role_name = _text(parts.get("RemotePartyRole"), self.lean)
         if role_name is not None:
             code = DUIS_ROLE_CODES.get(role_name)
             if code is None:
@@ -615,7 +653,10 @@ class _Reader:
             parent = element.getparent()
             hash_element = parent.find(_SR + "CertificateHash") if parent is not None else None
             listed.append(
-                {"certificate_type": _text(element), "certificate_hash": _text(hash_element)}
+                {
+                    "certificate_type": _text(element, self.lean),
+                    "certificate_hash": _text(hash_element, self.lean),
+                }
             )
         self.details["credentials_updated"] = listed
 
@@ -659,7 +700,7 @@ _ServiceReads = tuple[
 ]
 
 
-def _service_reads(body: etree._Element, spec: ServiceSpec) -> _ServiceReads:
+def _service_reads(body: etree._Element, spec: ServiceSpec, lean: bool) -> _ServiceReads:
     """Everything the reader reads of a service ``body``, as plain values:
 
     - the scalar fields and roles as (local name, text), in document order;
@@ -668,6 +709,7 @@ def _service_reads(body: etree._Element, spec: ServiceSpec) -> _ServiceReads:
     - the texts of the certification-path Certificate children, None without the path.
 
     Of repeated certificate elements the last counts, as the reader has always read them.
+    Texts are read as :func:`_written` reads them in a ``lean`` tree (raising _BlankDropped).
     """
     reads = _BODY_READS[spec.variant]
     scalars: list[tuple[str, str | None]] = []
@@ -683,24 +725,38 @@ def _service_reads(body: etree._Element, spec: ServiceSpec) -> _ServiceReads:
         elif name is _DEVICE:
             device = child
         else:
-            scalars.append((name, child.text))
+            text = child.text
+            if text is None and lean and len(child):
+                raise _BlankDropped
+            scalars.append((name, text))
     if replaced is not None:
         for step in spec.certificates[1:]:
             replaced = replaced.find(_SR + step)
             if replaced is None:
                 break
+    placed: list[tuple[str, str | None]] | None = None
+    if replaced is not None:
+        placed = []
+        for child in replaced[:]:
+            tag = child.tag
+            text = child.text
+            if text is None and lean and len(child):
+                raise _BlankDropped
+            placed.append((_REPLACEMENT_NAMES.get(tag) or _tag_local(tag), text))
+    certified: list[str | None] | None = None
+    if path is not None:
+        certified = []
+        for child in path[:]:
+            if child.tag == T_CERTIFICATE:
+                text = child.text
+                if text is None and lean and len(child):
+                    raise _BlankDropped
+                certified.append(text)
     return (
         tuple(scalars),
-        None if device is None else device.text or "",
-        None
-        if replaced is None
-        else tuple(
-            [
-                (_REPLACEMENT_NAMES.get(tag := child.tag) or _tag_local(tag), child.text)
-                for child in replaced[:]
-            ]
-        ),
-        None if path is None else tuple([c.text for c in path[:] if c.tag == T_CERTIFICATE]),
+        None if device is None else _written(device, lean) or "",
+        None if placed is None else tuple(placed),
+        None if certified is None else tuple(certified),
     )
 
 
@@ -887,6 +943,10 @@ def _execution_time(state: _Reader | _ServiceBody, text: str | None, where: str)
         state.problem(
             f"ExecutionDateTime {text!r} is not an xs:dateTime", at(where, "ExecutionDateTime")
         )
+
+
+class _BlankDropped(Exception):
+    """A lean tree lost whitespace-only text that the reader reads (see :func:`_decode`)."""
 
 
 class _Unreadable(Exception):
