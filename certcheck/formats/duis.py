@@ -451,10 +451,10 @@ def _request_id(text: str | None, reverse: bool = False) -> tuple[str, str, int]
 
 
 class _Reader:
-    """State for decoding one document: problems found so far and the item fields."""
+    """State for decoding a response, an alert or a SignedPreCommand request: problems found so
+    far and the item fields."""
 
     __slots__ = (
-        "certificates_seen",
         "details",
         "digest",
         "fields",
@@ -472,7 +472,6 @@ class _Reader:
         self.digest = digest
         self.limits = limits
         self.lean = lean
-        self.certificates_seen = 0
         self.problems: list[Problem] = []
         self.fields: dict[str, Any] = {}
         self.details: dict[str, Any] = {}
