@@ -28,6 +28,7 @@ from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.chain import TrustStore
 
 _T = TypeVar("_T")
+_UNSET: Any = object()  # AuditContext.once: no value kept yet
 # Plans kept at most (emptied when full): each may hold a serialised record tail of a few KB,
 # so that a batch of ever-new certificates stays within some 20 MB of plans; a batch repeats
 # far fewer keys than this (placement sets x meter profiles).
@@ -65,12 +66,12 @@ class AuditContext:
         this context, such as the findings on one set of placements. Results are shared, so
         they must be immutable."""
         memo = self._memo
-        if key in memo:
-            return memo[key]  # type: ignore[no-any-return]
-        if len(memo) > 65536:
-            memo.clear()
-        found = memo[key] = compute()
-        return found
+        found = memo.get(key, _UNSET)
+        if found is _UNSET:  # one lookup: a key holding placements costs ~2,000 to hash
+            if len(memo) > 65536:
+                memo.clear()
+            found = memo[key] = compute()
+        return found  # type: ignore[no-any-return]
 
     def organisation(self, entity_id: str | None) -> Organisation | None:
         """The organisation behind an entity id, with operators.csv's party and user role when

@@ -94,15 +94,25 @@ class Rule:
         where: str | None = None,
         responsible: Organisation | None = None,
     ) -> Finding:
-        """A finding of this rule's code and severity; ``responsible`` only on an incident."""
-        return Finding(
-            self.code,
-            self.severity,
-            message,
-            certificate,
-            where,
-            responsible if self.incident else None,
+        """A finding of this rule's code and severity; ``responsible`` only on an incident.
+
+        Stored through the frozen dataclass's slots (as ``Meter.of_row`` does): a finding is
+        made per item whose plan words its findings itself, and ``Finding(...)`` cost some
+        11,600 instructions against 7,200 so."""
+        finding = object.__new__(Finding)
+        set_code, set_severity, set_message, set_certificate, set_where, set_responsible = (
+            _FINDING_SLOTS
         )
+        set_code(finding, self.code)
+        set_severity(finding, self.severity)
+        set_message(finding, message)
+        set_certificate(finding, certificate)
+        set_where(finding, where)
+        set_responsible(finding, responsible if self.incident else None)
+        return finding
+
+
+_FINDING_SLOTS = tuple(getattr(Finding, name).__set__ for name in Finding.__dataclass_fields__)
 
 
 REGISTRY: dict[str, Rule] = {}

@@ -85,14 +85,26 @@ def meter_profile(
 
 @dataclass(frozen=True, slots=True)
 class Meter:
-    """One meters.csv row. ``mpan`` is the 13-digit core; exactly one of mpan/mprn is set."""
+    """One meters.csv row. ``mpan`` is the 13-digit core; exactly one of mpan/mprn is set.
+
+    ``profile`` is what the network checks read of the row besides the meter's identity,
+    found when the meter is made: a field rather than a property computed on first use, as
+    checks and records read it (and what follows from it) several times per item, at about
+    1,000 instructions per property call.
+    """
 
     device_id: str
     mpan: str | None
     mprn: str | None
     network: str | None
     device_type: DeviceType
-    _profile: MeterProfile | None = field(default=None, init=False, repr=False, compare=False)
+    profile: MeterProfile = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        distributor_id = self.mpan[:2] if self.mpan else None
+        object.__setattr__(
+            self, "profile", meter_profile(self.device_type, self.network, distributor_id)
+        )
 
     @classmethod
     def of_row(
@@ -102,11 +114,11 @@ class Meter:
         mprn: str | None,
         network: str | None,
         device_type: DeviceType,
-        profile: MeterProfile | None = None,
+        profile: MeterProfile,
     ) -> Meter:
         """``Meter(...)`` for the mapping's lookups, one per item: stored through the slots,
-        at about a fifth of the frozen dataclass's ``__init__``. ``profile``, when the caller
-        has it, must be ``meter_profile``'s for these fields."""
+        at about a fifth of the frozen dataclass's ``__init__``. ``profile`` must be
+        :func:`meter_profile`'s for these fields (the mapping keeps them by row)."""
         meter = object.__new__(cls)
         set_device_id, set_mpan, set_mprn, set_network, set_device_type, set_profile = _METER_SLOTS
         set_device_id(meter, device_id)
@@ -116,18 +128,6 @@ class Meter:
         set_device_type(meter, device_type)
         set_profile(meter, profile)
         return meter
-
-    @property
-    def profile(self) -> MeterProfile:
-        """What the network checks read of this row besides the meter's identity (found on
-        first use, then kept)."""
-        found = self._profile
-        if found is None:
-            found = meter_profile(
-                self.device_type, self.network, self.mpan[:2] if self.mpan else None
-            )
-            object.__setattr__(self, "_profile", found)
-        return found
 
     @property
     def distributor(self) -> Distributor | None:
