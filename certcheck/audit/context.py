@@ -92,10 +92,6 @@ class AuditContext:
             self._organisations[entity_id] = found
         return found
 
-    def organisation_json(self, organisation: Organisation) -> JsonText:
-        """An organisation's SPEC.md ``sender`` object as JSON text, encoded once per run."""
-        return self.once(("sender", organisation), lambda: JsonText(dumps(organisation.as_dict())))
-
     def expected(self, network: str, serialised: bool = False) -> dict[str, Any] | JsonText:
         """SPEC.md ``expected`` for a network: {network, parties: [{party, entity_id}]}, the
         organisations in operators.csv answering for it; built once per network (its JSON text

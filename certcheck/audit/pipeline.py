@@ -33,6 +33,7 @@ from certcheck.audit.serialise import (
     json_members,
     json_string,
     occupant_entries,
+    organisation_json,
     record_tail,
 )
 from certcheck.audit.sources import Block, LineBlock, block_items
@@ -153,7 +154,7 @@ def _shared(item: Item, network: str | None, context: AuditContext) -> _Shared:
             "service": item.service,
             "message_code": item.message_code,
             "originator": item.originator,
-            "sender": context.organisation_json(sender) if sender else None,
+            "sender": organisation_json(sender) if sender else None,
             "supplier": supplier,
             "expected": context.expected(network, True) if network else None,
         }

@@ -195,16 +195,17 @@ def finding_json(finding: Finding) -> str:
             f'{{"code":{json_string(finding.code)},"severity":"{finding.severity.label}",'
             f'"message":{json_string(finding.message)},'
             f'"certificate":{"null" if certificate is None else json_string(certificate)},'
-            f'"responsible":{"null" if responsible is None else _organisation_json(responsible)},'
+            f'"responsible":{"null" if responsible is None else organisation_json(responsible)},'
             f'"where":{"null" if where is None else json_string(where)}}}'
         )
     return text
 
 
 @lru_cache(maxsize=1024)
-def _organisation_json(organisation: Organisation) -> str:
-    """An organisation's SPEC.md object (``responsible``, ``sender``) as compact JSON."""
-    return dumps(organisation.as_dict())
+def organisation_json(organisation: Organisation) -> JsonText:
+    """An organisation's SPEC.md object (``sender``, ``responsible``) as compact JSON, encoded
+    once per organisation."""
+    return JsonText(dumps(organisation.as_dict()))
 
 
 def record_line(
