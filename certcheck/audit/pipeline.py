@@ -224,7 +224,7 @@ def _audit_subject(
 ) -> tuple[Item, Tally, str, str, tuple[str, PairedKey, str | None] | None]:
     """Serialise one checked item (its findings and plan, as :func:`check_item` gave them):
     the item, its tally, its record line in two parts (the head from ``{``, the tail to the
-    line's ``\n``) and its part in supplier pairing (role, key, supplier), or None.
+    line's end) and its part in supplier pairing (role, key, supplier), or None.
 
     The record's certificate entries and the pairing digests follow from the placements, the
     same for every item of a plan; when the item's findings are its plan's ready ones (most
