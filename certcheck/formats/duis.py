@@ -197,10 +197,7 @@ def _written(element: etree._Element, lean: bool) -> str | None:
 
 def _text(element: etree._Element | None, lean: bool) -> str | None:
     """An element's stripped text, None without the element or its text."""
-    if element is None:
-        return None
-    text = _written(element, lean)
-    return text.strip() if text is not None else None
+    return None if element is None else _stripped(_written(element, lean))
 
 
 def _stripped(text: str | None) -> str | None:
@@ -353,7 +350,7 @@ def _envelope(root: etree._Element) -> tuple[etree._Element | None, etree._Eleme
 def _header_values(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str | None]:
     """The header elements the reader uses, from their (local name, text) in document order:
     local name to stripped text (of repeated elements the last counts)."""
-    return {name: text.strip() if text is not None else None for name, text in pairs}
+    return {name: _stripped(text) for name, text in pairs}
 
 
 def _header_fields(
