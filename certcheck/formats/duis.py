@@ -33,6 +33,7 @@ from certcheck.formats.duis_services import (
     SR_NS,
     ServiceSpec,
 )
+from certcheck.formats.duis_templates import TEMPLATES
 from certcheck.formats.isotime import iso_utc
 from certcheck.formats.xmlsafe import XmlRefused, parse_xml
 from certcheck.smki.cache import CACHE_SIZE, certificate_from_der
@@ -119,7 +120,13 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits, lean: bool) -
         return _unreadable(source, digest, refused.message, refused.where)
     try:
         if root.tag == T_REQUEST:
-            return _request(root, source, digest, limits, len(data) <= _MEMO_MAX_BYTES, lean)
+            memo = len(data) <= _MEMO_MAX_BYTES
+            if not (memo and lean):
+                return _request(root, source, digest, limits, memo, lean)
+            found = TEMPLATES.find(data, limits)
+            if found is not None:
+                return _request_item(found[0], found[1], source, digest)
+            return _request(root, source, digest, limits, memo, lean, data)
         if root.tag == T_RESPONSE:
             return _Reader(source, digest, limits, lean).response(root)
     except _BlankDropped:
@@ -217,6 +224,13 @@ def _b64(text: str | None) -> bytes:
     return binascii.a2b_base64("".join(text.split()).encode("ascii"), strict_mode=True)
 
 
+def clear_memos() -> None:
+    """Forget every reading kept for later requests (headers, bodies, templates)."""
+    _request_head.cache_clear()
+    _service_outcome.cache_clear()
+    TEMPLATES.clear()
+
+
 # Documents up to this size have what their header and service body give memoised (by what
 # the reader reads of them); larger ones are read without the memos, which then hold at most
 # their entry count of such small readings.
@@ -224,16 +238,24 @@ _MEMO_MAX_BYTES = 32 * 1024
 
 
 def _request(
-    root: etree._Element, source: str, digest: str, limits: Limits, memo: bool, lean: bool
+    root: etree._Element,
+    source: str,
+    digest: str,
+    limits: Limits,
+    memo: bool,
+    lean: bool,
+    data: bytes | None = None,
 ) -> Item:
     """A DUIS request: its header and service body are read into plain values, and what those
     give is built once per distinct reading (:func:`_request_head`, :func:`_service_outcome`);
     the RequestID, which differs from request to request, and the problems' source are the
-    item's own."""
+    item's own. With the document's ``data``, a request that gives a :class:`_Reading` is
+    offered to the templates (:mod:`certcheck.formats.duis_templates`)."""
     header, body, signed = _envelope(root)
     if header is None:
         return _unreadable(source, digest, f"{source}: no sr:Header element", _local(root))
     request_id = None
+    request_ids = 0
     pairs = []
     for child in header[:]:  # a slice: cheaper than lxml's child iterator
         name = _HEADER_TAGS.get(child.tag)
@@ -244,42 +266,62 @@ def _request(
             raise _BlankDropped
         if name is _REQUEST_ID_NAME:
             request_id = text  # of repeated RequestIDs the last counts
+            request_ids += 1
         else:
             pairs.append((name, text))
     head = (_request_head if memo else _request_head.__wrapped__)(
         root.get("schemaVersion"), signed, tuple(pairs)
     )
-    problems: list[Problem] = []
-    if request_id is not None:
-        request_id = request_id.strip()
-    parsed = _request_id(request_id)
-    if isinstance(parsed, str):
-        problems.append(Problem(f"{source}: {parsed}", "Header/RequestID"))
-        parsed = (None, None, None)
-    for message, where in head.problems:
-        problems.append(Problem(f"{source}: {message}", where))
+    element = body[0] if body is not None and len(body) else None
+    name = None if element is None else _SR_LOCAL_NAMES.get(element.tag) or _local(element)
+    if name == SIGNED_PRE_COMMAND:
+        return _signed_pre_command_request(
+            element, head, _stripped(request_id), source, digest, limits, lean
+        )
+    reading = _request_reading(head, element, name, limits, memo, lean)
+    if data is not None and request_ids == 1:
+        TEMPLATES.learn(data, request_id, reading, limits)
+    return _request_item(reading, _stripped(request_id), source, digest)
+
+
+class _Reading(NamedTuple):
+    """What a request other than a SignedPreCommand gives its item apart from the RequestID
+    and the source: problems as (message, where) without the source, in the order they are
+    found, after any problem with the RequestID itself."""
+
+    service: str | None
+    sent: str | None
+    details: dict[str, Any]
+    problems: tuple[tuple[str, str | None], ...]
+    remote_party_role: int | None
+    execution_time: str | None
+    placements: tuple[Placement, ...]
+
+
+def _request_reading(
+    head: _RequestHead,
+    element: etree._Element | None,
+    name: str | None,
+    limits: Limits,
+    memo: bool,
+    lean: bool,
+) -> _Reading:
+    """What the request with header ``head`` and service body ``element`` (local ``name``)
+    gives; raises _Unreadable past the limits, _BlankDropped as :func:`_written` does."""
+    problems = list(head.problems)
     details = head.details.copy()
-    if body is None or len(body) == 0:
-        problems.append(Problem(f"{source}: no sr:Body content", "Body"))
+    if element is None:
+        problems.append(("no sr:Body content", "Body"))
         outcome = _NO_OUTCOME
     else:
-        element = body[0]
-        name = _SR_LOCAL_NAMES.get(element.tag) or _local(element)
         details["body"] = name
         where = _path("Body", name)
-        if name == SIGNED_PRE_COMMAND:
-            reader = _Reader(source, digest, limits, lean)
-            reader.problems = problems
-            reader.details = details
-            reader.fields = _request_fields(head, request_id, parsed)
-            return reader.signed_pre_command(element, where)
-        spec = SERVICES_BY_BODY.get(name)
+        spec = SERVICES_BY_BODY.get(name)  # type: ignore[arg-type]
         declared = SERVICES.get(head.service or "")
         if declared is not None and spec is not None and declared is not spec:
             problems.append(
-                Problem(
-                    f"{source}: body {name} does not belong to service {declared.variant} "
-                    f"({declared.body})",
+                (
+                    f"body {name} does not belong to service {declared.variant} ({declared.body})",
                     where,
                 )
             )
@@ -292,35 +334,77 @@ def _request(
                 spec.variant, where, *_service_reads(element, spec, lean), limits.max_certificates,
                 limits.max_der_depth,
             )  # fmt: skip
-            for message, found_at in outcome.problems:
-                problems.append(Problem(f"{source}: {message}", found_at))
+            problems += outcome.problems
             if outcome.details:
                 details.update(outcome.details)
+    return _Reading(
+        head.service,
+        head.sent,
+        details,
+        tuple(problems),
+        outcome.remote_party_role,
+        outcome.execution_time,
+        outcome.placements,
+    )
+
+
+def _request_item(reading: _Reading, request_id: str | None, source: str, digest: str) -> Item:
+    """The item of a request that gave ``reading``, with its (stripped) RequestID text."""
+    parsed = _request_id(request_id)
+    problems = []
+    if isinstance(parsed, str):
+        problems.append(Problem(f"{source}: {parsed}", "Header/RequestID"))
+        parsed = (None, None, None)
+    for message, where in reading.problems:
+        problems.append(Problem(f"{source}: {message}", where))
     originator, device_id, counter = parsed
     item = _ItemSlots()  # every slot is stored, then the item takes its class: see _ItemSlots
     item.source = source
     item.kind = ItemKind.DUIS_REQUEST
     item.digest = digest
-    item.service = head.service
+    item.service = reading.service
     item.message_code = None
     item.message_name = None
     item.originator = originator
     item.device_id = device_id
     item.counter = counter
-    item.remote_party_role = outcome.remote_party_role
-    item.placements = outcome.placements
+    item.remote_party_role = reading.remote_party_role
+    item.placements = reading.placements
     item.outcomes = ()
     item.signature = None
-    item.execution_time = outcome.execution_time
+    item.execution_time = reading.execution_time
     item.request_id = request_id or None
-    item.sent = head.sent
+    item.sent = reading.sent
     item.entry_id = None
     item.entry_time = None
-    item.details = details
+    item.details = reading.details.copy()  # each item owns its details
     item.problems = tuple(problems)
     item.inner = None
     item.__class__ = Item
     return item  # type: ignore[return-value]
+
+
+def _signed_pre_command_request(
+    element: etree._Element,
+    head: _RequestHead,
+    request_id: str | None,
+    source: str,
+    digest: str,
+    limits: Limits,
+    lean: bool,
+) -> Item:
+    """A request whose body is a SignedPreCommand (CV 5), read by a :class:`_Reader`."""
+    parsed = _request_id(request_id)
+    reader = _Reader(source, digest, limits, lean)
+    if isinstance(parsed, str):
+        reader.problem(parsed, "Header/RequestID")
+        parsed = (None, None, None)
+    for message, where in head.problems:
+        reader.problem(message, where)
+    reader.details = head.details.copy()
+    reader.details["body"] = SIGNED_PRE_COMMAND
+    reader.fields = _request_fields(head, request_id, parsed)
+    return reader.signed_pre_command(element, _path("Body", SIGNED_PRE_COMMAND))
 
 
 class _ItemSlots:

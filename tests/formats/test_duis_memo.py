@@ -45,8 +45,7 @@ def _request(pki: dict[str, Issued], ka: str = "ka", counter: int = 1, device: s
 
 def _fresh(data: bytes, source: str) -> object:
     """The item read with every reader memo emptied first."""
-    duis._request_head.cache_clear()
-    duis._service_outcome.cache_clear()
+    duis.clear_memos()
     return decode_duis(data, source)
 
 

@@ -1,0 +1,122 @@
+"""DUIS requests that differ only in their RequestID, read once.
+
+A Supplier's batch repeats one request document many times over with another RequestID in
+each (payloads.md section 1.2: ``originator:target:counter``). Every document is still parsed
+by the hardened parser (:func:`~certcheck.formats.xmlsafe.parse_xml`); what the reader then
+takes from the tree is kept as a *template*: the document's bytes before and after the
+RequestID's text, with the reading. A later document made of the same bytes around another
+RequestID text has the same tree but for that text, so it gives the same reading.
+
+That holds because a template is kept only for a document in which the RequestID's text is
+plain: the only element named RequestID (the word occurs exactly twice, in its start and end
+tags, and the header's one RequestID element is that one), written ``<prefix:RequestID>`` with
+no attribute, holding only hex digits, hyphens, colons, spaces, tabs and newlines (no markup,
+no reference, no carriage return: the text in the tree is the bytes as written). A later
+document is matched only when its own RequestID text is of those characters too; it was
+parsed, and read in the same mode (the reader's lean parse), before it is matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from certcheck.audit.limits import Limits
+
+_START = b"RequestID>"
+_WORD = b"RequestID"
+_PLAIN_BYTES = b"0123456789ABCDEFabcdef:- \t\n"  # what a plain RequestID text is written with
+_PREFIX = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?\Z")
+MAX_TEMPLATES = 64  # a batch repeats a few documents; hostile variety cannot grow the store
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    head: bytes  # the document up to the end of the RequestID start tag
+    tail: bytes  # from the RequestID end tag to the document's end
+    limits: tuple[int, int]  # the reading's certificate count and DER depth limits
+    reading: Any
+
+
+class Templates:
+    """Readings of request documents by the bytes around their RequestID text.
+
+    Bounded: past :data:`MAX_TEMPLATES` the oldest template is forgotten. Templates of one
+    shape (the same head and tail lengths) are kept together, the last matched first.
+    """
+
+    def __init__(self) -> None:
+        self.by_shape: dict[tuple[int, int], list[_Template]] = {}
+        self.order: deque[_Template] = deque()
+
+    def clear(self) -> None:
+        self.by_shape.clear()
+        self.order.clear()
+
+    def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
+        """The reading and stripped RequestID text of a parsed request document that matches
+        a template, or None."""
+        start = data.find(_START)
+        if start < 0:
+            return None
+        text = start + len(_START)
+        end = data.find(b"<", text)
+        if end <= text:  # no text: the tree holds None, not "" (the reader tells them apart)
+            return None
+        candidates = self.by_shape.get((text, len(data) - end))
+        if not candidates:
+            return None
+        request_id = data[text:end]
+        if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
+            return None
+        bounds = (limits.max_certificates, limits.max_der_depth)
+        for index, template in enumerate(candidates):
+            if (
+                template.limits == bounds
+                and data.endswith(template.tail)
+                and (data.startswith(template.head))
+            ):
+                if index:
+                    candidates.insert(0, candidates.pop(index))
+                return template.reading, request_id.decode("ascii").strip()
+        return None
+
+    def learn(self, data: bytes, request_id: str | None, reading: Any, limits: Limits) -> None:
+        """Keep ``reading`` for documents like ``data``, if its one header RequestID text
+        (``request_id``, as the tree holds it) is plain, written where the bytes say."""
+        if request_id is None or data.count(_WORD) != 2:
+            return
+        start = data.find(_START)
+        opening = data.rfind(b"<", 0, start)
+        if opening < 0 or _PREFIX.match(data, opening, start) is None:
+            return
+        text = start + len(_START)
+        end = data.find(b"<", text)
+        closing = b"</" + data[opening + 1 : text]
+        written = data[text:end]
+        if not data.startswith(closing, end) or written.translate(None, _PLAIN_BYTES):
+            return
+        if written != request_id.encode("ascii", "replace"):
+            return
+        shape = (text, len(data) - end)
+        template = _Template(
+            data[:text], data[end:], (limits.max_certificates, limits.max_der_depth), reading
+        )
+        kept = self.by_shape.setdefault(shape, [])
+        if any(t.head == template.head and t.tail == template.tail for t in kept):
+            return
+        kept.insert(0, template)
+        self.order.append(template)
+        if len(self.order) > MAX_TEMPLATES:
+            oldest = self.order.popleft()
+            shape = (len(oldest.head), len(oldest.tail))
+            others = [t for t in self.by_shape.get(shape, ()) if t is not oldest]
+            if others:
+                self.by_shape[shape] = others
+            else:
+                self.by_shape.pop(shape, None)
+
+
+TEMPLATES = Templates()

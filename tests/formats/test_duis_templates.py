@@ -1,0 +1,140 @@
+"""A request that differs from an earlier one only in its RequestID text is read from that
+one's template: it must decode exactly as when read alone, and a document that only looks like
+it (another RequestID, markup or references in the text, other limits) must not match."""
+
+from __future__ import annotations
+
+import pytest
+
+from certcheck.audit.limits import DEFAULT_LIMITS, Limits
+from certcheck.demo.duis_build import build_duis_request
+from certcheck.demo.pki import Issued, issue_organisation, make_issuing_ca, make_root
+from certcheck.formats import duis, duis_templates
+from certcheck.formats.duis import decode_duis
+
+NETWORK_OPERATOR = 3
+OPERATOR = bytes.fromhex("90b3d51f30020000")
+RID = b"90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-01:1"
+
+
+@pytest.fixture(scope="module")
+def pki() -> dict[str, Issued]:
+    root = make_root("templates", "Templates Root")
+    oca = make_issuing_ca("templates", root, "Templates OCA")
+    return {
+        "oca": oca,
+        "ds": issue_organisation("templates", oca, OPERATOR, NETWORK_OPERATOR, "digitalSignature"),
+        "ka": issue_organisation("templates", oca, OPERATOR, NETWORK_OPERATOR, "keyAgreement"),
+    }
+
+
+@pytest.fixture()
+def request_xml(pki: dict[str, Issued]) -> bytes:
+    duis.clear_memos()
+    data = build_duis_request(
+        "6.21",
+        "90b3d51f30010000",
+        "00:db:12:34:56:78:90:01",
+        1,
+        "NetworkOperator",
+        {"DigitalSigningCertificate": pki["ds"].der, "KeyAgreementCertificate": pki["ka"].der},
+        [pki["oca"].der],
+    )
+    assert data.count(RID) == 1
+    return data
+
+
+def _fresh(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> object:
+    duis.clear_memos()
+    return decode_duis(data, source, limits=limits)
+
+
+def _matched(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
+    return duis.TEMPLATES.find(data, limits) is not None
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    [
+        b"90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:77",
+        b"90-b3-d5-1f-30-01-00-00:00-db-12-34-56-78-90-02:77",
+        b"\n  90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:77 \t",
+        b"90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:99999999999999999999",
+        b"90-B3-D5-1F-30-01-00-00",
+        b"::",
+        b" ",
+    ],
+)
+def test_a_request_with_another_plain_request_id_reads_as_alone(
+    request_xml: bytes, request_id: bytes
+) -> None:
+    decode_duis(request_xml, "first.xml")
+    other = request_xml.replace(RID, request_id)
+    assert _matched(other)
+    item = decode_duis(other, "other.xml")
+    assert item == _fresh(other, "other.xml")
+    assert item.details is not decode_duis(other, "again.xml").details
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    [
+        b"",  # no text: the tree holds None, "missing RequestID"
+        b"A&amp;B",
+        b"&#x39;0-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:1",
+        b"90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:1\r\n",
+        b"caf\xc3\xa9:x:1",
+        b"RequestID",
+        b"<![CDATA[90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:1]]>",
+    ],
+)
+def test_a_request_id_text_that_is_not_plain_is_read_from_the_tree(
+    request_xml: bytes, request_id: bytes
+) -> None:
+    decode_duis(request_xml, "first.xml")
+    other = request_xml.replace(RID, request_id)
+    assert not _matched(other)
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"</sr:RequestID>", b"</sr:RequestID><sr:RequestID/>"),  # the last RequestID counts
+        (b"</sr:RequestID>", b"</sr:RequestID><sr:RequestID>1</sr:RequestID>"),
+        (b"<sr:RequestID>", b'<sr:RequestID xml:lang="en">'),
+        (b"</sr:Body>", b'<x:RequestID xmlns:x="urn:x">1</x:RequestID></sr:Body>'),
+        (b"<sr:ServiceReference>", b"<sr:ServiceReference>RequestID>"),
+        (b"<sr:Header>", b"<sr:Header><!-- RequestID -->"),
+    ],
+)
+def test_a_document_that_only_looks_plain_is_never_a_template(
+    request_xml: bytes, old: bytes, new: bytes
+) -> None:
+    data = request_xml.replace(old, new, 1)
+    first = decode_duis(data, "first.xml")
+    assert first == _fresh(data, "first.xml")
+    decode_duis(data, "first.xml")
+    assert not duis.TEMPLATES.order
+    other = data.replace(RID, RID[:-1] + b"2")
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+def test_a_template_is_matched_only_under_the_limits_it_was_read_with(request_xml: bytes) -> None:
+    one = Limits(max_certificates=1)
+    decode_duis(request_xml, "first.xml")
+    other = request_xml.replace(RID, RID[:-1] + b"5")
+    assert _matched(other) and not _matched(other, one)
+    assert decode_duis(other, "other.xml", limits=one) == _fresh(other, "other.xml", one)
+
+
+def test_the_templates_are_bounded(request_xml: bytes) -> None:
+    for n in range(duis_templates.MAX_TEMPLATES + 10):
+        varied = request_xml.replace(b"<sr:CommandVariant>1<", f"<sr:CommandVariant>{n}<".encode())
+        decode_duis(varied, f"{n}.xml")
+    kept = duis.TEMPLATES
+    assert len(kept.order) == duis_templates.MAX_TEMPLATES
+    assert sum(len(shape) for shape in kept.by_shape.values()) == duis_templates.MAX_TEMPLATES
+    newest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>73<")
+    oldest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>0<")
+    assert _matched(newest) and not _matched(oldest)
