@@ -43,16 +43,15 @@ class _Template:
 class Templates:
     """Readings of request documents by the bytes around their RequestID text.
 
-    Bounded: past :data:`MAX_TEMPLATES` the oldest template is forgotten. Templates of one
-    shape (the same head and tail lengths) are kept together, the last matched first.
+    Bounded: past :data:`MAX_TEMPLATES` the oldest template is forgotten.
     """
 
     def __init__(self) -> None:
-        self.by_shape: dict[tuple[int, int], list[_Template]] = {}
+        self.by_text: dict[tuple[bytes, bytes], _Template] = {}  # by (head, tail)
         self.order: deque[_Template] = deque()
 
     def clear(self) -> None:
-        self.by_shape.clear()
+        self.by_text.clear()
         self.order.clear()
 
     def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
@@ -65,23 +64,13 @@ class Templates:
         end = data.find(b"<", text)
         if end <= text:  # no text: the tree holds None, not "" (the reader tells them apart)
             return None
-        candidates = self.by_shape.get((text, len(data) - end))
-        if not candidates:
+        template = self.by_text.get((data[:text], data[end:]))
+        if template is None or template.limits != (limits.max_certificates, limits.max_der_depth):
             return None
         request_id = data[text:end]
         if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
             return None
-        bounds = (limits.max_certificates, limits.max_der_depth)
-        for index, template in enumerate(candidates):
-            if (
-                template.limits == bounds
-                and data.endswith(template.tail)
-                and (data.startswith(template.head))
-            ):
-                if index:
-                    candidates.insert(0, candidates.pop(index))
-                return template.reading, request_id.decode("ascii").strip()
-        return None
+        return template.reading, request_id.decode("ascii").strip()
 
     def learn(self, data: bytes, request_id: str | None, reading: Any, limits: Limits) -> None:
         """Keep ``reading`` for documents like ``data``, if its one header RequestID text
@@ -100,23 +89,17 @@ class Templates:
             return
         if written != request_id.encode("ascii", "replace"):
             return
-        shape = (text, len(data) - end)
         template = _Template(
             data[:text], data[end:], (limits.max_certificates, limits.max_der_depth), reading
         )
-        kept = self.by_shape.setdefault(shape, [])
-        if any(t.head == template.head and t.tail == template.tail for t in kept):
+        key = (template.head, template.tail)
+        if key in self.by_text:  # read under other limits: the template stays as it was
             return
-        kept.insert(0, template)
+        self.by_text[key] = template
         self.order.append(template)
         if len(self.order) > MAX_TEMPLATES:
             oldest = self.order.popleft()
-            shape = (len(oldest.head), len(oldest.tail))
-            others = [t for t in self.by_shape.get(shape, ()) if t is not oldest]
-            if others:
-                self.by_shape[shape] = others
-            else:
-                self.by_shape.pop(shape, None)
+            del self.by_text[(oldest.head, oldest.tail)]
 
 
 TEMPLATES = Templates()

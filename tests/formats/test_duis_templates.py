@@ -134,7 +134,7 @@ def test_the_templates_are_bounded(request_xml: bytes) -> None:
         decode_duis(varied, f"{n}.xml")
     kept = duis.TEMPLATES
     assert len(kept.order) == duis_templates.MAX_TEMPLATES
-    assert sum(len(shape) for shape in kept.by_shape.values()) == duis_templates.MAX_TEMPLATES
+    assert len(kept.by_text) == duis_templates.MAX_TEMPLATES
     newest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>73<")
     oldest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>0<")
     assert _matched(newest) and not _matched(oldest)
