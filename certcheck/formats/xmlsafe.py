@@ -126,8 +126,9 @@ def parse_xml(
         text = _scan_text(data, source)
     # Entity declarations can only sit inside a DOCTYPE, so one scan covers both. Without a
     # "!" (one memchr, against a 9-byte search) there is no DOCTYPE to find, nor a comment or
-    # CDATA section.
-    bang = b"!" in text
+    # CDATA section. ``find`` rather than ``in``: bytes' ``in`` first tries its operand as an
+    # integer and clears the TypeError (0.23 against 0.44 us on a DUIS 6.21 request).
+    bang = text.find(b"!") >= 0
     at = text.find(_DOCTYPE) if bang else -1
     if at >= 0:
         what, where = _doctype_reason(text, at)
