@@ -99,7 +99,7 @@ class Templates:
         self.order.append(template)
         if len(self.order) > MAX_TEMPLATES:
             oldest = self.order.popleft()
-            del self.by_text[(oldest.head, oldest.tail)]
+            self.by_text.pop((oldest.head, oldest.tail), None)
 
 
 TEMPLATES = Templates()
