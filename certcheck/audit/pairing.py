@@ -128,11 +128,12 @@ class BatchPairing:
     def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
         """The results, in order, with every want the batch or the store can answer resolved."""
         for result in results:
-            for index, role, key, supplier in result.pairing:
-                if role == OFFER:
-                    self._offer(key, supplier)  # type: ignore[arg-type]
-                elif not self._resolve(result, index, key):
-                    self.waiting.setdefault(key, []).append((result, index))
+            if self.waiting or not self._offers(result.pairing):
+                for index, role, key, supplier in result.pairing:
+                    if role == OFFER:
+                        self._offer(key, supplier)  # type: ignore[arg-type]
+                    elif not self._resolve(result, index, key):
+                        self.waiting.setdefault(key, []).append((result, index))
             self.held.append(result)
             if not self.waiting:
                 yield from self._release()
@@ -141,6 +142,21 @@ class BatchPairing:
         self._ask_lookup(self.waiting)
         self.waiting.clear()
         yield from self._release()
+
+    def _offers(self, pairing: list[tuple[int, str, PairedKey, str | None]]) -> bool:
+        """Take a block's offers at once when it holds nothing else, nothing waits and its
+        keys are distinct (else False): the index ends as :meth:`_offer` one at a time leaves
+        it, the keys most recently offered, each with its latest Supplier."""
+        block = {key: supplier for _, role, key, supplier in pairing if role == OFFER}
+        if len(block) != len(pairing) or len(block) > INDEX_LIMIT:
+            return False
+        offers = self.offers
+        for key in block.keys() & offers.keys():  # offered again: to the end, in block order
+            del offers[key]
+        offers.update(block)  # type: ignore[arg-type]
+        for _ in range(len(offers) - INDEX_LIMIT):
+            offers.popitem(last=False)
+        return True
 
     def _offer(self, key: PairedKey, supplier: str) -> None:
         self.offers[key] = supplier
