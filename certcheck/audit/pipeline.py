@@ -12,7 +12,6 @@ the reading process does a few operations per block, not per item.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import os
@@ -45,6 +44,8 @@ if TYPE_CHECKING:
     from certcheck.market.meters import Meter
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
+# and up to this many, results in, while the oldest block's worker is behind the others
+HELD_PER_WORKER = 16
 
 
 @dataclass(slots=True)
@@ -56,7 +57,7 @@ class BlockResult:
     """
 
     text: str = ""
-    utf8: bytes = b""  # the text UTF-8 encoded instead, as a worker returns it
+    utf8: bytes | bytearray = b""  # the text UTF-8 encoded instead, as a worker returns it
     items: int = 0
     verdicts: dict[str, int] = field(default_factory=lambda: {v.label: 0 for v in Verdict})
     codes: dict[str, int] = field(default_factory=dict)
@@ -350,16 +351,20 @@ def _to_send(block: Block, shared: tuple[int, int, int] | None) -> Block | _Line
     return _LineRange(block.source, block.first_line, block.fd, block.offset, len(block.data))
 
 
-def _verify_in_worker(task: Block | _LineRange) -> BlockResult:
+def _verify_in_worker(task: Block | _LineRange) -> tuple[BlockResult, bytes]:
     """A block's result as a worker returns it: the records' text as UTF-8 bytes, encoded
-    once here rather than decoded and encoded again by the parent on its way to the output
-    (kept as text in the rare block that holds a lone surrogate, which UTF-8 cannot carry)."""
+    once here rather than decoded and encoded again by the parent on its way to the output,
+    and sent as they are, beside the rest of the result (kept in it as text in the rare block
+    that holds a lone surrogate, which UTF-8 cannot carry)."""
     assert _WORKER_CONTEXT is not None
     block = task.read() if isinstance(task, _LineRange) else task
     result = verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
-    with contextlib.suppress(UnicodeEncodeError):
-        result.utf8, result.text = result.text.encode(), ""
-    return result
+    try:
+        utf8 = result.text.encode()
+    except UnicodeEncodeError:
+        return result, b""
+    result.text = ""
+    return result, utf8
 
 
 def verify_blocks(
@@ -404,15 +409,26 @@ def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
         return
     shared = _file_of(first)  # open now, so every worker inherits the descriptor
     workers = Workers(_verify_in_worker, jobs)
+
+    def result() -> BlockResult:
+        value, value.utf8 = workers.next()
+        return value  # type: ignore[no-any-return]
+
     try:
         for block in itertools.chain((first,), blocks):
             workers.submit(_to_send(block, shared))
-            if workers.pending >= IN_FLIGHT_PER_WORKER * jobs:
-                yield workers.next()
+            while workers.pending >= IN_FLIGHT_PER_WORKER * jobs and (
+                workers.least_load >= 2 or workers.pending >= HELD_PER_WORKER * jobs
+            ):
+                if workers.ready():
+                    yield result()
+                else:
+                    workers.wait()
             while workers.ready():
-                yield workers.next()
+                yield result()
+        workers.end()
         while workers.pending:
-            yield workers.next()
+            yield result()
     except BaseException:
         workers.stop()
         raise

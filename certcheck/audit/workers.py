@@ -6,9 +6,11 @@ thread contends for the interpreter lock), a dead worker is an error instead of 
 the workers share what the parent loaded before the fork (its objects frozen out of the
 garbage collector's reach, so a collection in a worker does not copy their pages).
 
-Each worker has its own task pipe and result pipe. Tasks are written by one sender thread,
-so that a large task never blocks the parent while the worker is busy; results are read by
-the parent itself, from whichever worker has one, whenever it waits.
+Each worker has its own task pipe and result pipe. A small task is written by the parent
+itself; a large one by a sender thread, so that it never blocks the parent while the worker
+is busy (a small one follows it there while it is not sent). Results are read by the parent
+itself, from whichever worker has one, whenever it waits: each as one pickled header and
+the bytes the function returned beside it, written by a thread of the worker.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 import queue
 import signal
+import struct
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -27,22 +31,66 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 
+_HEADER = struct.Struct("=QQ")  # a result's sizes: its pickled (done, value), its payload
+SMALL_TASK = 4096  # a pickled task the parent writes itself, room allowing (:meth:`_room`)
+_PAGE = max(os.sysconf("SC_PAGE_SIZE"), SMALL_TASK + 4)
+_Reply = tuple[bool, Any, bytes | bytearray]  # done (else the value is an exception), value, bytes
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended without returning the result of a task it was given."""
 
 
-def _serve(function: Callable[[Any], Any], tasks: Connection, results: Connection) -> None:
-    """A worker's loop: each task's result (or the exception it raised) until the tasks end."""
+def _serve(function: Callable[[Any], tuple[Any, bytes]], tasks: Connection, results: int) -> None:
+    """A worker's loop: each task's result (or the exception it raised) until the tasks end.
+
+    Results are written by a thread of the worker, so that it goes on with its next task
+    while the parent has yet to read the last result (one result waits at most).
+    """
+    outbox: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=1)
+    writer = threading.Thread(target=_write_results, args=(results, outbox), daemon=True)
+    writer.start()
     while True:
         try:
             task = tasks.recv()
         except EOFError:
-            return
+            break
         try:
-            reply = (True, function(task))
+            value, payload = function(task)
+            reply: tuple[bool, Any] = (True, value)
         except Exception as exc:  # the parent raises it
-            reply = (False, exc)
-        results.send(reply)
+            reply, payload = (False, exc), b""
+        meta = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+        outbox.put([_HEADER.pack(len(meta), len(payload)), meta, payload])
+    outbox.put(None)
+    writer.join()
+
+
+def _write_results(fd: int, outbox: queue.Queue[list[bytes] | None]) -> None:
+    """Write each result's parts, one after the other (the worker ends if the pipe fails)."""
+    while (parts := outbox.get()) is not None:
+        views = [memoryview(part) for part in parts if part]
+        try:
+            while views:
+                written = os.writev(fd, views)
+                while views and written >= views[0].nbytes:
+                    written -= views.pop(0).nbytes
+                if written:
+                    views[0] = views[0][written:]
+        except OSError:  # the parent is gone or closed the pipe
+            os._exit(1)
+
+
+def _read_all(fd: int, size: int) -> bytearray:
+    """``size`` bytes from a pipe (EOFError if it closes first)."""
+    data = bytearray(size)
+    view, got = memoryview(data), 0
+    while got < size:
+        count = os.readv(fd, [view[got:]])
+        if not count:
+            raise EOFError
+        got += count
+    return data
 
 
 class Workers:
@@ -53,10 +101,10 @@ class Workers:
     :meth:`stop` sends.
     """
 
-    def __init__(self, function: Callable[[Any], Any], jobs: int) -> None:
+    def __init__(self, function: Callable[[Any], tuple[Any, bytes]], jobs: int) -> None:
         from multiprocessing.connection import Pipe
 
-        pipes = [(Pipe(duplex=False), Pipe(duplex=False)) for _ in range(jobs)]
+        pipes = [(Pipe(duplex=False), os.pipe()) for _ in range(jobs)]
         self.tasks = [send for (_, send), _ in pipes]
         self.results = [receive for _, (receive, _) in pipes]
         self.pids: list[int] = []
@@ -72,16 +120,18 @@ class Workers:
             gc.unfreeze()
             for (receive, _), (_, send) in pipes:
                 receive.close()
-                send.close()
+                os.close(send)
         self.order: deque[int] = deque()  # the worker of each pending task, oldest first
-        self.arrived: list[deque[tuple[bool, Any]]] = [deque() for _ in range(jobs)]
+        self.arrived: list[deque[_Reply]] = [deque() for _ in range(jobs)]
         self.load = [0] * jobs  # tasks given to each worker whose result has not arrived
-        self.outbox: queue.SimpleQueue[tuple[Connection, Any] | None] = queue.SimpleQueue()
+        self.outbox: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
+        self.queued = [0] * jobs  # tasks given to the sender thread, for each worker
+        self.sent = [0] * jobs  # and of those, the ones it wrote (counted by that thread)
         self.sender = threading.Thread(target=self._send, name="certcheck-tasks", daemon=True)
         self.sender.start()
 
     @staticmethod
-    def _fork(function: Callable[[Any], Any], pipes: list, index: int) -> int:  # type: ignore[type-arg]
+    def _fork(function: Callable[[Any], tuple[Any, bytes]], pipes: list, index: int) -> int:  # type: ignore[type-arg]
         pid = os.fork()
         if pid:
             return pid
@@ -93,10 +143,10 @@ class Workers:
             # ends, the task pipe reads as closed and the worker leaves.
             for other, ((task_in, task_out), (result_in, result_out)) in enumerate(pipes):
                 task_out.close()
-                result_in.close()
+                os.close(result_in)
                 if other != index:
                     task_in.close()
-                    result_out.close()
+                    os.close(result_out)
             (tasks, _), (_, results) = pipes[index]
             _serve(function, tasks, results)
         except BaseException:
@@ -109,13 +159,49 @@ class Workers:
         """Tasks submitted whose result :meth:`next` has not returned."""
         return len(self.order)
 
+    @property
+    def least_load(self) -> int:
+        """The fewest tasks a worker has whose results have not arrived."""
+        return min(self.load)
+
+    def wait(self) -> None:
+        """Wait until a result arrives (at once when none is awaited)."""
+        self._collect(block=True)
+
+    def end(self) -> None:
+        """No more tasks: each worker leaves after its last result (:meth:`close` reaps it)."""
+        self.outbox.put(None)
+
     def submit(self, task: Any) -> None:
         """Give a task to the least busy worker (sent in the background)."""
         self._collect(block=False)
         index = self.load.index(min(self.load))
         self.load[index] += 1
         self.order.append(index)
-        self.outbox.put((self.tasks[index], task))
+        data = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
+        if self.queued[index] != self.sent[index] or not self._room(index, len(data)):
+            self.queued[index] += 1
+            self.outbox.put((index, data))
+            return
+        with contextlib.suppress(OSError):  # the worker is gone: its results pipe says so
+            self.tasks[index].send_bytes(data)
+
+    def _room(self, index: int, size: int) -> bool:
+        """Whether a task of ``size`` bytes is small and its worker's task pipe has room for
+        it now, so that writing it never waits for the worker (only the parent writes there
+        now). The pipe holds pages: all full but the partly read and partly written ones,
+        and the task may take two more."""
+        import fcntl
+        import termios
+
+        if size > SMALL_TASK:
+            return False
+        fd = self.tasks[index].fileno()
+        try:
+            unread = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+            return unread + 4 * _PAGE <= fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+        except OSError:
+            return False
 
     def ready(self) -> bool:
         """Whether the oldest pending task's result is in."""
@@ -131,10 +217,10 @@ class Workers:
         while not self.arrived[index]:
             self._collect(block=True)
         self.order.popleft()
-        done, value = self.arrived[index].popleft()
+        done, value, payload = self.arrived[index].popleft()
         if not done:
             raise value
-        return value
+        return value, payload
 
     def _collect(self, block: bool) -> None:
         """Take in the results that have arrived (waiting for one when ``block``)."""
@@ -143,13 +229,16 @@ class Workers:
         busy = [self.results[i] for i, load in enumerate(self.load) if load]
         if not busy:
             return
-        for connection in wait(busy, timeout=None if block else 0):
-            index = self.results.index(connection)  # type: ignore[arg-type]
+        for fd in wait(busy, timeout=None if block else 0):
+            index = self.results.index(fd)  # type: ignore[arg-type]
             try:
-                reply = connection.recv()  # type: ignore[union-attr]
-            except EOFError:
+                header = _read_all(fd, _HEADER.size)  # type: ignore[arg-type]
+                meta, size = _HEADER.unpack(header)
+                done, value = pickle.loads(_read_all(fd, meta))  # type: ignore[arg-type]
+                payload = _read_all(fd, size)  # type: ignore[arg-type]
+            except EOFError:  # closed, at a result's start or within one
                 raise WorkerDied(self._ending(self.pids[index])) from None
-            self.arrived[index].append(reply)
+            self.arrived[index].append((done, value, payload))
             self.load[index] -= 1
 
     def _ending(self, pid: int) -> str:
@@ -167,17 +256,20 @@ class Workers:
 
     def _send(self) -> None:
         while (item := self.outbox.get()) is not None:
-            connection, task = item
+            index, data = item
             try:
-                connection.send(task)
+                self.tasks[index].send_bytes(data)
             except OSError:  # the worker is gone: the parent hears of it from its results
                 return
+            self.sent[index] += 1
+        for connection in self.tasks:  # the last task is sent: the workers may leave
+            connection.close()
 
     def close(self) -> None:
         """After the last result: let the workers leave and wait for them."""
-        self.outbox.put(None)
+        self.end()
         self.sender.join()
-        for connection in self.tasks:
+        for connection in self.tasks:  # if the sender left early, at a worker gone
             connection.close()
         self._reap()
 
@@ -198,8 +290,10 @@ class Workers:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         self.pids = []
-        for connection in self.results:
-            connection.close()
+        for fd in self.results:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.results = []
 
 
 class _workers_signals:

@@ -83,7 +83,7 @@ class _Sink:
         except OSError as exc:
             raise cannot_write(self._name, exc) from None
 
-    def write_utf8(self, data: bytes) -> None:
+    def write_utf8(self, data: bytes | bytearray) -> None:
         """Write text already encoded, after the text written so far (a UTF-8 stream only)."""
         try:
             self._stream.flush()
