@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
 # and up to this many, results in, while the oldest block's worker is behind the others
-HELD_PER_WORKER = 16
+HELD_PER_WORKER = 8
 
 
 @dataclass(slots=True)
