@@ -105,7 +105,7 @@ class _Sink:
 
     def _write_back(self) -> None:
         """Start writing what was flushed since the last time to the disk (not waiting)."""
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # no posix_fadvise
             fd = self._stream.fileno()
             end = os.lseek(fd, 0, os.SEEK_CUR)
             if end - self._written >= WRITEBACK_BYTES:
