@@ -11,7 +11,7 @@ import typer
 
 from certcheck import __version__
 from certcheck.cli.common import ExitCode, UsageProblem, say
-from certcheck.market.csvread import RegistryError
+from certcheck.errors import OutputError, RegistryError
 
 app = typer.Typer(
     name="certcheck",
@@ -73,8 +73,6 @@ def _terminated(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to SPEC.md's exit codes."""
-    from certcheck.output.writers import OutputError
-
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     if debug:  # read where a check fails, in this process or a worker forked from it

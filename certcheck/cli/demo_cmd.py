@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-
 import typer
 
 from certcheck.cli.options import ConfigFile, NoConfig, Quiet
@@ -39,6 +37,7 @@ def demo(
     \b
     Example: certcheck demo world --size 60 --batch 100
     """
+    import shlex
     import shutil
     from pathlib import Path
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
@@ -141,6 +140,7 @@ def mpan(
     \b
     Example: certcheck mpan 2000024512368 "S 00 111 222 1312345678907" 3938424403 -f json
     """
+    import json
     import sys
 
     from certcheck.cli.common import ExitCode, UsageProblem

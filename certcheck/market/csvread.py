@@ -22,14 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from certcheck.errors import RegistryError
+
 MAX_LINE_CHARS = 64 * 1024  # a meters.csv or operators.csv row is under 200 characters
-
-
-class RegistryError(ValueError):
-    """A malformed operators.csv or meters.csv: the message names file, line and column.
-
-    The command line reports it as a usage error (exit 2).
-    """
 
 
 def located(path: str, line: int | None, column: str | None, message: str) -> RegistryError:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import IO, Any, Protocol
 
 from certcheck.audit.serialise import dumps
+from certcheck.errors import OutputError
 
 
 class RecordWriter(Protocol):
@@ -35,10 +36,6 @@ class RecordWriter(Protocol):
 
     def abort(self) -> None:
         """Drop the output, leaving any earlier file as it was."""
-
-
-class OutputError(Exception):
-    """An output that cannot be written: the message names it and says why (exit 2)."""
 
 
 def cannot_write(name: str, exc: OSError) -> OutputError:
