@@ -6,6 +6,8 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Iterable
+from importlib import import_module
 
 import typer
 
@@ -13,7 +15,7 @@ from certcheck import __version__
 from certcheck.cli.common import ExitCode, UsageProblem, say
 from certcheck.errors import OutputError, RegistryError
 
-app = typer.Typer(
+_app = typer.Typer(
     name="certcheck",
     help="Audit Network Operator certificates placed on GB smart meters (SMKI, DUIS, GBCS).",
     no_args_is_help=True,
@@ -29,7 +31,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -41,28 +43,46 @@ def _root(
     """certcheck: decode, classify and verify SMKI Network Operator certificates."""
 
 
-def _register() -> None:
-    from certcheck.cli import decode_cmd, mpan_cmd
-
-    app.command("decode", no_args_is_help=True)(decode_cmd.decode)
-    from certcheck.cli import classify_cmd, verify_cmd
-
-    app.command("classify", no_args_is_help=True)(classify_cmd.classify)
-
-    app.command("verify", no_args_is_help=True)(verify_cmd.verify)
-    from certcheck.cli import demo_cmd
-
-    app.command("demo")(demo_cmd.demo)
-    app.command("mpan", no_args_is_help=True)(mpan_cmd.mpan)
-    from certcheck.cli import report_cmd
-
-    app.command("report", no_args_is_help=True)(report_cmd.report)
-    from certcheck.cli import checks_cmd
-
-    app.command("checks")(checks_cmd.checks)
+# The commands in the order --help lists them: name -> (its module, whether running it bare shows
+# its help). Each module defines the command as a function of the command's name.
+_COMMANDS: dict[str, tuple[str, bool]] = {
+    "decode": ("certcheck.cli.decode_cmd", True),
+    "classify": ("certcheck.cli.classify_cmd", True),
+    "verify": ("certcheck.cli.verify_cmd", True),
+    "demo": ("certcheck.cli.demo_cmd", False),
+    "mpan": ("certcheck.cli.mpan_cmd", True),
+    "report": ("certcheck.cli.report_cmd", True),
+    "checks": ("certcheck.cli.checks_cmd", False),
+}
 
 
-_register()
+def _register(names: Iterable[str] = _COMMANDS) -> typer.Typer:
+    """The application with ``names`` registered (besides any registered before), in
+    :data:`_COMMANDS` order."""
+    registered = {info.name for info in _app.registered_commands}
+    for name in names:
+        if name not in registered:
+            module, bare_shows_help = _COMMANDS[name]
+            command = getattr(import_module(module), name)
+            _app.command(name, no_args_is_help=bare_shows_help)(command)
+    _app.registered_commands.sort(key=lambda info: list(_COMMANDS).index(str(info.name)))
+    return _app
+
+
+def _commands_run_by(args: list[str]) -> Iterable[str]:
+    """The command ``args`` run, alone; every command when they name none (``--help``, a
+    misspelt command, shell completion), as those list or suggest them."""
+    for arg in args:
+        if not arg.startswith("-"):  # the root options are all flags
+            return (arg,) if arg in _COMMANDS else _COMMANDS
+    return _COMMANDS
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the application with every command (:func:`main` imports only the one it runs)."""
+    if name == "app":
+        return _register()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -80,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminated)
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate is shown, never a crash
         stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
+    app = _register(_commands_run_by(args))
     try:
         code = app(args=args, prog_name="certcheck", standalone_mode=False)
     except typer.Exit as done:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import typer
 
 from certcheck.cli.common import UsageProblem
 
@@ -97,6 +98,10 @@ def command_defaults(
     command would not use it); the values this command uses are checked against its options.
     """
     root = ctx.find_root().command
+    if isinstance(root, click.Group):  # certcheck's group, built with the running command alone
+        from certcheck.cli import app
+
+        root = typer.main.get_command(app.app)
     commands: dict[str, click.Command] = getattr(root, "commands", None) or {
         str(ctx.info_name): ctx.command
     }

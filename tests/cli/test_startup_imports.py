@@ -1,0 +1,69 @@
+"""What a command imports at start-up: what it runs and no more (SPEC.md "Performance targets":
+``certcheck --help`` within 0.2 s CPU, a one-file decode within 0.3 s)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+
+# what --help does without: tables, XML, certificates, and the records and their writers
+HEAVY = (
+    "rich",
+    "lxml",
+    "cryptography",
+    "asn1crypto",
+    "certcheck.audit.model",
+    "certcheck.output.writers",
+)
+COMMAND_MODULES = {
+    "decode": "certcheck.cli.decode_cmd",
+    "classify": "certcheck.cli.classify_cmd",
+    "verify": "certcheck.cli.verify_cmd",
+    "demo": "certcheck.cli.demo_cmd",
+    "mpan": "certcheck.cli.mpan_cmd",
+    "report": "certcheck.cli.report_cmd",
+    "checks": "certcheck.cli.checks_cmd",
+}
+
+
+# certcheck's entry point, printing the modules imported by the time the process exits
+PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print(' '.join(sys.modules), file=sys.stderr))\n"
+    "sys.argv[0] = 'certcheck'\n"
+    "from certcheck.cli.app import main\n"
+    "main()"
+)
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a real ``certcheck ARGS`` process imports."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", "TERM": "dumb"},
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.splitlines()[-1].split())
+
+
+def test_help_imports_no_table_xml_certificate_or_record_module() -> None:
+    modules = imported("--help")
+    assert set(COMMAND_MODULES.values()) <= modules  # it lists every command
+    assert not {m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))}
+
+
+def test_a_command_imports_no_other_command() -> None:
+    modules = imported("mpan", "2000024512368")
+    assert {m for m in COMMAND_MODULES.values() if m in modules} == {COMMAND_MODULES["mpan"]}
+
+
+def test_the_app_attribute_has_every_command_in_help_order() -> None:
+    from certcheck.cli import app
+
+    assert list(typer.main.get_command(app.app).commands) == list(COMMAND_MODULES)  # type: ignore[attr-defined]
