@@ -27,7 +27,8 @@ import re
 _NAME = r"[^/\[\]\s,]+"  # an XML or ASN.1 name: no separator, bracket, space or comma
 _NODE = rf"{_NAME}(?:\[(?:0|[1-9][0-9]*)\])?"
 _POSITION = r"offset 0x[0-9A-F]+|line [1-9][0-9]*(?:, column [1-9][0-9]*)?"
-GRAMMAR = re.compile(rf"(?:{_NODE})(?:/{_NODE})*(?:/(?:{_POSITION}))?|(?:{_POSITION})")
+# compiled on first use (re caches it): only checkers of the grammar match against it
+GRAMMAR = rf"(?:{_NODE})(?:/{_NODE})*(?:/(?:{_POSITION}))?|(?:{_POSITION})"
 
 
 def node(name: str, index: int | None = None) -> str:
@@ -55,4 +56,4 @@ def at(*steps: str | None) -> str:
 
 def is_where(text: str) -> bool:
     """True when ``text`` follows the grammar above."""
-    return GRAMMAR.fullmatch(text) is not None
+    return re.fullmatch(GRAMMAR, text) is not None
