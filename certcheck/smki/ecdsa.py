@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 _HALF = 32  # bytes of r and of s in a P-256 IEEE P1363 signature
 
 
@@ -28,13 +27,20 @@ def p256_key(point: bytes) -> ec.EllipticCurvePublicKey | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _ecdsa_sha256() -> ec.ECDSA:
+    """The signature algorithm, built on first use: building it imports cryptography's OpenSSL
+    backend (about 20 M instructions), which a run that verifies no signature never needs."""
+    return ec.ECDSA(hashes.SHA256())
+
+
 def verify_p256(point: bytes, signature: bytes, data: bytes) -> bool:
     """True when the DER ECDSA ``signature`` over ``data`` verifies with the key ``point``."""
     key = p256_key(point)
     if key is None:
         return False
     try:
-        key.verify(signature, data, _ECDSA_SHA256)
+        key.verify(signature, data, _ecdsa_sha256())
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
