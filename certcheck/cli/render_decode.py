@@ -9,9 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from certcheck.audit.keystore import KeyStore
-from certcheck.audit.model import Cell, Item, Organisation, Record
+from certcheck.audit.model import Cell, Finding, Item, Organisation, Record
 from certcheck.audit.serialise import certificate_entries, outcome_entry
-from certcheck.checks.input import unreadable_findings
 from certcheck.market.operators import OperatorRegistry
 from certcheck.output.console import terminal_console
 from certcheck.output.terminal import plain
@@ -46,7 +45,7 @@ def decoded_record(
         mpan=None,
         expected_network=None,
         certificates=certificates,
-        findings=tuple(unreadable_findings(item)),
+        findings=_unreadable(item),
         id=item.entry_id,
         request_id=item.request_id,
         sent=item.sent_at,
@@ -65,6 +64,15 @@ def decoded_record(
         }
     )
     return record
+
+
+def _unreadable(item: Item) -> tuple[Finding, ...]:
+    """INPUT_UNREADABLE findings, one per problem (the check registry is imported for those)."""
+    if not item.problems:
+        return ()
+    from certcheck.checks.input import unreadable_findings
+
+    return tuple(unreadable_findings(item))
 
 
 def _organisation(registry: OperatorRegistry | None, entity_id: str | None) -> dict | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from certcheck.market.csvread import RegistryError, located, read_rows
+from certcheck.errors import RegistryError
 from certcheck.smki.eui import EuiError, parse_eui64
 
 
@@ -122,6 +122,8 @@ def parse_mpids(text: str) -> tuple[str, ...] | None:
 
 def load_operators(path: str | Path) -> OperatorRegistry:
     """Read operators.csv; raise RegistryError naming file, line and column on any bad row."""
+    from certcheck.market.csvread import located, read_rows  # the csv module, when one is read
+
     header, rows = read_rows(
         path, required=("entity_id", "party", "user_role"), optional=("mpids",)
     )
