@@ -54,6 +54,9 @@ class AuditContext:
     # The checks' plans by plan key (checks.registry.check_item), kept for the run: they hold
     # for the selection in ``checks``, which must not change once items are checked.
     plans: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    # What the pipeline's records share by kind, service, message code, originator and
+    # network (audit.pipeline._Shared), kept for the run.
+    heads: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def keep_plan(self, key: Hashable, plan: Any) -> None:
         """Keep the checks' plan for ``key`` (at most PLAN_LIMIT; emptied when full)."""

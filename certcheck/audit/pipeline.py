@@ -42,6 +42,7 @@ from certcheck.market.operators import UserRole
 
 if TYPE_CHECKING:
     from certcheck.market.meters import Meter
+    from certcheck.market.meters.model import MeterProfile
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
 # and up to this many, results in, while the oldest block's worker is behind the others
@@ -166,28 +167,54 @@ def _shared(item: Item, network: str | None, context: AuditContext) -> _Shared:
 def _head_json(item: Item, meter: Meter | None, shared: str, context: AuditContext) -> str:
     """A record line's start: ``{`` and :func:`_record_head`'s fields as compact JSON
     members, as ``record_line`` writes them, the ``shared`` ones (:class:`_Shared`) as given.
-    """
+
+    A meter profile's device type and expected network are encoded once (:func:`_meter_json`);
+    an MPAN or MPRN of digits needs no escaping."""
     entry_id = item.entry_id
-    identifier = _text(entry_id) if entry_id is None or entry_id.__class__ is str else None
+    if entry_id is None:
+        identifier = "null"
+    elif entry_id.__class__ is str:
+        identifier = json_string(entry_id)
+    else:
+        identifier = dumps(entry_id)  # type: ignore[arg-type]
     occupants = dumps(occupant_entries(item, context.party_of)) if item.outcomes else EMPTY_LIST
-    request_id, sent, device_id = item.request_id, item.sent_at, item.device_id
-    network = meter.expected_network if meter else None
+    source, request_id, device_id = item.source, item.request_id, item.device_id
+    sent = item.sent or item.entry_time
+    if meter is None:
+        device_type = mpan = network = "null"
+    else:
+        device_type, network = _METER_JSON.get(meter.profile) or _meter_json(meter.profile)
+        number = meter.mpan or meter.mprn
+        if number is None:
+            mpan = "null"
+        elif number.isdigit():  # no quote, backslash or control character to escape
+            mpan = f'"{number}"'
+        else:
+            mpan = json_string(number)
     return (
-        f'{{"source":{json_string(item.source)},'
-        f'"id":{identifier if identifier is not None else dumps(entry_id)},'
+        f'{{"source":{json_string(source)},"id":{identifier},'
         f'"request_id":{"null" if request_id is None else json_string(request_id)},'
         f'"sent":{"null" if sent is None else json_string(sent)},{shared},'
         f'"device_id":{"null" if device_id is None else json_string(device_id)},'
-        f'"device_type":{json_string(meter.device_type) if meter else "null"},'
-        f'"mpan":{_text(meter.mpan or meter.mprn) if meter else "null"},'
-        f'"expected_network":{"null" if network is None else json_string(network)},'
+        f'"device_type":{device_type},"mpan":{mpan},"expected_network":{network},'
         f'"occupants":{occupants}'
     )
 
 
-def _text(value: str | None) -> str:
-    """A string (or None) as JSON, as ``dumps`` writes it."""
-    return "null" if value is None else json_string(value)
+_KEPT = 4096  # entries _METER_JSON and AuditContext.heads keep at most (emptied when full)
+_METER_JSON: dict[MeterProfile, tuple[str, str]] = {}  # by profile (hashed by identity)
+
+
+def _meter_json(profile: MeterProfile) -> tuple[str, str]:
+    """A meter profile's record values as JSON: its device type and expected network."""
+    if len(_METER_JSON) >= _KEPT:
+        _METER_JSON.clear()
+    network = profile.expected_network
+    found = _METER_JSON[profile] = (
+        json_string(profile.device_type),
+        "null" if network is None else json_string(network),
+    )
+    return found
 
 
 class Tally(NamedTuple):
@@ -200,7 +227,10 @@ class Tally(NamedTuple):
     @classmethod
     def of(cls, findings: Sequence[Finding]) -> Tally:
         rank = max([f.severity for f in findings], default=-1)
-        return cls(tuple(f.code for f in findings), rank, Verdict.of(findings).label)
+        return cls(tuple([f.code for f in findings]), rank, _VERDICT_LABELS[max(rank, 0)])
+
+
+_VERDICT_LABELS = tuple(v.label for v in Verdict)  # by rank: a finding's severity gives its own
 
 
 def _subjects(block: Block, context: AuditContext, limits: Limits, digest: bool) -> list[Subject]:
@@ -252,15 +282,20 @@ def _audit_subject(
                 tail = memo["tail"] = record_tail(certificates, findings, "\n")
                 memo["tally"] = Tally.of(findings)
             tally = memo["tally"]
-        else:
-            tail = record_tail(certificates, findings, "\n")
-            tally = Tally.of(findings)
+        else:  # worded for the item: the codes (so the tally) mostly repeat the plan's last
+            tally = memo.get("worded")
+            if tally is None or tally.codes != tuple([f.code for f in findings]):
+                tally = memo["worded"] = Tally.of(findings)
+            tail = record_tail(certificates, findings, "\n", tally.verdict)
     meter = subject.meter
-    network = meter.expected_network if meter else None
-    shared = context.once(
-        ("head", item.kind, item.service, item.message_code, item.originator, network),
-        lambda: _shared(item, network, context),
-    )
+    network = meter.profile.expected_network if meter else None
+    key = (item.kind, item.service, item.message_code, item.originator, network)
+    heads = context.heads
+    shared = heads.get(key)
+    if shared is None:
+        if len(heads) >= _KEPT:
+            heads.clear()
+        shared = heads[key] = _shared(item, network, context)
     head = _head_json(item, meter, shared.members, context)
     pairing = None
     if shared.role is not None:
