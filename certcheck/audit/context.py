@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
-from certcheck.audit.model import Organisation
+from certcheck.audit.model import Organisation, Placement
 from certcheck.audit.serialise import JsonText, dumps
 from certcheck.market.meters import (
     MappingCache,
@@ -33,6 +33,7 @@ _UNSET: Any = object()  # AuditContext.once: no value kept yet
 # so that a batch of ever-new certificates stays within some 20 MB of plans; a batch repeats
 # far fewer keys than this (placement sets x meter profiles).
 PLAN_LIMIT = 4096
+SET_LIMIT = 4096  # sets of placements (and tuples of them) AuditContext keeps keys for
 
 
 @dataclass
@@ -54,6 +55,12 @@ class AuditContext:
     # The checks' plans by plan key (checks.registry.check_item), kept for the run: they hold
     # for the selection in ``checks``, which must not change once items are checked.
     plans: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    # Sets of placements by the id of a tuple holding one: (the tuple, the set's key), and
+    # the keys by set (AuditContext.placement_set).
+    placement_sets: dict[int, tuple[tuple[Placement, ...], object]] = field(
+        default_factory=dict, repr=False
+    )
+    _set_keys: dict[tuple[Placement, ...], object] = field(default_factory=dict, repr=False)
     # What the pipeline's records share by kind, service, message code, originator and
     # network (audit.pipeline._Shared), kept for the run.
     heads: dict[Hashable, Any] = field(default_factory=dict, repr=False)
@@ -63,6 +70,24 @@ class AuditContext:
         if len(self.plans) >= PLAN_LIMIT:
             self.plans.clear()
         self.plans[key] = plan
+
+    def placement_set(self, placements: tuple[Placement, ...]) -> object:
+        """A key for a set of placements, the same for equal sets, hashed and compared by
+        identity. A reader shares one tuple of placements between the items of one body, so
+        the key is found by the tuple's id; a key holding the tuple itself would be hashed
+        placement by placement, a Python ``__hash__`` call each."""
+        found = self.placement_sets.get(id(placements))
+        if found is not None and found[0] is placements:
+            return found[1]
+        if len(self.placement_sets) >= SET_LIMIT:
+            self.placement_sets.clear()
+        if len(self._set_keys) >= SET_LIMIT:
+            self._set_keys.clear()
+        key = self._set_keys.get(placements)
+        if key is None:
+            key = self._set_keys[placements] = object()
+        self.placement_sets[id(placements)] = (placements, key)
+        return key
 
     def once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()``, once per ``key`` in this run: for what depends only on the key and

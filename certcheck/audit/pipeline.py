@@ -36,7 +36,7 @@ from certcheck.audit.serialise import (
     record_tail,
 )
 from certcheck.audit.sources import Block, LineBlock, block_items
-from certcheck.checks.registry import Plan, check_item, run_checks
+from certcheck.checks.registry import Plan, check_item, check_items
 from certcheck.checks.subject import Subject, find_meters, verify_signatures
 from certcheck.market.operators import UserRole
 
@@ -125,7 +125,7 @@ def _record_head(item: Item, subject: Subject, sender: Organisation | None) -> d
 def audit_item(item: Item, context: AuditContext) -> Record:
     """Run every check on one item and assemble its record."""
     subject = Subject(item, context)
-    findings = tuple(run_checks(subject))
+    findings = tuple(check_item(subject)[0])
     certificates = tuple(
         certificate_entry(p, context.classify(p.certificate)) for p in item.placements
     )
@@ -325,7 +325,7 @@ def verify_block(
     verdicts, codes, kept, ranks = result.verdicts, result.codes, result.digests, result.ranks
     worst = -1
     subjects = _subjects(block, context, limits, digests)
-    checked = [check_item(subject) for subject in subjects]  # one step over the block too
+    checked = check_items(subjects)  # one step over the block too
     for index, (subject, (findings, plan)) in enumerate(zip(subjects, checked, strict=True)):
         item, tally, head, tail, pairing = _audit_subject(subject, findings, plan, entries)
         if pairing is not None:

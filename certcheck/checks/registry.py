@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -308,13 +308,14 @@ def _run_all(runs: tuple[CheckFunction, ...], subject: Subject) -> list[Finding]
 
 
 def _plan_key(subject: Subject) -> tuple[Any, ...]:
-    """Everything that decides which checks find something on ``subject`` (KEYED_FAMILIES).
+    """Everything that decides which checks find something on ``subject`` (KEYED_FAMILIES),
+    its placements as the context's key for their set (``AuditContext.placement_set``).
 
     The checks a run selected are not part of it: plans are kept by the context, whose
     selection is made once for the run."""
     item = subject.item
     return (
-        item.placements,
+        subject.context.placement_set(item.placements),
         subject.device_key,
         subject.signature_state,
         not item.problems,
@@ -379,6 +380,50 @@ def check_item(subject: Subject) -> tuple[list[Finding] | tuple[Finding, ...], P
         return plan.findings(subject), plan
     except Exception:
         return _run_guarded(subject, checks), None
+
+
+def check_items(
+    subjects: Sequence[Subject],
+) -> list[tuple[list[Finding] | tuple[Finding, ...], Plan | None]]:
+    """:func:`check_item` on each subject, in one loop: for subjects of one context (a
+    block's), the run's checks and plans are looked up once and each plan key is made in the
+    loop, as :func:`_plan_key` makes it (a meter's device key inline, as
+    ``Subject.device_key`` gives it for an item reporting no cells)."""
+    context = subjects[0].context if subjects else None
+    if context is None or any(s.context is not context for s in subjects):
+        return [check_item(s) for s in subjects]
+    checks = context.checks
+    if checks is None:
+        checks = _every_check()
+    plans, sets = context.plans, context.placement_sets
+    checked: list[tuple[list[Finding] | tuple[Finding, ...], Plan | None]] = []
+    for subject in subjects:
+        try:
+            item = subject.item
+            placements = item.placements
+            known = sets.get(id(placements))
+            meter = subject.meter
+            key = (
+                known[1] if known is not None and known[0] is placements
+                else context.placement_set(placements),
+                (True, meter.profile, None)
+                if meter is not None and not item.outcomes
+                else subject.device_key,
+                subject.signature_state,
+                not item.problems,
+            )  # fmt: skip
+            plan = plans.get(key)
+            if plan is None:
+                plan, findings = _make_plan(checks, subject)
+                context.keep_plan(key, plan)
+                checked.append((findings, plan))
+            elif plan.ready is not None:
+                checked.append((plan.ready, plan))
+            else:
+                checked.append((plan.findings(subject), plan))
+        except Exception:
+            checked.append((_run_guarded(subject, checks), None))
+    return checked
 
 
 def run_checks(subject: Subject) -> list[Finding]:

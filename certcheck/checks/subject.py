@@ -153,8 +153,10 @@ class Subject:
         item = self.item
         if item.outcomes:
             return _network_operator_entries(item)
-        return self.context.once(
-            (_network_operator_entries, item.placements), lambda: _network_operator_entries(item)
+        context = self.context
+        return context.once(
+            (_network_operator_entries, context.placement_set(item.placements)),
+            lambda: _network_operator_entries(item),
         )
 
     @unlocked_cached_property
