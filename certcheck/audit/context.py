@@ -36,6 +36,17 @@ PLAN_LIMIT = 4096
 SET_LIMIT = 4096  # sets of placements (and tuples of them) AuditContext keeps keys for
 
 
+class PlacementSet:
+    """The key of a set of placements in a run (:meth:`AuditContext.placement_set`), hashed
+    and compared by identity, which keeps what the checks derive from the set alone."""
+
+    __slots__ = ("network_operator_entries",)
+
+    def __init__(self) -> None:
+        # checks.subject.Subject.network_operator_entries of an item reporting no cells
+        self.network_operator_entries: tuple[Any, ...] | None = None
+
+
 @dataclass
 class AuditContext:
     """Everything the checks may consult besides the item (built once per run)."""
@@ -57,10 +68,12 @@ class AuditContext:
     plans: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     # Sets of placements by the id of a tuple holding one: (the tuple, the set's key), and
     # the keys by set (AuditContext.placement_set).
-    placement_sets: dict[int, tuple[tuple[Placement, ...], object]] = field(
+    placement_sets: dict[int, tuple[tuple[Placement, ...], PlacementSet]] = field(
         default_factory=dict, repr=False
     )
-    _set_keys: dict[tuple[Placement, ...], object] = field(default_factory=dict, repr=False)
+    _set_keys: dict[tuple[Placement, ...], PlacementSet] = field(
+        default_factory=dict, repr=False
+    )
     # What the pipeline's records share by kind, service, message code, originator and
     # network (audit.pipeline._Shared), kept for the run.
     heads: dict[Hashable, Any] = field(default_factory=dict, repr=False)
@@ -71,8 +84,8 @@ class AuditContext:
             self.plans.clear()
         self.plans[key] = plan
 
-    def placement_set(self, placements: tuple[Placement, ...]) -> object:
-        """A key for a set of placements, the same for equal sets, hashed and compared by
+    def placement_set(self, placements: tuple[Placement, ...]) -> PlacementSet:
+        """The key of a set of placements, the same for equal sets, hashed and compared by
         identity. A reader shares one tuple of placements between the items of one body, so
         the key is found by the tuple's id; a key holding the tuple itself would be hashed
         placement by placement, a Python ``__hash__`` call each."""
@@ -85,7 +98,7 @@ class AuditContext:
             self._set_keys.clear()
         key = self._set_keys.get(placements)
         if key is None:
-            key = self._set_keys[placements] = object()
+            key = self._set_keys[placements] = PlacementSet()
         self.placement_sets[id(placements)] = (placements, key)
         return key
 

@@ -153,11 +153,11 @@ class Subject:
         item = self.item
         if item.outcomes:
             return _network_operator_entries(item)
-        context = self.context
-        return context.once(
-            (_network_operator_entries, context.placement_set(item.placements)),
-            lambda: _network_operator_entries(item),
-        )
+        placed = self.context.placement_set(item.placements)
+        entries = placed.network_operator_entries
+        if entries is None:
+            entries = placed.network_operator_entries = _network_operator_entries(item)
+        return entries
 
     @unlocked_cached_property
     def network_operators(self) -> tuple[tuple[NetworkOperatorEntry, Operator | None], ...]:
