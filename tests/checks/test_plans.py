@@ -15,7 +15,7 @@ from certcheck.audit.context import AuditContext, build_context, parse_instant
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.model import Item, ItemKind, Problem
 from certcheck.audit.sources import iter_raw
-from certcheck.checks.registry import _every_check, _run_guarded, run_checks
+from certcheck.checks.registry import _every_check, _run_guarded, check_items, run_checks
 from certcheck.checks.subject import Subject
 from certcheck.demo.payloads import render_case
 from certcheck.demo.world import verify_options
@@ -79,6 +79,28 @@ def test_world_findings_equal_with_plans(trust: bool, signers: bool) -> None:
     assert any(item.outcomes for item in items)  # responses and reads report cells
     assert any(item.problems for item in items)  # and some items are unreadable
     _assert_plans_agree(items, _context(WORLD, trust, signers))
+
+
+def test_a_block_checked_in_one_loop_as_item_by_item() -> None:
+    """check_items (a block's loop) gives each subject the findings every check gives it, in
+    two passes over the world's items: plans made, then met."""
+    items = _world_items()
+    context = _context(WORLD, True, True)
+    expected = [_run_guarded(Subject(item, context), _every_check()) for item in items]
+    for _ in range(2):
+        checked = check_items([Subject(item, context) for item in items])
+        assert [list(findings) for findings, _ in checked] == expected
+
+
+def test_a_set_of_placements_has_one_key() -> None:
+    """Equal tuples of placements (distinct objects) share a key; another set has its own."""
+    items = [item for item in _world_items() if item.placements]
+    context = _context(WORLD, True, True)
+    for item in items:
+        key = context.placement_set(item.placements)
+        assert context.placement_set(tuple(list(item.placements))) is key
+    sets = {item.placements for item in items}
+    assert len({id(context.placement_set(placements)) for placements in sets}) == len(sets)
 
 
 def test_case_book_findings_equal_with_plans(book: CaseBook) -> None:

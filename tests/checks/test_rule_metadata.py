@@ -73,3 +73,22 @@ def test_check_functions_follow_the_selection() -> None:
 def test_a_rule_of_an_unknown_family_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown family"):
         rule("TEST_ONLY_CODE", all_rules()[0].severity, "d", "s", "nonsense")
+
+
+def test_a_rule_makes_a_frozen_finding_as_finding_would() -> None:
+    """Rule.finding's stored slots make the Finding that Finding(...) makes (frozen)."""
+    import dataclasses
+
+    from certcheck.audit.model import Finding, Organisation
+
+    responsible = Organisation("90-B3-D5-1F-D0-03-00-00", "Northgrid", "ED")
+    for made in all_rules():
+        finding = made.finding("message", "sha", "where", responsible)
+        assert type(finding) is Finding
+        assert finding == Finding(
+            made.code, made.severity, "message", "sha", "where",
+            responsible if made.incident else None,
+        )  # fmt: skip
+        assert hash(finding) == hash(dataclasses.replace(finding))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            finding.message = "changed"  # type: ignore[misc]

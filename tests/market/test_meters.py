@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from certcheck.market.csvread import RegistryError
-from certcheck.market.meters import Meter, MeterMapping, eui_number, load_meters
+from certcheck.market.meters import DeviceType, Meter, MeterMapping, eui_number, load_meters
 
 ESME = "00-DB-12-34-56-78-90-A0"
 GSME = "00-DB-12-34-56-78-90-A1"
@@ -179,3 +179,15 @@ def test_eui_number() -> None:
     assert eui_number("00DB1234567890AG") is None
     assert eui_number("+0DB1234567890A0") is None
     assert eui_number("00_B1234567890A0") is None
+
+
+def test_a_looked_up_meter_is_a_frozen_meter() -> None:
+    """A lookup's Meter (Meter.of_row's stored slots) equals Meter(...) and stays frozen."""
+    import dataclasses
+
+    given = Meter("00-DE-01-00-00-00-00-01", "1200000000009", None, None, DeviceType.ESME)
+    found = MeterMapping.from_meters([given]).by_device(given.device_id)
+    assert type(found) is Meter and found == given and hash(found) == hash(given)
+    assert found.profile is given.profile
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.mpan = "1"  # type: ignore[misc]
