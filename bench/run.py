@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeats",
         type=int,
-        default=2,
+        default=3,
         help="runs of each batch and --jobs value (floors timed between the --jobs 1 runs); "
         "the least CPU and the least wall time of each are kept",
     )
