@@ -5,42 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 
 import pytest
 
 from certcheck.audit.model import Item, ItemKind
-from certcheck.demo.duis_build import build_duis_request
-from certcheck.demo.pki import Issued, issue_organisation, make_issuing_ca, make_root
+from certcheck.demo.pki import Issued
 from certcheck.formats import duis
 from certcheck.formats.duis import decode_duis
 
-NETWORK_OPERATOR = 3
-OPERATOR = bytes.fromhex("90b3d51f30020000")
-OTHER_OPERATOR = bytes.fromhex("90b3d51f30020001")
-
-
-@pytest.fixture(scope="module")
-def pki() -> dict[str, Issued]:
-    root = make_root("memo", "Memo Root")
-    oca = make_issuing_ca("memo", root, "Memo OCA")
-    return {
-        "oca": oca,
-        "ds": issue_organisation("memo", oca, OPERATOR, NETWORK_OPERATOR, "digitalSignature"),
-        "ka": issue_organisation("memo", oca, OPERATOR, NETWORK_OPERATOR, "keyAgreement"),
-        "ka2": issue_organisation("memo", oca, OTHER_OPERATOR, NETWORK_OPERATOR, "keyAgreement"),
-    }
-
-
-def _request(pki: dict[str, Issued], ka: str = "ka", counter: int = 1, device: str = "01") -> bytes:
-    return build_duis_request(
-        "6.21",
-        "90b3d51f30010000",
-        f"00:db:12:34:56:78:90:{device}",
-        counter,
-        "NetworkOperator",
-        {"DigitalSigningCertificate": pki["ds"].der, "KeyAgreementCertificate": pki[ka].der},
-        [pki["oca"].der],
-    )
+HandoverRequest = Callable[..., bytes]  # conftest's handover_request
 
 
 def _fresh(data: bytes, source: str) -> object:
@@ -53,8 +27,11 @@ def _placed(item: object) -> list[tuple[str, str]]:
     return [(p.where, p.certificate.sha256) for p in item.placements]  # type: ignore[attr-defined]
 
 
-def test_bodies_differing_in_one_certificate_are_told_apart(pki: dict[str, Issued]) -> None:
-    first, second = _request(pki), _request(pki, ka="ka2")
+def test_bodies_differing_in_one_certificate_are_told_apart(
+    handover_pki: dict[str, Issued], handover_request: HandoverRequest
+) -> None:
+    pki = handover_pki
+    first, second = handover_request(), handover_request(ka="ka2")
     a = decode_duis(first, "a.xml")
     b = decode_duis(second, "b.xml")
     again = decode_duis(first, "a.xml")
@@ -65,8 +42,8 @@ def test_bodies_differing_in_one_certificate_are_told_apart(pki: dict[str, Issue
     assert b == _fresh(second, "b.xml")
 
 
-def test_each_request_keeps_its_own_request_id(pki: dict[str, Issued]) -> None:
-    items = [decode_duis(_request(pki, counter=n, device=f"{n:02x}"), f"r{n}") for n in (7, 8)]
+def test_each_request_keeps_its_own_request_id(handover_request: HandoverRequest) -> None:
+    items = [decode_duis(handover_request(counter=n, device=f"{n:02x}"), f"r{n}") for n in (7, 8)]
     assert [(i.counter, i.device_id) for i in items] == [
         (7, "00-DB-12-34-56-78-90-07"),
         (8, "00-DB-12-34-56-78-90-08"),
@@ -76,8 +53,8 @@ def test_each_request_keeps_its_own_request_id(pki: dict[str, Issued]) -> None:
     assert items[0].details is not items[1].details  # each item owns its details
 
 
-def test_a_body_with_problems_names_each_item_source(pki: dict[str, Issued]) -> None:
-    data = _request(pki).replace(
+def test_a_body_with_problems_names_each_item_source(handover_request: HandoverRequest) -> None:
+    data = handover_request().replace(
         b"<sr:RemotePartyRole>NetworkOperator<", b"<sr:RemotePartyRole>Nobody<"
     )
     data = data.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>one<")
@@ -95,17 +72,19 @@ def test_a_body_with_problems_names_each_item_source(pki: dict[str, Issued]) -> 
     assert two == _fresh(data, "two.xml")
 
 
-def test_a_large_request_is_read_without_the_memos(pki: dict[str, Issued]) -> None:
-    data = _request(pki).replace(b"<sr:Body>", b"<sr:Body>" + b" " * duis._MEMO_MAX_BYTES)
-    small = _fresh(_request(pki), "small.xml")
+def test_a_large_request_is_read_without_the_memos(handover_request: HandoverRequest) -> None:
+    data = handover_request().replace(b"<sr:Body>", b"<sr:Body>" + b" " * duis._MEMO_MAX_BYTES)
+    small = _fresh(handover_request(), "small.xml")
     held = duis._service_outcome.cache_info(), duis._request_head.cache_info()
     large = decode_duis(data, "small.xml")
     assert (duis._service_outcome.cache_info(), duis._request_head.cache_info()) == held
     assert large.placements == small.placements and large.problems == ()
 
 
-def test_a_request_item_is_a_frozen_item_with_every_field(pki: dict[str, Issued]) -> None:
-    item = decode_duis(_request(pki, counter=9), "r.xml")
+def test_a_request_item_is_a_frozen_item_with_every_field(
+    handover_request: HandoverRequest,
+) -> None:
+    item = decode_duis(handover_request(counter=9), "r.xml")
     assert type(item) is Item
     values = {field.name: getattr(item, field.name) for field in dataclasses.fields(Item)}
     assert Item(**values) == item and values["counter"] == 9

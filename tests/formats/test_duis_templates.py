@@ -4,42 +4,21 @@ it (another RequestID, markup or references in the text, other limits) must not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
-from certcheck.demo.duis_build import build_duis_request
-from certcheck.demo.pki import Issued, issue_organisation, make_issuing_ca, make_root
 from certcheck.formats import duis, duis_templates
 from certcheck.formats.duis import decode_duis
 
-NETWORK_OPERATOR = 3
-OPERATOR = bytes.fromhex("90b3d51f30020000")
 RID = b"90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-01:1"
 
 
-@pytest.fixture(scope="module")
-def pki() -> dict[str, Issued]:
-    root = make_root("templates", "Templates Root")
-    oca = make_issuing_ca("templates", root, "Templates OCA")
-    return {
-        "oca": oca,
-        "ds": issue_organisation("templates", oca, OPERATOR, NETWORK_OPERATOR, "digitalSignature"),
-        "ka": issue_organisation("templates", oca, OPERATOR, NETWORK_OPERATOR, "keyAgreement"),
-    }
-
-
 @pytest.fixture()
-def request_xml(pki: dict[str, Issued]) -> bytes:
+def request_xml(handover_request: Callable[..., bytes]) -> bytes:
     duis.clear_memos()
-    data = build_duis_request(
-        "6.21",
-        "90b3d51f30010000",
-        "00:db:12:34:56:78:90:01",
-        1,
-        "NetworkOperator",
-        {"DigitalSigningCertificate": pki["ds"].der, "KeyAgreementCertificate": pki["ka"].der},
-        [pki["oca"].der],
-    )
+    data = handover_request()
     assert data.count(RID) == 1
     return data
 
