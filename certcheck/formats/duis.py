@@ -121,12 +121,11 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits, lean: bool) -
     try:
         if root.tag == T_REQUEST:
             memo = len(data) <= _MEMO_MAX_BYTES
-            if not (memo and lean):
-                return _request(root, source, digest, limits, memo, lean)
-            found = TEMPLATES.find(data, limits)
+            templated = memo and lean  # a template is found and kept for such a document
+            found = TEMPLATES.find(data, limits) if templated else None
             if found is not None:
                 return _request_item(found[0], found[1], source, digest)
-            return _request(root, source, digest, limits, memo, lean, data)
+            return _request(root, source, digest, limits, memo, lean, data if templated else None)
         if root.tag == T_RESPONSE:
             return _Reader(source, digest, limits, lean).response(root)
     except _BlankDropped:

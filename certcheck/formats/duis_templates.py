@@ -57,15 +57,12 @@ class Templates:
     def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
         """The reading and stripped RequestID text of a parsed request document that matches
         a template, or None."""
-        start = data.find(_START)
-        if start < 0:
+        span = _text_span(data)
+        if span is None:
             return None
-        text = start + len(_START)
-        end = data.find(b"<", text)
-        if end <= text:  # no text: the tree holds None, not "" (the reader tells them apart)
-            return None
+        text, end = span
         template = self.by_text.get((data[:text], data[end:]))
-        if template is None or template.limits != (limits.max_certificates, limits.max_der_depth):
+        if template is None or template.limits != _bounds(limits):
             return None
         request_id = data[text:end]
         if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
@@ -75,23 +72,21 @@ class Templates:
     def learn(self, data: bytes, request_id: str | None, reading: Any, limits: Limits) -> None:
         """Keep ``reading`` for documents like ``data``, if its one header RequestID text
         (``request_id``, as the tree holds it) is plain, written where the bytes say."""
-        if request_id is None or data.count(_WORD) != 2:
+        span = _text_span(data)
+        if request_id is None or span is None or data.count(_WORD) != 2:
             return
-        start = data.find(_START)
+        text, end = span
+        start = text - len(_START)
         opening = data.rfind(b"<", 0, start)
         if opening < 0 or _PREFIX.match(data, opening, start) is None:
             return
-        text = start + len(_START)
-        end = data.find(b"<", text)
         closing = b"</" + data[opening + 1 : text]
         written = data[text:end]
         if not data.startswith(closing, end) or written.translate(None, _PLAIN_BYTES):
             return
         if written != request_id.encode("ascii", "replace"):
             return
-        template = _Template(
-            data[:text], data[end:], (limits.max_certificates, limits.max_der_depth), reading
-        )
+        template = _Template(data[:text], data[end:], _bounds(limits), reading)
         key = (template.head, template.tail)
         if key in self.by_text:  # read under other limits: the template stays as it was
             return
@@ -100,6 +95,23 @@ class Templates:
         if len(self.order) > MAX_TEMPLATES:
             oldest = self.order.popleft()
             self.by_text.pop((oldest.head, oldest.tail), None)
+
+
+def _text_span(data: bytes) -> tuple[int, int] | None:
+    """Where the text after the first RequestID start tag begins and ends (at the next
+    "<"); None without such a tag or with no text (the tree holds None, not "", which the
+    reader tells apart)."""
+    start = data.find(_START)
+    if start < 0:
+        return None
+    text = start + len(_START)
+    end = data.find(b"<", text)
+    return (text, end) if end > text else None
+
+
+def _bounds(limits: Limits) -> tuple[int, int]:
+    """The limits a reading depends on: certificates per item and DER depth."""
+    return limits.max_certificates, limits.max_der_depth
 
 
 TEMPLATES = Templates()
