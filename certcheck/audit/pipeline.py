@@ -45,8 +45,6 @@ if TYPE_CHECKING:
     from certcheck.market.meters.model import MeterProfile
 
 IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
-# and up to this many, results in, while the oldest block's worker is behind the others
-HELD_PER_WORKER = 8
 
 
 @dataclass(slots=True)
@@ -452,13 +450,8 @@ def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
     try:
         for block in itertools.chain((first,), blocks):
             workers.submit(_to_send(block, shared))
-            while workers.pending >= IN_FLIGHT_PER_WORKER * jobs and (
-                workers.least_load >= 2 or workers.pending >= HELD_PER_WORKER * jobs
-            ):
-                if workers.ready():
-                    yield result()
-                else:
-                    workers.wait()
+            if workers.pending >= IN_FLIGHT_PER_WORKER * jobs:
+                yield result()
             while workers.ready():
                 yield result()
         workers.end()

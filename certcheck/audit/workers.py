@@ -160,15 +160,6 @@ class Workers:
         """Tasks submitted whose result :meth:`next` has not returned."""
         return len(self.order)
 
-    @property
-    def least_load(self) -> int:
-        """The fewest tasks a worker has whose results have not arrived."""
-        return min(self.load)
-
-    def wait(self) -> None:
-        """Wait until a result arrives (at once when none is awaited)."""
-        self._collect(block=True)
-
     def end(self) -> None:
         """No more tasks: each worker leaves after its last result (:meth:`close` reaps it)."""
         self.outbox.put(None)
