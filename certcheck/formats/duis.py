@@ -113,18 +113,23 @@ def _decode(data: bytes, source: str, digest: str, limits: Limits, lean: bool) -
     """:func:`decode_duis` of a parse that may drop whitespace-only text between elements
     (``lean``, see :func:`~certcheck.formats.xmlsafe.parse_xml`); None when the reader meets
     an element with children whose text it reads and that text is gone (it may have been
-    whitespace), for the caller to read the document again from a parse that keeps it."""
+    whitespace), for the caller to read the document again from a parse that keeps it.
+
+    A request made of a template's bytes around a plain RequestID text is the template's
+    document but for that text: it is read from the template without being parsed again
+    (:mod:`certcheck.formats.duis_templates` says why that is the same reading)."""
+    memo = len(data) <= _MEMO_MAX_BYTES
+    templated = memo and lean  # a template is found and kept for such a document
+    if templated:
+        found = TEMPLATES.find(data, limits)
+        if found is not None:
+            return _request_item(found[0], found[1], source, digest)
     try:
         root = parse_xml(data, source, max_depth=limits.max_xml_depth, keep_blank_text=not lean)
     except XmlRefused as refused:
         return _unreadable(source, digest, refused.message, refused.where)
     try:
         if root.tag == T_REQUEST:
-            memo = len(data) <= _MEMO_MAX_BYTES
-            templated = memo and lean  # a template is found and kept for such a document
-            found = TEMPLATES.find(data, limits) if templated else None
-            if found is not None:
-                return _request_item(found[0], found[1], source, digest)
             return _request(root, source, digest, limits, memo, lean, data if templated else None)
         if root.tag == T_RESPONSE:
             return _Reader(source, digest, limits, lean).response(root)

@@ -1,19 +1,24 @@
-"""DUIS requests that differ only in their RequestID, read once.
+"""DUIS requests that differ only in their RequestID, parsed and read once.
 
 A Supplier's batch repeats one request document many times over with another RequestID in
-each (payloads.md section 1.2: ``originator:target:counter``). Every document is still parsed
-by the hardened parser (:func:`~certcheck.formats.xmlsafe.parse_xml`); what the reader then
-takes from the tree is kept as a *template*: the document's bytes before and after the
-RequestID's text, with the reading. A later document made of the same bytes around another
-RequestID text has the same tree but for that text, so it gives the same reading.
+each (payloads.md section 1.2: ``originator:target:counter``). A document is parsed by the
+hardened parser (:func:`~certcheck.formats.xmlsafe.parse_xml`) and read; what the reader took
+from the tree is kept as a *template*: the document's bytes before and after the RequestID's
+text, with the reading. A later document made of the same bytes around another RequestID text
+is the same document but for that text, so it gives the same reading, and is not parsed again.
 
 That holds because a template is kept only for a document in which the RequestID's text is
 plain: the only element named RequestID (the word occurs exactly twice, in its start and end
 tags, and the header's one RequestID element is that one), written ``<prefix:RequestID>`` with
 no attribute, holding only hex digits, hyphens, colons, spaces, tabs and newlines (no markup,
 no reference, no carriage return: the text in the tree is the bytes as written). A later
-document is matched only when its own RequestID text is of those characters too; it was
-parsed, and read in the same mode (the reader's lean parse), before it is matched.
+document is matched only when its own RequestID text is of those characters too. Those
+characters cannot end the text or start markup, a reference or a declaration, so the later
+document has the template's tokens, tree, encoding declaration and nesting, with only that
+text changed: it is well-formed, free of any DOCTYPE and within the depth limit exactly as
+the template was. A template is matched only under the limits it was parsed and read with,
+by the reader's lean parse, and only for documents of at most the reader's memo size, far
+under the parser's size limit.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ MAX_TEMPLATES = 64  # a batch repeats a few documents; hostile variety cannot gr
 class _Template:
     head: bytes  # the document up to the end of the RequestID start tag
     tail: bytes  # from the RequestID end tag to the document's end
-    limits: tuple[int, int]  # the reading's certificate count and DER depth limits
+    limits: tuple[int, int, int]  # the parse's and the reading's limits (:func:`_bounds`)
     reading: Any
 
 
@@ -55,8 +60,8 @@ class Templates:
         self.order.clear()
 
     def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
-        """The reading and stripped RequestID text of a parsed request document that matches
-        a template, or None."""
+        """The reading and stripped RequestID text of a request document that matches a
+        template, or None."""
         span = _text_span(data)
         if span is None:
             return None
@@ -109,9 +114,10 @@ def _text_span(data: bytes) -> tuple[int, int] | None:
     return (text, end) if end > text else None
 
 
-def _bounds(limits: Limits) -> tuple[int, int]:
-    """The limits a reading depends on: certificates per item and DER depth."""
-    return limits.max_certificates, limits.max_der_depth
+def _bounds(limits: Limits) -> tuple[int, int, int]:
+    """The limits a template depends on: XML depth (the parse), certificates per item and
+    DER depth (the reading)."""
+    return limits.max_xml_depth, limits.max_certificates, limits.max_der_depth
 
 
 TEMPLATES = Templates()

@@ -65,6 +65,9 @@ def test_a_request_with_another_plain_request_id_reads_as_alone(
         b"caf\xc3\xa9:x:1",
         b"RequestID",
         b"<![CDATA[90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-02:1]]>",
+        b"90-B3-D5-1F-30-01-00-00]]>:1",  # not well-formed in text
+        b"90-B3-D5-1F-30-01-00-00<x/>:1",
+        b"90-B3-D5-1F-30-01-00-00<:1",
     ],
 )
 def test_a_request_id_text_that_is_not_plain_is_read_from_the_tree(
@@ -99,12 +102,39 @@ def test_a_document_that_only_looks_plain_is_never_a_template(
     assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
 
 
-def test_a_template_is_matched_only_under_the_limits_it_was_read_with(request_xml: bytes) -> None:
-    one = Limits(max_certificates=1)
+@pytest.mark.parametrize(
+    "limits",
+    [Limits(max_certificates=1), Limits(max_der_depth=2), Limits(max_xml_depth=3)],
+    ids=["certificates", "der-depth", "xml-depth"],
+)
+def test_a_template_is_matched_only_under_the_limits_it_was_read_with(
+    request_xml: bytes, limits: Limits
+) -> None:
     decode_duis(request_xml, "first.xml")
     other = request_xml.replace(RID, RID[:-1] + b"5")
-    assert _matched(other) and not _matched(other, one)
-    assert decode_duis(other, "other.xml", limits=one) == _fresh(other, "other.xml", one)
+    assert _matched(other) and not _matched(other, limits)
+    refused = decode_duis(other, "other.xml", limits=limits)
+    assert refused == _fresh(other, "other.xml", limits)
+    assert refused.problems  # each of these limits is exceeded by the request
+
+
+def test_a_matched_request_is_not_parsed_again(
+    request_xml: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real_parse = duis.parse_xml
+
+    def counted(data: bytes, source: str, **options: object) -> object:
+        parsed.append(source)
+        return real_parse(data, source, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duis, "parse_xml", counted)
+    decode_duis(request_xml, "first.xml")
+    other = request_xml.replace(RID, RID[:-1] + b"6")
+    item = decode_duis(other, "other.xml")
+    assert parsed == ["first.xml"]
+    monkeypatch.undo()
+    assert item == _fresh(other, "other.xml")
 
 
 def test_the_templates_are_bounded(request_xml: bytes) -> None:
