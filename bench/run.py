@@ -8,11 +8,16 @@ Usage (from the repository root)::
 The targets are ratios of CPU time measured in this one run (see :mod:`bench.ratios`): the
 per-item CPU of ``verify`` (a batch's CPU less that of a one-item batch with the same
 arguments, divided by the items between) against a bare hardened lxml parse of the same DUIS
-requests and a bare ECDSA P-256 verify of the same CS02b signature, both timed in this process
-just before and just after each ``--jobs 1`` batch (``--repeats`` runs; the least per-item CPU
-over the least floor), so that floors and runs meet the same load;
-``--jobs 2`` against ``--jobs 1``; and start-up, one-file decode and a million-row meters.csv
-in CPU seconds (read afresh, cold, and from its compiled form, warm: :func:`mapping_ready`).
+requests and a bare ECDSA P-256 verify of the same CS02b signature; ``--jobs 2`` against
+``--jobs 1``; and start-up, one-file decode and a million-row meters.csv in CPU seconds (read
+afresh, cold, and from its compiled form, warm: :func:`mapping_ready`).
+
+This machine's speed drifts by up to half from one minute to the next, so every ratio is
+taken between measurements made side by side, and repeated (``--repeats``): each ``--jobs 1``
+run is timed between two floors and divided by their mean, each ``--jobs 2`` run follows a
+``--jobs 1`` run and is compared with it, and the figure printed is the median of those
+paired ratios (their range beside it). Dividing the least run by the least floor, timed
+minutes apart, mixed a fast minute's floor with a slow minute's runs.
 CPU time is what a run costs whatever else shares the machine; wall-clock speed-ups are only
 meaningful on an idle machine, so the load average is printed beside them.
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,40 +151,56 @@ def first_lines(batch: Path, count: int, target: Path) -> Path:
     return target
 
 
-def floored_run(  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Pair:
+    """One repeat of a batch: its ``--jobs 1`` run between two floors, then its runs with the
+    other ``--jobs`` values (by job count)."""
+
+    one: Measure
+    floor_before: float
+    floor_after: float
+    others: dict[int, Measure]
+
+    @property
+    def floor(self) -> float:
+        """The floor beside the ``--jobs 1`` run: the mean of the two timed around it."""
+        return (self.floor_before + self.floor_after) / 2
+
+
+def paired_runs(  # type: ignore[no-untyped-def]
     label: str,
-    argv: list[str],
+    argv_for,
     count: int,
     floor,
+    jobs: list[int],
     repeats: int,
     env: dict[str, str],
-) -> tuple[list[Measure], float]:
-    """Run ``argv`` ``repeats`` times, timing the floor just before and after each run: the
-    runs and the least floor timed among them. A shared machine slows a long run and a short
-    floor unequally; floors timed between the runs see the same hour's conditions, and the
-    best of each side is taken alike (the best ratio of a run to the floor beside it would
-    favour a floor that happened to be slowed)."""
-    floors = [floor()]
-    measures = []
+) -> list[Pair]:
+    """``repeats`` rounds of: the floor, the ``--jobs 1`` run, the floor again, then a run for
+    each other ``--jobs`` value; ``argv_for(jobs)`` is the command. Each ratio is then taken
+    within one round, between measurements made minutes apart at most."""
+    pairs = []
     for _ in range(repeats):
-        measure = run_measured(label, argv, count, env=env)
-        floors.append(floor())
-        measures.append(measure)
-        beside = (floors[-2] + floors[-1]) / 2
-        print(f"{measure.line()}  (floor beside it {beside * 1e6:.1f} us)", flush=True)
-    return measures, min(floors)
+        before = floor()
+        one = run_measured(f"{label} --jobs 1", argv_for(1), count, env=env)
+        after = floor()
+        beside = (before + after) / 2
+        print(f"{one.line()}  (floor beside it {beside * 1e6:.1f} us)", flush=True)
+        others = {}
+        for job_count in jobs:
+            if job_count != 1:
+                others[job_count] = run_measured(
+                    f"{label} --jobs {job_count}", argv_for(job_count), count, env=env
+                )
+                print(others[job_count].line(), flush=True)
+        pairs.append(Pair(one, before, after, others))
+    return pairs
 
 
-def repeated_run(
-    label: str, argv: list[str], count: int, repeats: int, env: dict[str, str]
-) -> list[Measure]:
-    """Run ``argv`` ``repeats`` times (as many as the ``--jobs 1`` runs it is compared with:
-    the least of each side is taken alike)."""
-    measures = []
-    for _ in range(repeats):
-        measures.append(run_measured(label, argv, count, env=env))
-        print(measures[-1].line(), flush=True)
-    return measures
+def median_of(values: list[float]) -> tuple[float, str]:
+    """The median of paired ratios, and their range as a note."""
+    spread = f"median of {len(values)}, range {min(values):.2f}-{max(values):.2f}"
+    return statistics.median(values), spread
 
 
 def best_of(label: str, argv: list[str], runs: int = 3, **kw: Any) -> Measure:
@@ -206,7 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="CS02b commands (default: items, at most 20000; building them is slow)",
     )
-    parser.add_argument("--jobs", default="1,2", help="comma-separated --jobs values")
+    parser.add_argument(
+        "--jobs",
+        default="1,2",
+        help="comma-separated --jobs values; each but 1 runs after each --jobs 1 run and is "
+        "compared with it",
+    )
     parser.add_argument(
         "--mapping-rows",
         type=int,
@@ -217,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats",
         type=int,
         default=3,
-        help="runs of each batch and --jobs value (floors timed between the --jobs 1 runs); "
-        "the least CPU and the least wall time of each are kept",
+        help="rounds of each batch: the floor, --jobs 1, the floor, the other --jobs values; "
+        "each ratio is the median of the rounds' paired ratios",
     )
     parser.add_argument("--skip-openssl", action="store_true")
     parser.add_argument("--openssl-sample", type=int, default=1000)
@@ -276,9 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     results: list[Measure] = []
-    runs: dict[tuple[str, int], list[Measure]] = {}
+    paired: dict[str, list[Pair]] = {}
     singles: dict[str, Measure] = {}
-    floors: dict[str, float] = {}
     floor_of = {
         "duis-6.21": lambda: bare_parse_cpu(inputs.duis),
         "gbcs-cs02b": lambda: bare_verify_cpu(inputs.gbcs, inputs.certs),
@@ -296,18 +322,25 @@ def main(argv: list[str] | None = None) -> int:
             env=env,
         )
         print(singles[name].line(), flush=True)
-        for job_count in jobs:
+
+        def argv_for(
+            job_count: int, name: str = name, batch: Path = batch, count: int = count
+        ) -> list[str]:
             output = out / f"{name}-{count}-jobs{job_count}.jsonl"
-            argv = verify_argv(inputs.verify_arguments(batch), job_count, output)
-            label = f"verify {name} --jobs {job_count}"
-            if job_count == 1:  # the ratio's runs: the floor timed before, between and after
-                measures, floors[name] = floored_run(
-                    label, argv, count, floor_of[name], options.repeats, env
-                )
-            else:
-                measures = repeated_run(label, argv, count, options.repeats, env)
-            results += measures
-            runs[name, job_count] = measures
+            return verify_argv(inputs.verify_arguments(batch), job_count, output)
+
+        paired[name] = paired_runs(
+            f"verify {name}", argv_for, count, floor_of[name], jobs, options.repeats, env
+        )
+        for pair in paired[name]:
+            results += [pair.one, *pair.others.values()]
+    runs = {
+        (name, job_count): [
+            pair.one if job_count == 1 else pair.others[job_count] for pair in pairs
+        ]
+        for name, pairs in paired.items()
+        for job_count in {1, *jobs}
+    }
     if options.head:
         duis_runs = {j: least_cpu(m) for (name, j), m in runs.items() if name == "duis-6.21"}
         results += head_comparison(inputs, options.head, duis_runs, out, env)
@@ -317,84 +350,67 @@ def main(argv: list[str] | None = None) -> int:
             print("openssl not found; reference skipped")
         else:
             print(reference.line(), flush=True)
-    print_table(ratio_table(inputs, options, runs, singles, floors, big_mapping, cache, env))
+    print_table(ratio_table(inputs, options, paired, singles, big_mapping, cache, env))
     return 0 if all(m.exit_code in (0, 1) for m in results) else 1
 
 
 def ratio_table(  # type: ignore[no-untyped-def]
     inputs,
     options: argparse.Namespace,
-    runs: dict[tuple[str, int], list[Measure]],
+    paired: dict[str, list[Pair]],
     singles: dict[str, Measure],
-    floors: dict[str, float],
     big_mapping: Path,
     cache: Path,
     env: dict[str, str],
 ) -> list[Ratio]:
-    """Measure the floors and the short commands; every figure beside its target. Of each
-    batch's runs the least CPU is taken for CPU figures and the least wall time for speed."""
+    """Every figure beside its target: the per-item ratios and the ``--jobs 2`` figures as the
+    median of their rounds' paired ratios; then the floors-free short commands."""
     table: list[Ratio] = []
-    least = {key: least_cpu(measures) for key, measures in runs.items()}
-    duis = least.get(("duis-6.21", 1))
-    if duis is not None:
-        floor = floors["duis-6.21"]
-        item = per_item_cpu(duis, singles["duis-6.21"])
-        table.append(
-            Ratio(
-                "DUIS 6.21 verify per item / bare lxml parse",
-                item / floor,
-                "x",
-                6,
-                note=f"{item * 1e6:.0f} us against {floor * 1e6:.1f} us, --jobs 1",
-            )
+    targets = {
+        "duis-6.21": ("DUIS 6.21 verify per item / bare lxml parse", 6, "bare parse"),
+        "gbcs-cs02b": ("GBCS CS02b verify per command / bare ECDSA", 2.5, "bare verify"),
+    }
+    for name, pairs in paired.items():
+        what, target, floor_name = targets[name]
+        items = [per_item_cpu(pair.one, singles[name]) for pair in pairs]
+        value, spread = median_of(
+            [item / pair.floor for item, pair in zip(items, pairs, strict=True)]
         )
-    gbcs = least.get(("gbcs-cs02b", 1))
-    if gbcs is not None:
-        floor = floors["gbcs-cs02b"]
-        item = per_item_cpu(gbcs, singles["gbcs-cs02b"])
-        table.append(
-            Ratio(
-                "GBCS CS02b verify per command / bare ECDSA",
-                item / floor,
-                "x",
-                2.5,
-                note=f"{item * 1e6:.0f} us against {floor * 1e6:.1f} us, --jobs 1",
+        middle = statistics.median(items)
+        floors = statistics.median([pair.floor for pair in pairs])
+        note = f"{spread}; {middle * 1e6:.0f} us an item, {floor_name} {floors * 1e6:.1f} us"
+        table.append(Ratio(what, value, "x", target, note=note))
+    for name, pairs in paired.items():
+        for job_count in sorted({j for pair in pairs for j in pair.others}):
+            cpu, cpu_spread = median_of(
+                [pair.others[job_count].cpu_seconds / pair.one.cpu_seconds for pair in pairs]
             )
-        )
-    for name in ("duis-6.21", "gbcs-cs02b"):
-        one, two = least.get((name, 1)), least.get((name, 2))
-        if one is None or two is None:
-            continue
-        fastest_one = min(m.seconds for m in runs[name, 1])
-        fastest_two = min(m.seconds for m in runs[name, 2])
-        table.append(
-            Ratio(
-                f"{name} --jobs 2 CPU / --jobs 1 CPU",
-                two.cpu_seconds / one.cpu_seconds,
-                "x",
-                1.2,
+            wall, wall_spread = median_of(
+                [pair.one.seconds / pair.others[job_count].seconds for pair in pairs]
             )
-        )
-        table.append(
-            Ratio(
-                f"{name} --jobs 2 speed-up (wall)",
-                fastest_one / fastest_two,
-                "x",
-                1.7,
-                at_most=False,
-                note="needs an idle machine; load average "
-                + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            table.append(
+                Ratio(
+                    f"{name} --jobs {job_count} CPU / --jobs 1 CPU", cpu, "x", 1.2, note=cpu_spread
+                )
             )
-        )
+            table.append(
+                Ratio(
+                    f"{name} --jobs {job_count} speed-up (wall)",
+                    wall,
+                    "x",
+                    1.7,
+                    at_most=False,
+                    note=f"{wall_spread}; needs an idle machine, load average "
+                    + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+                )
+            )
     if options.mapping_rows:
         table += mapping_ready(inputs, big_mapping, options.mapping_rows, cache, env)
     table += start_up(inputs, env)
-    if duis is not None:
+    duis = paired.get("duis-6.21")
+    if duis:
         peak = max(
-            m.peak_rss_mb
-            for (name, _), measures in runs.items()
-            for m in measures
-            if name == "duis-6.21"
+            measure.peak_rss_mb for pair in duis for measure in (pair.one, *pair.others.values())
         )
         table.append(
             Ratio(
