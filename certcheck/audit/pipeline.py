@@ -12,6 +12,7 @@ the reading process does a few operations per block, not per item.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -411,7 +412,27 @@ def verify_blocks(
 
     With workers, the first block is still audited here, before they are forked: the modules
     and caches auditing needs are then loaded once and shared, not once per worker.
+
+    While the blocks are audited, here and in the workers, the garbage collector's youngest
+    generation is collected every :data:`BATCH_GC_ALLOCATIONS` allocations rather than
+    Python's 700 (restored after). Auditing makes many short-lived containers and almost no
+    reference cycles (about 500 objects collected in 100,000 DUIS requests), and each
+    collection walks the live young objects: about a tenth of a run's CPU went to it.
     """
+    saved = gc.get_threshold()
+    gc.set_threshold(BATCH_GC_ALLOCATIONS, *saved[1:])
+    try:
+        yield from _verify_blocks(blocks, context, jobs, limits, digests)
+    finally:
+        gc.set_threshold(*saved)
+
+
+BATCH_GC_ALLOCATIONS = 10_000
+
+
+def _verify_blocks(
+    blocks: Iterable[Block], context: AuditContext, jobs: int, limits: Limits, digests: bool
+) -> Iterator[BlockResult]:
     global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES
     entries = EntryCache(context.classify)
     blocks = iter(blocks)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
 from certcheck.audit.limits import Limits
-from certcheck.audit.pipeline import verify_blocks
+from certcheck.audit.pipeline import BATCH_GC_ALLOCATIONS, verify_blocks
 from certcheck.audit.sources import (
     BLOCK_BYTES,
     READ_BYTES,
@@ -155,3 +156,22 @@ def test_a_batch_starting_with_blank_lines_is_still_json_lines(
         (f"{batch}#{first}", _entry("a")),
         (f"{batch}#{first + 1}", _entry("b")),
     ]
+
+
+@pytest.mark.parametrize("ending", ["exhausted", "closed early"])
+def test_a_batch_collects_garbage_less_often_and_restores_the_collector(ending: str) -> None:
+    context = build_context(
+        VerifyRequest(
+            paths=[], mapping=str(WORLD / "meters.csv"), operators=str(WORLD / "operators.csv")
+        )
+    )
+    saved = gc.get_threshold()
+    seen = []
+    stream = verify_blocks(iter_blocks([str(WORLD / "payloads")], items=3), context)
+    for _ in stream:
+        seen.append(gc.get_threshold())
+        if ending == "closed early":
+            stream.close()
+            break
+    assert seen and all(t == (BATCH_GC_ALLOCATIONS, *saved[1:]) for t in seen)
+    assert gc.get_threshold() == saved
