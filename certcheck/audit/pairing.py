@@ -137,7 +137,9 @@ class BatchPairing:
             self.held.append(result)
             if not self.waiting:
                 yield from self._release()
-            elif len(self.held) > HOLD_LIMIT:
+                continue
+            result.fetch()  # held back here: its bytes may not stay with a worker
+            if len(self.held) > HOLD_LIMIT:
                 yield self._give_up_first()
         self._ask_lookup(self.waiting)
         self.waiting.clear()

@@ -24,7 +24,7 @@ from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
-from certcheck.audit.pairing import PairedKey, batch_key, placed_digests, role_of
+from certcheck.audit.pairing import OFFER, PairedKey, batch_key, placed_digests, role_of
 from certcheck.audit.serialise import (
     EMPTY_LIST,
     EntryCache,
@@ -42,6 +42,7 @@ from certcheck.checks.subject import Subject, find_meters, verify_signatures
 from certcheck.market.operators import UserRole
 
 if TYPE_CHECKING:
+    from certcheck.audit.workers import Held
     from certcheck.market.meters import Meter
     from certcheck.market.meters.model import MeterProfile
 
@@ -66,9 +67,18 @@ class BlockResult:
     # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
     pairing: list[tuple[int, str, PairedKey, str | None]] = field(default_factory=list)
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
+    # the text's UTF-8 bytes when a worker holds them, to be placed in the output (see
+    # :func:`verify_blocks`) or fetched
+    held: Held | None = None
+
+    def fetch(self) -> None:
+        """Have the bytes a worker holds sent here (``utf8``), rather than placed."""
+        if self.held is not None:
+            self.utf8, self.held = self.held.fetch(), None
 
     def as_text(self) -> str:
         """The records' JSON Lines text (decoded here, once, when it came as UTF-8)."""
+        self.fetch()
         if self.utf8:
             self.text, self.utf8 = self.utf8.decode(), b""
         return self.text
@@ -407,8 +417,15 @@ def verify_blocks(
     jobs: int = 1,
     limits: Limits = DEFAULT_LIMITS,
     digests: bool = False,
+    place: int | None = None,
 ) -> Iterator[BlockResult]:
     """Each block's records, in input order, audited here or on ``jobs`` workers.
+
+    ``place`` is the descriptor of the regular file the records are written to, when the
+    caller writes them as they are: then a worker's block whose text pairing cannot change
+    (it asks for no Supplier) comes with ``held`` set, and the caller has the worker write
+    it into the file (``held.place(offset)``) or fetch it (:meth:`BlockResult.fetch`) before
+    asking for the next block.
 
     With workers, the first block is still audited here, before they are forked: the modules
     and caches auditing needs are then loaded once and shared, not once per worker.
@@ -422,7 +439,7 @@ def verify_blocks(
     saved = gc.get_threshold()
     gc.set_threshold(BATCH_GC_ALLOCATIONS, *saved[1:])
     try:
-        yield from _verify_blocks(blocks, context, jobs, limits, digests)
+        yield from _verify_blocks(blocks, context, jobs, limits, digests, place)
     finally:
         gc.set_threshold(*saved)
 
@@ -431,7 +448,12 @@ BATCH_GC_ALLOCATIONS = 10_000
 
 
 def _verify_blocks(
-    blocks: Iterable[Block], context: AuditContext, jobs: int, limits: Limits, digests: bool
+    blocks: Iterable[Block],
+    context: AuditContext,
+    jobs: int,
+    limits: Limits,
+    digests: bool,
+    place: int | None,
 ) -> Iterator[BlockResult]:
     global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES
     entries = EntryCache(context.classify)
@@ -444,10 +466,16 @@ def _verify_blocks(
         return
     _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS = context, limits, digests
     _WORKER_ENTRIES = entries  # each forked worker goes on filling its own copy
-    yield from _on_workers(blocks, jobs)
+    yield from _on_workers(blocks, jobs, place)
 
 
-def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
+def _asks_for_no_supplier(result: BlockResult) -> bool:
+    """Whether pairing leaves a block's text as it is: it holds no command awaiting its
+    Supplier (audit.pairing)."""
+    return all(role == OFFER for _, role, _, _ in result.pairing)
+
+
+def _on_workers(blocks: Iterator[Block], jobs: int, place: int | None) -> Iterator[BlockResult]:
     """Blocks audited on ``jobs`` forked workers, in order, with few blocks in flight.
 
     Blocks of the JSON Lines file being read when the workers are forked go to them as byte
@@ -456,16 +484,20 @@ def _on_workers(blocks: Iterator[Block], jobs: int) -> Iterator[BlockResult]:
     both ends. Finished results are handed out before the next block is read, so a slow input
     (a pipe) does not hold back output already made.
     """
-    from certcheck.audit.workers import Workers
+    from certcheck.audit.workers import Held, Workers
 
     first = next(blocks, None)
     if first is None:
         return
     shared = _file_of(first)  # open now, so every worker inherits the descriptor
-    workers = Workers(_verify_in_worker, jobs)
+    workers = Workers(_verify_in_worker, jobs, place, _asks_for_no_supplier)
 
     def result() -> BlockResult:
-        value, value.utf8 = workers.next()
+        value, payload = workers.next()
+        if isinstance(payload, Held):
+            value.held = payload
+        else:
+            value.utf8 = payload
         return value  # type: ignore[no-any-return]
 
     try:

@@ -11,11 +11,20 @@ itself; a large one by a sender thread, so that it never blocks the parent while
 is busy (a small one follows it there while it is not sent). Results are read by the parent
 itself, from whichever worker has one, whenever it waits: each as one pickled header and
 the bytes the function returned beside it, written by a thread of the worker.
+
+With ``place`` (a regular output file's descriptor, shared with the workers), a result whose
+bytes ``holds`` allows is sent without them: the worker holds them until the parent, taking
+results in order, either grants the offset where they belong in the file, where the worker
+writes them itself (:meth:`Held.place`), or asks for them after all (:meth:`Held.fetch`).
+The parent then neither reads the bytes from a pipe nor writes them out. A worker holds one
+result at a time and the parent reads nothing more from it until that result is settled, so
+each result must be placed or fetched before the next is awaited.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import pickle
@@ -25,13 +34,17 @@ import struct
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 
-_HEADER = struct.Struct("=QQ")  # a result's sizes: its pickled (done, value), its payload
+_HEADER = struct.Struct("=QQ?")  # a result's sizes: its pickled (done, value), its payload;
+# whether the worker holds the payload (not sent) for the parent to place or fetch
+_GRANT = struct.Struct("=q")  # where to write a held payload in the output; -1: send it
+_FETCH = -1
+_PLACE_FAILED = 64  # a worker's exit status when writing a held payload failed: 64 + errno
 SMALL_TASK = 4096  # a pickled task the parent writes itself, room allowing (:meth:`_room`)
 _PAGE = max(os.sysconf("SC_PAGE_SIZE"), SMALL_TASK + 4)
 _Reply = tuple[bool, Any, bytes | bytearray]  # done (else the value is an exception), value, bytes
@@ -41,14 +54,29 @@ class WorkerDied(RuntimeError):
     """A worker process ended without returning the result of a task it was given."""
 
 
-def _serve(function: Callable[[Any], tuple[Any, bytes]], tasks: Connection, results: int) -> None:
+class _Placing(NamedTuple):
+    """A worker's part in placing held results: the grants pipe it reads, the output file."""
+
+    grants: int
+    output: int
+    holds: Callable[[Any], bool]
+
+
+def _serve(
+    function: Callable[[Any], tuple[Any, bytes]],
+    tasks: Connection,
+    results: int,
+    placing: _Placing | None,
+) -> None:
     """A worker's loop: each task's result (or the exception it raised) until the tasks end.
 
     Results are written by a thread of the worker, so that it goes on with its next task
-    while the parent has yet to read the last result (one result waits at most).
+    while the parent has yet to read (or place) the last result (one result waits at most).
     """
-    outbox: queue.Queue[list[bytes] | None] = queue.Queue(maxsize=1)
-    writer = threading.Thread(target=_write_results, args=(results, outbox), daemon=True)
+    outbox: queue.Queue[tuple[list[bytes], bool] | None] = queue.Queue(maxsize=1)
+    writer = threading.Thread(
+        target=_write_results, args=(results, outbox, placing), daemon=True
+    )
     writer.start()
     while True:
         try:
@@ -58,27 +86,79 @@ def _serve(function: Callable[[Any], tuple[Any, bytes]], tasks: Connection, resu
         try:
             value, payload = function(task)
             reply: tuple[bool, Any] = (True, value)
+            held = placing is not None and bool(payload) and placing.holds(value)
         except Exception as exc:  # the parent raises it
-            reply, payload = (False, exc), b""
+            reply, payload, held = (False, exc), b"", False
         meta = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
-        outbox.put([_HEADER.pack(len(meta), len(payload)), meta, payload])
+        outbox.put(([_HEADER.pack(len(meta), len(payload), held), meta, payload], held))
     outbox.put(None)
     writer.join()
 
 
-def _write_results(fd: int, outbox: queue.Queue[list[bytes] | None]) -> None:
-    """Write each result's parts, one after the other (the worker ends if the pipe fails)."""
-    while (parts := outbox.get()) is not None:
-        views = [memoryview(part) for part in parts if part]
+def _write_results(
+    fd: int, outbox: queue.Queue[tuple[list[bytes], bool] | None], placing: _Placing | None
+) -> None:
+    """Write each result's parts, one after the other; a held payload waits for its grant
+    (the worker ends if a pipe fails, or with :data:`_PLACE_FAILED` if the output does)."""
+    while (item := outbox.get()) is not None:
+        parts, held = item
         try:
-            while views:
-                written = os.writev(fd, views)
-                while views and written >= views[0].nbytes:
-                    written -= views.pop(0).nbytes
-                if written:
-                    views[0] = views[0][written:]
-        except OSError:  # the parent is gone or closed the pipe
+            if not held:
+                _write_all(fd, parts)
+                continue
+            _write_all(fd, parts[:2])
+            assert placing is not None
+            (offset,) = _GRANT.unpack(_read_all(placing.grants, _GRANT.size))
+            if offset == _FETCH:
+                _write_all(fd, parts[2:])
+                continue
+        except (OSError, EOFError):  # the parent is gone or closed a pipe
             os._exit(1)
+        try:
+            _pwrite_all(placing.output, parts[2], offset)
+        except OSError as exc:
+            os._exit(_PLACE_FAILED + min(exc.errno or errno.EIO, 255 - _PLACE_FAILED))
+
+
+def _write_all(fd: int, parts: list[bytes]) -> None:
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= views[0].nbytes:
+            written -= views.pop(0).nbytes
+        if written:
+            views[0] = views[0][written:]
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+class Held:
+    """A result's bytes that its worker holds: :meth:`place` them in the output file at an
+    offset, or :meth:`fetch` them. One or the other, once, before the next result is awaited."""
+
+    def __init__(self, workers: Workers, index: int, size: int) -> None:
+        self.workers, self.index, self.size = workers, index, size
+
+    def place(self, offset: int) -> None:
+        """Have the worker write the bytes at ``offset`` of the output file (not waiting)."""
+        self.workers._settle(self.index, offset)
+
+    def fetch(self) -> bytearray:
+        """The bytes, from the worker."""
+        self.workers._settle(self.index, _FETCH)
+        try:
+            return _read_all(self.workers.results[self.index], self.size)
+        except EOFError:
+            raise WorkerDied(self.workers._ending(self.workers.pids[self.index])) from None
+
+
+class PlaceFailed(OSError):
+    """A worker could not write a result's bytes into the output file."""
 
 
 def _read_all(fd: int, size: int) -> bytearray:
@@ -101,19 +181,32 @@ class Workers:
     :meth:`stop` sends.
     """
 
-    def __init__(self, function: Callable[[Any], tuple[Any, bytes]], jobs: int) -> None:
+    def __init__(
+        self,
+        function: Callable[[Any], tuple[Any, bytes]],
+        jobs: int,
+        place: int | None = None,
+        holds: Callable[[Any], bool] = lambda value: True,
+    ) -> None:
         from multiprocessing.connection import Pipe
 
         _keep_heap()
         pipes = [(Pipe(duplex=False), os.pipe()) for _ in range(jobs)]
+        grants = [os.pipe() for _ in range(jobs)] if place is not None else []
         self.tasks = [send for (_, send), _ in pipes]
         self.results = [receive for _, (receive, _) in pipes]
+        self.grants = [send for _, send in grants]
+        self.placing = place is not None
         self.pids: list[int] = []
+        self.ended: dict[int, int] = {}  # the exit status of each worker reaped
         gc.freeze()  # objects made so far stay where they are in every worker
         try:
             with _workers_signals():
                 for index in range(jobs):
-                    self.pids.append(self._fork(function, pipes, index))
+                    placing = None
+                    if place is not None:
+                        placing = _Placing(grants[index][0], place, holds)
+                    self.pids.append(self._fork(function, pipes, grants, index, placing))
         except BaseException:
             self.stop()
             raise
@@ -122,6 +215,9 @@ class Workers:
             for (receive, _), (_, send) in pipes:
                 receive.close()
                 os.close(send)
+            for receive, _ in grants:
+                os.close(receive)
+        self.settling: set[int] = set()  # workers holding a result's bytes not yet settled
         self.order: deque[int] = deque()  # the worker of each pending task, oldest first
         self.arrived: list[deque[_Reply]] = [deque() for _ in range(jobs)]
         self.load = [0] * jobs  # tasks given to each worker whose result has not arrived
@@ -132,7 +228,13 @@ class Workers:
         self.sender.start()
 
     @staticmethod
-    def _fork(function: Callable[[Any], tuple[Any, bytes]], pipes: list, index: int) -> int:  # type: ignore[type-arg]
+    def _fork(
+        function: Callable[[Any], tuple[Any, bytes]],
+        pipes: list,  # type: ignore[type-arg]
+        grants: list[tuple[int, int]],
+        index: int,
+        placing: _Placing | None,
+    ) -> int:
         pid = os.fork()
         if pid:
             return pid
@@ -148,8 +250,12 @@ class Workers:
                 if other != index:
                     task_in.close()
                     os.close(result_out)
+            for other, (grant_in, grant_out) in enumerate(grants):
+                os.close(grant_out)
+                if other != index:
+                    os.close(grant_in)
             (tasks, _), (_, results) = pipes[index]
-            _serve(function, tasks, results)
+            _serve(function, tasks, results, placing)
         except BaseException:
             code = 1
         finally:
@@ -206,6 +312,8 @@ class Workers:
     def next(self) -> Any:
         """The oldest pending task's result (waiting for it); its exception is raised here."""
         index = self.order[0]
+        if index in self.settling and not self.arrived[index]:
+            raise RuntimeError("a worker's held result was neither placed nor fetched")
         while not self.arrived[index]:
             self._collect(block=True)
         self.order.popleft()
@@ -218,32 +326,55 @@ class Workers:
         """Take in the results that have arrived (waiting for one when ``block``)."""
         from multiprocessing.connection import wait
 
-        busy = [self.results[i] for i, load in enumerate(self.load) if load]
+        busy = [
+            self.results[i]
+            for i, load in enumerate(self.load)
+            if load and i not in self.settling  # the next bytes there are a held result's
+        ]
         if not busy:
             return
         for fd in wait(busy, timeout=None if block else 0):
             index = self.results.index(fd)  # type: ignore[arg-type]
             try:
                 header = _read_all(fd, _HEADER.size)  # type: ignore[arg-type]
-                meta, size = _HEADER.unpack(header)
+                meta, size, held = _HEADER.unpack(header)
                 done, value = pickle.loads(_read_all(fd, meta))  # type: ignore[arg-type]
-                payload = _read_all(fd, size)  # type: ignore[arg-type]
+                payload: bytes | bytearray | Held
+                if held:
+                    payload = Held(self, index, size)
+                    self.settling.add(index)
+                else:
+                    payload = _read_all(fd, size)  # type: ignore[arg-type]
             except EOFError:  # closed, at a result's start or within one
                 raise WorkerDied(self._ending(self.pids[index])) from None
             self.arrived[index].append((done, value, payload))
             self.load[index] -= 1
 
+    def _settle(self, index: int, offset: int) -> None:
+        """Tell worker ``index`` where to write its held bytes, or (``_FETCH``) to send them."""
+        self.settling.discard(index)
+        # A worker gone: its results pipe, or its exit status, says so.
+        with contextlib.suppress(OSError):
+            os.write(self.grants[index], _GRANT.pack(offset))
+
     def _ending(self, pid: int) -> str:
-        """How a worker whose results pipe closed ended (it is reaped here)."""
+        """How a worker whose results pipe closed ended (it is reaped here); a worker that
+        could not write into the output raises :class:`PlaceFailed`."""
         self.pids.remove(pid)
         try:
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:
             return f"worker process {pid} ended unexpectedly"
+        return self._status(pid, status)
+
+    def _status(self, pid: int, status: int) -> str:
         if os.WIFSIGNALED(status):
             name = signal.Signals(os.WTERMSIG(status)).name
             return f"worker process {pid} was killed by {name}"
         code = os.waitstatus_to_exitcode(status)
+        if self.placing and code > _PLACE_FAILED:
+            number = code - _PLACE_FAILED
+            raise PlaceFailed(number, os.strerror(number))
         return f"worker process {pid} ended unexpectedly (exit status {code})"
 
     def _send(self) -> None:
@@ -258,12 +389,19 @@ class Workers:
             connection.close()
 
     def close(self) -> None:
-        """After the last result: let the workers leave and wait for them."""
+        """After the last result: let the workers leave and wait for them. When they were
+        placing results, each must have ended well: else what it was to write is missing
+        (:class:`WorkerDied`, or :class:`PlaceFailed`)."""
         self.end()
         self.sender.join()
         for connection in self.tasks:  # if the sender left early, at a worker gone
             connection.close()
+        self._close_grants()
         self._reap()
+        if self.placing:
+            for pid, status in self.ended.items():
+                if status:
+                    raise WorkerDied(self._status(pid, status))
 
     def stop(self) -> None:
         """End the workers now (SIGTERM) and wait for them."""
@@ -275,12 +413,19 @@ class Workers:
             self.sender.join(timeout=10)
         for connection in self.tasks:
             connection.close()
+        self._close_grants()
         self._reap()
+
+    def _close_grants(self) -> None:
+        for fd in self.grants:  # a worker still waiting for a grant reads the end and leaves
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.grants = []
 
     def _reap(self) -> None:
         for pid in self.pids:
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+                self.ended[pid] = os.waitpid(pid, 0)[1]
         self.pids = []
         for fd in self.results:
             with contextlib.suppress(OSError):

@@ -126,9 +126,9 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput, iter_blocks
-    from certcheck.audit.workers import WorkerDied
+    from certcheck.audit.workers import PlaceFailed, WorkerDied
     from certcheck.output.formats import open_writer
-    from certcheck.output.writers import OutputError
+    from certcheck.output.writers import OutputError, cannot_write
 
     _refuse_shared_outputs(request)
     context = build_context(request)
@@ -159,6 +159,10 @@ def run_verify(request: VerifyRequest) -> int:
         raise
     blocks: deque[Block] = deque()
     progress = None if request.quiet else progress_line(request.fmt)
+    # Workers write their records into a JSON Lines file themselves, where it is a regular
+    # file and the records go nowhere else (the store reads them).
+    sink = writer.out.stream  # type: ignore[attr-defined]
+    place = sink.placing_fd() if utf8_out and store is None else None
     try:
         stream = verify_blocks(
             _kept(iter_blocks(request.paths, request.limits), blocks, gate is not None),
@@ -166,11 +170,14 @@ def run_verify(request: VerifyRequest) -> int:
             jobs=request.jobs,
             limits=request.limits,
             digests=store is not None,
+            place=place,
         )
         pairing = BatchPairing(store.supplier_for if store is not None else None)
         for result in pairing.feed(stream):
             count += result.items
-            if fast_lines and result.utf8 and utf8_out:
+            if result.held is not None:
+                sink.place(result.held)
+            elif fast_lines and result.utf8 and utf8_out:
                 writer.out.stream.write_utf8(result.utf8)  # type: ignore[attr-defined]
             elif fast_lines:
                 writer.out.stream.write(result.as_text())  # type: ignore[attr-defined]
@@ -194,6 +201,9 @@ def run_verify(request: VerifyRequest) -> int:
         _stop(stream, writer, progress, gate)
         say(f"interrupted after {count} item(s); {_left_as_it_was(request)}")
         raise Interrupted() from None
+    except PlaceFailed as exc:  # a worker could not write the records it held
+        _stop(stream, writer, progress, gate)
+        raise cannot_write(request.output or "standard output", exc) from None
     except WorkerDied as died:  # killed from outside (out of memory, say): not a bug here
         _stop(stream, writer, progress, gate)
         say(f"stopped after {count} item(s): {died}; {_left_as_it_was(request)}")

@@ -19,10 +19,13 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from certcheck.audit.serialise import dumps
 from certcheck.errors import OutputError
+
+if TYPE_CHECKING:
+    from certcheck.audit.workers import Held
 
 
 class RecordWriter(Protocol):
@@ -87,6 +90,28 @@ class _Sink:
             self._stream.buffer.write(data)
         except BrokenPipeError:
             raise
+        except OSError as exc:
+            raise cannot_write(self._name, exc) from None
+
+    def placing_fd(self) -> int | None:
+        """The descriptor of the regular file being written, where bytes held by a worker
+        may be placed (:meth:`place`); None for standard output, a FIFO or a device."""
+        if self._written < 0:
+            return None
+        try:
+            return int(self._stream.fileno())
+        except (OSError, ValueError):
+            return None
+
+    def place(self, held: Held) -> None:
+        """Have a worker write the bytes it holds after what was written so far (a UTF-8
+        stream on :meth:`placing_fd` only); later writes follow them."""
+        try:
+            self._stream.flush()
+            fd = self._stream.fileno()
+            offset = os.lseek(fd, 0, os.SEEK_CUR)
+            held.place(offset)
+            os.lseek(fd, offset + held.size, os.SEEK_SET)
         except OSError as exc:
             raise cannot_write(self._name, exc) from None
 

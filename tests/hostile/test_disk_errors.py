@@ -6,11 +6,14 @@ ENOSPC on a full disk), so the tests need no mount. No temporary file is left be
 
 from __future__ import annotations
 
+import resource
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from certcheck.audit.sources import BLOCK_ITEMS
 from tests.hostile.disk import LIMIT, audited_store, one_line, run, small_disk
 
 # --- full disks ----------------------------------------------------------------------------------
@@ -38,6 +41,29 @@ def test_a_full_disk_under_o_is_exit_2_with_one_line_and_no_temporary_file(
     assert done.returncode == 2, done.stderr
     assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
     assert previous.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
+
+
+def test_a_disk_that_fills_while_a_worker_writes_is_exit_2(demo_world, tmp_path: Path) -> None:
+    """With --jobs 2 the workers write their blocks into -o themselves: the disk filling
+    under the second block, the reader's first block written, is the same one-line error."""
+    demo_world.batch(tmp_path / "batch.jsonl", 3 * BLOCK_ITEMS)
+    arguments = ["verify", "batch.jsonl", *demo_world.verify_args(), "-f", "jsonl", "-o", "out"]
+    whole = run(*arguments, "--jobs", "1", cwd=tmp_path)
+    assert whole.returncode == 1, whole.stderr
+    lines = (tmp_path / "out").read_bytes().splitlines(keepends=True)
+    first_block = len(b"".join(lines[:BLOCK_ITEMS]))
+    (tmp_path / "out").write_text("previous\n")
+
+    def fills_in_the_second_block() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        limit = first_block + 1000
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = run(*arguments, "--jobs", "2", cwd=tmp_path, preexec=fills_in_the_second_block)
+    assert done.returncode == 2, done.stderr
+    assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
+    assert (tmp_path / "out").read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
 
 

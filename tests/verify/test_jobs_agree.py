@@ -89,6 +89,28 @@ def test_two_jobs_write_what_one_writes(tmp_path: Path, fmt: str) -> None:
         assert len(paired) > 2 * BLOCK_ITEMS // 24  # ACB commands after the first block too
 
 
+@pytest.mark.parametrize("gated", [False, True])
+def test_two_jobs_write_the_same_file(tmp_path: Path, gated: bool) -> None:
+    """With -o a regular file, workers write the blocks pairing leaves as they are into the
+    file themselves; blocks held back for a Supplier's request come through the reader."""
+    batch = _tricky_batch(tmp_path)
+    options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "-f", "jsonl"]
+    options += ["-o", "out.jsonl"]
+    if gated:
+        options += ["--passed", "passed.jsonl", "--failed", "failed.jsonl"]
+    one = _run(tmp_path / "one", "verify", str(batch), *options, "--jobs", "1")
+    two = _run(tmp_path / "two", "verify", str(batch), *options, "--jobs", "2")
+    assert one[0] == 1, one[2]
+    assert two == one
+    names = ["out.jsonl", *(["passed.jsonl", "failed.jsonl"] if gated else [])]
+    for name in names:
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    records = (tmp_path / "one" / "out.jsonl").read_text().splitlines()
+    assert len(records) == ITEMS
+    paired = [r for r in map(json.loads, records) if r["kind"] == "gbcs-command" and r["supplier"]]
+    assert len(paired) > 2 * BLOCK_ITEMS // 24
+
+
 @pytest.mark.parametrize("through", ["pipe", "file"])
 def test_two_jobs_on_standard_input(tmp_path: Path, through: str) -> None:
     """A pipe cannot be read twice: its blocks go to the workers as they are read; standard

@@ -3,11 +3,13 @@ sizes of tasks and results (a pipe's buffer, or many times it), and raise a task
 
 from __future__ import annotations
 
+import errno
 import os
+from pathlib import Path
 
 import pytest
 
-from certcheck.audit.workers import SMALL_TASK, Workers
+from certcheck.audit.workers import SMALL_TASK, Held, PlaceFailed, Workers
 
 
 def _echo(task: tuple[int, bytes]) -> tuple[tuple[int, int, int], bytes]:
@@ -48,3 +50,81 @@ def test_a_task_s_error_is_raised_in_order() -> None:
         assert workers.next()[0][0] == 3
     finally:
         workers.close()
+
+
+def _results_in_order(workers: Workers, tasks: list[tuple[int, bytes]], settle) -> list:  # type: ignore[no-untyped-def]
+    got = []
+    for task in tasks:
+        workers.submit(task)
+        while workers.ready():
+            got.append(settle(*workers.next()))
+    workers.end()
+    while workers.pending:
+        got.append(settle(*workers.next()))
+    return got
+
+
+def test_held_results_are_placed_by_the_worker_or_fetched(tmp_path: Path) -> None:
+    """Results of odd tasks are held: every other held one is written by its worker at the
+    offset given, the rest fetched; the file holds the placed bytes where they were put."""
+    sizes = [10, 3 << 19, 0, 200_000, 7, SMALL_TASK, 5]
+    tasks = [(number, bytes([number]) * size) for number, size in enumerate(sizes * 3)]
+    output = tmp_path / "out.bin"
+    fd = os.open(output, os.O_RDWR | os.O_CREAT)
+    expected = bytearray()
+    fetched = []
+
+    def settle(value: tuple[int, int, int], payload: bytes | Held) -> int:
+        number = value[0]
+        if not isinstance(payload, Held):
+            assert number % 2 == 0 or not payload
+            return number
+        assert number % 2 == 1
+        if number % 4 == 1:
+            payload.place(len(expected))
+            expected.extend(_echo(tasks[number])[1])
+        else:
+            fetched.append((number, bytes(payload.fetch())))
+        return number
+
+    workers = Workers(_echo, 2, place=fd, holds=lambda value: value[0] % 2 == 1)
+    try:
+        got = _results_in_order(workers, tasks, settle)
+    finally:
+        workers.close()
+        os.close(fd)
+    assert got == list(range(len(tasks)))
+    assert output.read_bytes() == bytes(expected) and expected
+    assert fetched and all(data == _echo(tasks[n])[1] for n, data in fetched)
+
+
+def test_a_worker_that_cannot_write_its_held_result_fails_the_run(tmp_path: Path) -> None:
+    output = tmp_path / "out.bin"
+    output.write_bytes(b"")
+    fd = os.open(output, os.O_RDONLY)  # pwrite fails: EBADF
+    workers = Workers(_echo, 2, place=fd)
+    try:
+        with pytest.raises(PlaceFailed) as failed:
+            _results_in_order(workers, [(1, b"abc"), (2, b"de")], lambda v, held: held.place(0))
+            workers.close()
+        assert failed.value.errno == errno.EBADF
+    finally:
+        workers.stop()
+        os.close(fd)
+
+
+def test_a_held_result_must_be_settled_before_the_next(tmp_path: Path) -> None:
+    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
+    workers = Workers(_echo, 1, place=fd)
+    try:
+        workers.submit((1, b"abc"))
+        workers.submit((2, b"de"))
+        _, held = workers.next()
+        assert isinstance(held, Held) and held.size == 3
+        with pytest.raises(RuntimeError, match="neither placed nor fetched"):
+            workers.next()
+        assert bytes(held.fetch()) == b"cba"
+        assert bytes(workers.next()[1].fetch()) == b"eded"  # type: ignore[union-attr]
+    finally:
+        workers.close()
+        os.close(fd)
