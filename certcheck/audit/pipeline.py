@@ -7,7 +7,9 @@ one ``bytes``), or a few file items. The worker (forked after the first block wa
 here, so it shares the read-only context and warm caches) splits it into items, audits them
 and returns one :class:`BlockResult`: the records as one JSON Lines text and their counts.
 Results are taken in submission order, so output order is input order for any ``jobs``, and
-the reading process does a few operations per block, not per item.
+the reading process does a few operations per block, not per item. When the records go to a
+regular JSON Lines file, a worker writes its block's records into it itself, where the reading
+process says, when the block's turn comes (see :func:`verify_blocks`).
 """
 
 from __future__ import annotations
