@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -92,8 +93,21 @@ def _terminated(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI and map every outcome to SPEC.md's exit codes."""
-    args = sys.argv[1:] if argv is None else argv
+    """Run the CLI and map every outcome to SPEC.md's exit codes.
+
+    Run as the program (``argv`` None), it ends by freezing the objects still alive: the
+    process exits next, and the interpreter's collections on the way out then skip them
+    (about 45 M instructions of a one-file decode, 24 M of ``certcheck --help``).
+    """
+    try:
+        _run(sys.argv[1:] if argv is None else argv)
+    finally:
+        if argv is None:
+            gc.freeze()
+
+
+def _run(args: list[str]) -> None:
+    """:func:`main` for the command line ``args``; exits with the outcome's code."""
     debug = "--debug" in args
     if debug:  # read where a check fails, in this process or a worker forked from it
         os.environ["CERTCHECK_DEBUG"] = "1"

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import typer
 
 # what --help does without: tables, XML, certificates, and the records and their writers
@@ -67,3 +68,23 @@ def test_the_app_attribute_has_every_command_in_help_order() -> None:
     from certcheck.cli import app
 
     assert list(typer.main.get_command(app.app).commands) == list(COMMAND_MODULES)  # type: ignore[attr-defined]
+
+
+def test_the_program_exits_with_its_objects_frozen_and_a_caller_keeps_its_collector() -> None:
+    probe = PROBE.replace("' '.join(sys.modules)", "gc.get_freeze_count()").replace(
+        "import atexit, sys", "import atexit, gc, sys"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stderr.split()[-1]) > 0
+
+    import gc
+
+    from certcheck.cli import app
+
+    frozen = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        app.main(["--version"])
+    assert gc.get_freeze_count() == frozen
