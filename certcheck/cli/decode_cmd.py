@@ -59,7 +59,6 @@ def decode(
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
-    from certcheck.output.formats import open_writer
 
     try:
         keystore = KeyStore.from_paths(certs) if certs else KeyStore()
@@ -71,7 +70,11 @@ def decode(
 
         registry = load_operators(operators)
     view = DecodeView() if fmt is OutputFormat.TABLE else None
-    writer = None if view else open_writer(fmt.value, None)
+    writer = None
+    if not view:
+        from certcheck.output.formats import open_writer
+
+        writer = open_writer(fmt.value, None)
     limits = limits_with(
         max_item_bytes=max_item_bytes,
         max_line_bytes=max_line_bytes,
