@@ -1,7 +1,5 @@
 """The ``certcheck`` command line: argument parsing and error edges only."""
 
-from __future__ import annotations
-
 import gc
 import os
 import signal

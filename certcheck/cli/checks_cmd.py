@@ -1,7 +1,5 @@
 """``certcheck checks``: every check certcheck runs, or one explained (as ``ruff rule``)."""
 
-from __future__ import annotations
-
 import typer
 
 from certcheck.cli.options import Color, ColorChoice, ConfigFile, ListFormat, NoConfig

@@ -1,7 +1,5 @@
 """``certcheck classify``: electricity, gas, other or unknown, for every certificate."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 import typer

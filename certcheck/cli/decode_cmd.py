@@ -1,7 +1,5 @@
 """``certcheck decode``: show what certificate files and command payloads carry."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import typer

@@ -1,7 +1,5 @@
 """``certcheck demo``: write a complete, deterministic test world and show how to verify it."""
 
-from __future__ import annotations
-
 import typer
 
 from certcheck.cli.options import ConfigFile, NoConfig, Quiet

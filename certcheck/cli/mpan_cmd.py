@@ -1,7 +1,5 @@
 """``certcheck mpan``: check MPANs (and MPRNs) and name the distributor behind each."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Any
 

@@ -1,6 +1,9 @@
-"""Option types shared by several commands."""
+"""Option types shared by several commands.
 
-from __future__ import annotations
+Here, in certcheck.cli.app and in the command modules annotations are objects, not strings (no
+``from __future__ import annotations``): typer reads each command's and each option callback's
+signature at start-up, and would compile and evaluate every string annotation twice.
+"""
 
 import sys
 from enum import StrEnum

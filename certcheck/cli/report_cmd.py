@@ -1,7 +1,5 @@
 """``certcheck report``: incidents per Supplier, network, finding code or day."""
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -140,7 +138,7 @@ def report(
     return ExitCode.OK
 
 
-def _render(aggregated: Report, by: str, fmt: ReportFormat, source: str) -> str:
+def _render(aggregated: "Report", by: str, fmt: ReportFormat, source: str) -> str:
     if fmt is ReportFormat.HTML:
         from certcheck.report.html import render_html
 

@@ -1,7 +1,5 @@
 """``certcheck verify``: check Network Operator certificates against the MPAN/network mapping."""
 
-from __future__ import annotations
-
 import os
 from enum import StrEnum
 

@@ -88,3 +88,16 @@ def test_the_program_exits_with_its_objects_frozen_and_a_caller_keeps_its_collec
     with pytest.raises(SystemExit):
         app.main(["--version"])
     assert gc.get_freeze_count() == frozen
+
+
+def test_command_and_callback_annotations_are_objects_not_strings() -> None:
+    """typer would compile and evaluate a string annotation twice at every start-up."""
+    from importlib import import_module
+
+    from certcheck.cli import app, options
+
+    functions = [getattr(import_module(module), name) for name, module in COMMAND_MODULES.items()]
+    functions += [options._set_color, options._config_seen, app._root, app._version]
+    for function in functions:
+        strings = [k for k, v in function.__annotations__.items() if isinstance(v, str)]
+        assert not strings, f"{function.__qualname__}: {strings}"
