@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from certcheck.audit import limit_defaults as default
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Configurable bounds; an item over any of them is reported INPUT_UNREADABLE."""
 
-    max_item_bytes: int = 16 * 1024 * 1024
-    max_line_bytes: int = 16 * 1024 * 1024
-    max_der_depth: int = 32
-    max_certificates: int = 64
-    max_xml_depth: int = 64
+    max_item_bytes: int = default.MAX_ITEM_BYTES
+    max_line_bytes: int = default.MAX_LINE_BYTES
+    max_der_depth: int = default.MAX_DER_DEPTH
+    max_certificates: int = default.MAX_CERTIFICATES
+    max_xml_depth: int = default.MAX_XML_DEPTH
 
 
 DEFAULT_LIMITS = Limits()

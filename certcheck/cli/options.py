@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import click
 import typer
 
-from certcheck.audit.limits import DEFAULT_LIMITS
+from certcheck.audit import limit_defaults
 from certcheck.checks import FAMILIES
 
 
@@ -43,13 +43,13 @@ def limit_option(flag: str, what: str, default: int) -> Any:
 MaxItemBytes = Annotated[
     int | None,
     limit_option(
-        "--max-item-bytes", "Largest item (file or payload) in bytes", DEFAULT_LIMITS.max_item_bytes
+        "--max-item-bytes", "Largest item (file or payload) in bytes", limit_defaults.MAX_ITEM_BYTES
     ),
 ]
 MaxLineBytes = Annotated[
     int | None,
     limit_option(
-        "--max-line-bytes", "Longest JSON Lines line in bytes", DEFAULT_LIMITS.max_line_bytes
+        "--max-line-bytes", "Longest JSON Lines line in bytes", limit_defaults.MAX_LINE_BYTES
     ),
 ]
 MaxDerDepth = Annotated[
@@ -57,13 +57,13 @@ MaxDerDepth = Annotated[
     limit_option(
         "--max-der-depth",
         "Deepest DER nesting of a certificate or GBCS content",
-        DEFAULT_LIMITS.max_der_depth,
+        limit_defaults.MAX_DER_DEPTH,
     ),
 ]
 MaxCertificates = Annotated[
     int | None,
     limit_option(
-        "--max-certificates", "Most certificates in one item", DEFAULT_LIMITS.max_certificates
+        "--max-certificates", "Most certificates in one item", limit_defaults.MAX_CERTIFICATES
     ),
 ]
 

@@ -59,6 +59,11 @@ def test_help_imports_no_table_xml_certificate_or_record_module() -> None:
     assert not {m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))}
 
 
+def test_help_imports_no_dataclass_module() -> None:
+    modules = imported("--help")  # the limits' defaults it shows are plain numbers
+    assert not {"dataclasses", "certcheck.audit.limits"} & modules
+
+
 def test_a_command_imports_no_other_command() -> None:
     modules = imported("mpan", "2000024512368")
     assert {m for m in COMMAND_MODULES.values() if m in modules} == {COMMAND_MODULES["mpan"]}
