@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -62,6 +63,13 @@ def test_help_imports_no_table_xml_certificate_or_record_module() -> None:
 def test_help_imports_no_dataclass_module() -> None:
     modules = imported("--help")  # the limits' defaults it shows are plain numbers
     assert not {"dataclasses", "certcheck.audit.limits"} & modules
+
+
+def test_decode_to_the_terminal_imports_no_writer() -> None:
+    payload = Path(__file__).resolve().parents[2] / "fixtures/world/payloads/duis"
+    modules = imported("decode", str(next(payload.glob("*correct*.xml"))))
+    assert "certcheck.cli.render_decode" in modules
+    assert not {m for m in modules if m.startswith("certcheck.output.writers")}
 
 
 def test_a_command_imports_no_other_command() -> None:
