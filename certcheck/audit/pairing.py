@@ -185,13 +185,18 @@ class BatchPairing:
                     _set(result, index, supplier)
 
     def _give_up_first(self) -> BlockResult:
-        """Release the oldest held block; its wants the batch could not answer go to the store."""
+        """Release the oldest held block; its wants the batch could not answer go to the store.
+
+        Its waiting wants are found from its own pairing entries, not by a look through all
+        that wait (up to HOLD_LIMIT blocks of them, for every block released)."""
         first = self.held.pop(0)
-        mine = {
-            key: [w for w in wants if w[0] is first]
-            for key, wants in self.waiting.items()
-            if any(w[0] is first for w in wants)
-        }
+        mine: dict[PairedKey, list[tuple[BlockResult, int]]] = {}
+        for _, role, key, _ in first.pairing:
+            if role == OFFER or key in mine or key not in self.waiting:
+                continue
+            own = [w for w in self.waiting[key] if w[0] is first]
+            if own:
+                mine[key] = own
         self._ask_lookup(mine)
         for key in mine:
             left = [w for w in self.waiting[key] if w[0] is not first]

@@ -49,3 +49,57 @@ def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool) -> None
     batch = BatchPairing()
     assert len(list(batch.feed(blocks))) == len(blocks)
     assert list(batch.offers.items()) == list(_one_by_one(blocks).items())
+
+
+class _LookThroughAll(BatchPairing):
+    """Gives up a held block by looking through every waiting want, as a reference."""
+
+    def _give_up_first(self) -> BlockResult:
+        first = self.held.pop(0)
+        mine = {
+            key: [w for w in wants if w[0] is first]
+            for key, wants in self.waiting.items()
+            if any(w[0] is first for w in wants)
+        }
+        self._ask_lookup(mine)
+        for key in mine:
+            left = [w for w in self.waiting[key] if w[0] is not first]
+            if left:
+                self.waiting[key] = left
+            else:
+                del self.waiting[key]
+        return first
+
+
+def _wanting_blocks(seed: int) -> list[BlockResult]:
+    rng = random.Random(seed)
+    blocks = []
+    for _ in range(60):
+        count = rng.randint(0, 10)
+        result = BlockResult(text="".join(f'{{"n":{i},"supplier":null}}\n' for i in range(count)))
+        for index in range(count):
+            key = (f"device-{rng.randint(0, 40)}", "digests")
+            role = OFFER if rng.random() < 0.05 else WANT
+            result.pairing.append((index, role, key, f"supplier-{rng.randint(0, 3)}"))
+        blocks.append(result)
+    return blocks
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_blocks_given_up_ask_the_store_for_their_own_wants(monkeypatch, seed: int) -> None:
+    """More blocks wait than are held: each released oldest first, its unanswered wants
+    asked of the store, with the same outcome as a look through every waiting want."""
+    monkeypatch.setattr(pairing, "HOLD_LIMIT", 3)
+    outcomes = []
+    for kind in (BatchPairing, _LookThroughAll):
+        asked: list[str] = []
+
+        def lookup(pair_key: str, asked: list[str] = asked) -> str | None:
+            asked.append(pair_key)
+            return "stored" if hash(pair_key) % 2 else None
+
+        released = list(kind(lookup).feed(_wanting_blocks(seed)))
+        outcomes.append(([r.as_text() for r in released], sorted(asked)))
+    assert outcomes[0] == outcomes[1]
+    texts, asked = outcomes[0]
+    assert asked and any('"supplier":"stored"' in text for text in texts)
