@@ -212,7 +212,6 @@ class BatchPairing:
 
 
 def _set(result: BlockResult, index: int, supplier: str) -> None:
-    """Set the supplier of record ``index`` of a block's JSON Lines text."""
-    lines = result.as_text().split("\n")
-    lines[index] = with_supplier(lines[index], supplier)
-    result.text = "\n".join(lines)
+    """Set the supplier of record ``index`` of a block's JSON Lines text (once the block's
+    text is read: one pass over it however many of its records are paired)."""
+    result.set_supplier(index, supplier)

@@ -72,17 +72,36 @@ class BlockResult:
     # the text's UTF-8 bytes when a worker holds them, to be placed in the output (see
     # :func:`verify_blocks`) or fetched
     held: Held | None = None
+    # Suppliers found by pairing for records whose ``supplier`` is null, by record index: set
+    # in the text all at once when it is next read (:meth:`as_text`)
+    suppliers: dict[int, str] = field(default_factory=dict)
 
     def fetch(self) -> None:
         """Have the bytes a worker holds sent here (``utf8``), rather than placed."""
         if self.held is not None:
             self.utf8, self.held = self.held.fetch(), None
 
+    def set_supplier(self, index: int, supplier: str) -> None:
+        """Give record ``index`` (whose ``supplier`` is null) its Supplier."""
+        self.fetch()
+        if self.utf8:  # the text from here on: the bytes as they came are not the records
+            self.text, self.utf8 = self.utf8.decode(), b""
+        self.suppliers[index] = supplier
+
     def as_text(self) -> str:
-        """The records' JSON Lines text (decoded here, once, when it came as UTF-8)."""
+        """The records' JSON Lines text (decoded here, once, when it came as UTF-8), with the
+        Suppliers set since it was last read."""
         self.fetch()
         if self.utf8:
             self.text, self.utf8 = self.utf8.decode(), b""
+        if self.suppliers:
+            from certcheck.audit.pairing import with_supplier
+
+            lines = self.text.split("\n")
+            for index, supplier in self.suppliers.items():
+                lines[index] = with_supplier(lines[index], supplier)
+            self.text = "\n".join(lines)
+            self.suppliers.clear()
         return self.text
 
     def lines(self) -> list[str]:

@@ -103,3 +103,17 @@ def test_blocks_given_up_ask_the_store_for_their_own_wants(monkeypatch, seed: in
     assert outcomes[0] == outcomes[1]
     texts, asked = outcomes[0]
     assert asked and any('"supplier":"stored"' in text for text in texts)
+
+
+def test_suppliers_set_in_a_block_reach_its_text_in_one_pass() -> None:
+    lines = [f'{{"n":{i},"supplier":null,"findings":[{{"supplier":null}}]}}' for i in range(5)]
+    result = BlockResult(utf8=("\n".join(lines) + "\n").encode())
+    result.set_supplier(3, "Third")
+    result.set_supplier(1, 'Fi"rst')
+    assert not result.utf8  # the bytes as they came are no longer the records
+    records = list(result.records())
+    assert [r["supplier"] for r in records] == [None, 'Fi"rst', None, "Third", None]
+    assert all(r["findings"] == [{"supplier": None}] for r in records)
+    assert result.as_text() == result.as_text()
+    result.set_supplier(0, "Zeroth")
+    assert [r["supplier"] for r in result.records()][:2] == ["Zeroth", 'Fi"rst']
