@@ -185,18 +185,9 @@ class BatchPairing:
                     _set(result, index, supplier)
 
     def _give_up_first(self) -> BlockResult:
-        """Release the oldest held block; its wants the batch could not answer go to the store.
-
-        Its waiting wants are found from its own pairing entries, not by a look through all
-        that wait (up to HOLD_LIMIT blocks of them, for every block released)."""
+        """Release the oldest held block; its wants the batch could not answer go to the store."""
         first = self.held.pop(0)
-        mine: dict[PairedKey, list[tuple[BlockResult, int]]] = {}
-        for _, role, key, _ in first.pairing:
-            if role == OFFER or key in mine or key not in self.waiting:
-                continue
-            own = [w for w in self.waiting[key] if w[0] is first]
-            if own:
-                mine[key] = own
+        mine = self._waiting_in(first)
         self._ask_lookup(mine)
         for key in mine:
             left = [w for w in self.waiting[key] if w[0] is not first]
@@ -205,6 +196,19 @@ class BatchPairing:
             else:
                 del self.waiting[key]
         return first
+
+    def _waiting_in(self, result: BlockResult) -> dict[PairedKey, list[tuple[BlockResult, int]]]:
+        """A held block's wants that still wait, by key: found from its own pairing entries,
+        not by a look through all that wait (up to HOLD_LIMIT blocks of them, for every block
+        released)."""
+        mine: dict[PairedKey, list[tuple[BlockResult, int]]] = {}
+        for _, role, key, _ in result.pairing:
+            if role == OFFER or key in mine or key not in self.waiting:
+                continue
+            own = [w for w in self.waiting[key] if w[0] is result]
+            if own:
+                mine[key] = own
+        return mine
 
     def _release(self) -> Iterator[BlockResult]:
         held, self.held = self.held, []

@@ -52,23 +52,14 @@ def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool) -> None
 
 
 class _LookThroughAll(BatchPairing):
-    """Gives up a held block by looking through every waiting want, as a reference."""
+    """Finds a held block's waiting wants by looking through every one, as a reference."""
 
-    def _give_up_first(self) -> BlockResult:
-        first = self.held.pop(0)
-        mine = {
-            key: [w for w in wants if w[0] is first]
+    def _waiting_in(self, result: BlockResult) -> dict:  # type: ignore[type-arg]
+        return {
+            key: [w for w in wants if w[0] is result]
             for key, wants in self.waiting.items()
-            if any(w[0] is first for w in wants)
+            if any(w[0] is result for w in wants)
         }
-        self._ask_lookup(mine)
-        for key in mine:
-            left = [w for w in self.waiting[key] if w[0] is not first]
-            if left:
-                self.waiting[key] = left
-            else:
-                del self.waiting[key]
-        return first
 
 
 def _wanting_blocks(seed: int) -> list[BlockResult]:
