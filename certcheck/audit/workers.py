@@ -151,10 +151,7 @@ class Held:
     def fetch(self) -> bytearray:
         """The bytes, from the worker."""
         self.workers._settle(self.index, _FETCH)
-        try:
-            return _read_all(self.workers.results[self.index], self.size)
-        except EOFError:
-            raise WorkerDied(self.workers._ending(self.workers.pids[self.index])) from None
+        return self.workers._receive(self.index, self.size)
 
 
 class PlaceFailed(OSError):
@@ -335,20 +332,24 @@ class Workers:
             return
         for fd in wait(busy, timeout=None if block else 0):
             index = self.results.index(fd)  # type: ignore[arg-type]
-            try:
-                header = _read_all(fd, _HEADER.size)  # type: ignore[arg-type]
-                meta, size, held = _HEADER.unpack(header)
-                done, value = pickle.loads(_read_all(fd, meta))  # type: ignore[arg-type]
-                payload: bytes | bytearray | Held
-                if held:
-                    payload = Held(self, index, size)
-                    self.settling.add(index)
-                else:
-                    payload = _read_all(fd, size)  # type: ignore[arg-type]
-            except EOFError:  # closed, at a result's start or within one
-                raise WorkerDied(self._ending(self.pids[index])) from None
+            meta, size, held = _HEADER.unpack(self._receive(index, _HEADER.size))
+            done, value = pickle.loads(self._receive(index, meta))
+            payload: bytes | bytearray | Held
+            if held:
+                payload = Held(self, index, size)
+                self.settling.add(index)
+            else:
+                payload = self._receive(index, size)
             self.arrived[index].append((done, value, payload))
             self.load[index] -= 1
+
+    def _receive(self, index: int, size: int) -> bytearray:
+        """``size`` bytes from worker ``index``'s results pipe; :class:`WorkerDied` when it
+        closes first (at a result's start or within one)."""
+        try:
+            return _read_all(self.results[index], size)
+        except EOFError:
+            raise WorkerDied(self._ending(self.pids[index])) from None
 
     def _settle(self, index: int, offset: int) -> None:
         """Tell worker ``index`` where to write its held bytes, or (``_FETCH``) to send them."""
