@@ -83,17 +83,18 @@ class BlockResult:
 
     def set_supplier(self, index: int, supplier: str) -> None:
         """Give record ``index`` (whose ``supplier`` is null) its Supplier."""
-        self.fetch()
-        if self.utf8:  # the text from here on: the bytes as they came are not the records
-            self.text, self.utf8 = self.utf8.decode(), b""
+        self._decode()  # the text from here on: the bytes as they came are not the records
         self.suppliers[index] = supplier
 
-    def as_text(self) -> str:
-        """The records' JSON Lines text (decoded here, once, when it came as UTF-8), with the
-        Suppliers set since it was last read."""
+    def _decode(self) -> None:
+        """Keep the records as text (decoded here, once, when they came as UTF-8)."""
         self.fetch()
         if self.utf8:
             self.text, self.utf8 = self.utf8.decode(), b""
+
+    def as_text(self) -> str:
+        """The records' JSON Lines text, with the Suppliers set since it was last read."""
+        self._decode()
         if self.suppliers:
             from certcheck.audit.pairing import with_supplier
 
