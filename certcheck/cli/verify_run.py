@@ -178,13 +178,13 @@ def run_verify(request: VerifyRequest) -> int:
             if result.held is not None:
                 sink.place(result.held)
             elif fast_lines and result.utf8 and utf8_out:
-                writer.out.stream.write_utf8(result.utf8)  # type: ignore[attr-defined]
+                sink.write_utf8(result.utf8)
             elif fast_lines:
-                writer.out.stream.write(result.as_text())  # type: ignore[attr-defined]
+                sink.write(result.as_text())
             else:
                 for record in result.records():
                     writer.write(record)
-            writer.out.stream.flush()  # type: ignore[attr-defined]  # out before the next block
+            sink.flush()  # out before the next block
             if gate is not None:
                 gate.add(blocks.popleft(), result.ranks)
             worst = max(worst, result.worst)
