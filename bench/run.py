@@ -334,15 +334,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         for pair in paired[name]:
             results += [pair.one, *pair.others.values()]
-    runs = {
-        (name, job_count): [
-            pair.one if job_count == 1 else pair.others[job_count] for pair in pairs
-        ]
-        for name, pairs in paired.items()
-        for job_count in {1, *jobs}
-    }
     if options.head:
-        duis_runs = {j: least_cpu(m) for (name, j), m in runs.items() if name == "duis-6.21"}
+        pairs = paired.get("duis-6.21", [])
+        duis_runs = {
+            job_count: least_cpu(
+                [pair.one if job_count == 1 else pair.others[job_count] for pair in pairs]
+            )
+            for job_count in ({1, *jobs} if pairs else ())
+        }
         results += head_comparison(inputs, options.head, duis_runs, out, env)
     if not options.skip_openssl:
         reference = openssl_reference(inputs.directory, options.openssl_sample)
