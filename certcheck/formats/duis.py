@@ -284,7 +284,7 @@ def _request(
         )
     reading = _request_reading(head, element, name, limits, memo, lean)
     if data is not None and request_ids == 1:
-        TEMPLATES.learn(data, request_id, reading, limits)
+        TEMPLATES.learn(data, request_id, reading, limits, root)
     return _request_item(reading, _stripped(request_id), source, digest)
 
 

@@ -1,21 +1,30 @@
-"""DUIS requests that differ only in their RequestID, parsed and read once.
+"""DUIS requests that differ only in their RequestID and signature values, parsed and read once.
 
 A Supplier's batch repeats one request document many times over with another RequestID in
-each (payloads.md section 1.2: ``originator:target:counter``). A document is parsed by the
-hardened parser (:func:`~certcheck.formats.xmlsafe.parse_xml`) and read; what the reader took
-from the tree is kept as a *template*: the document's bytes before and after the RequestID's
-text, with the reading. A later document made of the same bytes around another RequestID text
-is the same document but for that text, so it gives the same reading, and is not parsed again.
+each (payloads.md section 1.2: ``originator:target:counter``) and, when the requests are
+signed, another digest and signature value in each one's ``ds:Signature`` (payloads.md
+section 1.1: enveloped, after ``sr:Body``). A document is parsed by the hardened parser
+(:func:`~certcheck.formats.xmlsafe.parse_xml`) and read; what the reader took from the tree is
+kept as a *template*: the document's bytes around those texts, with the reading. A later
+document made of the same bytes around other such texts is the same document but for them,
+so it gives the same reading, and is not parsed again.
 
-That holds because a template is kept only for a document in which the RequestID's text is
-plain: the only element named RequestID (the word occurs exactly twice, in its start and end
-tags, and the header's one RequestID element is that one), written ``<prefix:RequestID>`` with
-no attribute, holding only hex digits, hyphens, colons, spaces, tabs and newlines (no markup,
-no reference, no carriage return: the text in the tree is the bytes as written). A later
-document is matched only when its own RequestID text is of those characters too. Those
-characters cannot end the text or start markup, a reference or a declaration, so the later
-document has the template's tokens, tree, encoding declaration and nesting, with only that
-text changed: it is well-formed, free of any DOCTYPE and within the depth limit exactly as
+That holds because a template is kept only for a document in which those texts are plain:
+- the RequestID's: the only element named RequestID (the word occurs exactly twice, in its
+  start and end tags, and the header's one RequestID element is that one), written
+  ``<prefix:RequestID>`` with no attribute, holding only hex digits, hyphens, colons, spaces,
+  tabs and newlines (no markup, no reference, no carriage return: the text in the tree is
+  the bytes as written);
+- each text after a ``<prefix:DigestValue>`` or ``<prefix:SignatureValue>`` tag that follows
+  the RequestID: base64 and white space, with the ``&#13;`` line ends that XML signature
+  tools write, in a document with no CDATA section whose every element of those names lies
+  in the ``ds:Signature`` that is the root's last child. The reader notes only that the
+  signature is there, so those texts (or, for a tag inside a comment, the comment's text)
+  are never read.
+A later document is matched only when its own texts are of those characters too. They cannot
+end the text or start markup, a declaration or any reference but a character's, so the later
+document has the template's tokens, tree, encoding declaration and nesting, with only those
+texts changed: it is well-formed, free of any DOCTYPE and within the depth limit exactly as
 the template was. A template is matched only under the limits it was parsed and read with,
 by the reader's lean parse, and only for documents of at most the reader's memo size, far
 under the parser's size limit.
@@ -28,31 +37,44 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from certcheck.audit.limits import Limits
+from certcheck.formats.duis_services import DS_NS
 
 _START = b"RequestID>"
 _WORD = b"RequestID"
 _PLAIN_BYTES = b"0123456789ABCDEFabcdef:- \t\n"  # what a plain RequestID text is written with
 _PREFIX = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?\Z")
+# A signature value's start tag, and what its text is written with (base64, white space and
+# the character references for a carriage return that XML signature tools put at line ends).
+_VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?(?:Digest|Signature)Value>")
+_VALUE_HINT = b"Value>"
+_BASE64_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n\r"
+_CARRIAGE_RETURNS = (b"&#13;", b"&#xD;", b"&#xd;")
+_VALUE_ELEMENTS = ("{*}DigestValue", "{*}SignatureValue")
+_SIGNATURE = "{" + DS_NS + "}Signature"
 MAX_TEMPLATES = 64  # a batch repeats a few documents; hostile variety cannot grow the store
 
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    head: bytes  # the document up to the end of the RequestID start tag
-    tail: bytes  # from the RequestID end tag to the document's end
+    # the document's bytes around its RequestID text and signature values: up to the end of
+    # the RequestID start tag, then between those texts, then to the document's end
+    segments: tuple[bytes, ...]
     limits: tuple[int, int, int]  # the parse's and the reading's limits (:func:`_bounds`)
     reading: Any
 
 
 class Templates:
-    """Readings of request documents by the bytes around their RequestID text.
+    """Readings of request documents by the bytes around their RequestID text and signature
+    values.
 
     Bounded: past :data:`MAX_TEMPLATES` the oldest template is forgotten.
     """
 
     def __init__(self) -> None:
-        self.by_text: dict[tuple[bytes, bytes], _Template] = {}  # by (head, tail)
+        self.by_text: dict[tuple[bytes, ...], _Template] = {}  # by segments
         self.order: deque[_Template] = deque()
 
     def clear(self) -> None:
@@ -62,44 +84,99 @@ class Templates:
     def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
         """The reading and stripped RequestID text of a request document that matches a
         template, or None."""
-        span = _text_span(data)
-        if span is None:
+        parts = _parts(data)
+        if parts is None:
             return None
-        text, end = span
-        template = self.by_text.get((data[:text], data[end:]))
+        segments, (request_id, *values) = parts
+        template = self.by_text.get(segments)
         if template is None or template.limits != _bounds(limits):
             return None
-        request_id = data[text:end]
         if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
+            return None
+        if values and not all(map(_plain_value, values)):
             return None
         return template.reading, request_id.decode("ascii").strip()
 
-    def learn(self, data: bytes, request_id: str | None, reading: Any, limits: Limits) -> None:
-        """Keep ``reading`` for documents like ``data``, if its one header RequestID text
-        (``request_id``, as the tree holds it) is plain, written where the bytes say."""
-        span = _text_span(data)
-        if request_id is None or span is None or data.count(_WORD) != 2:
+    def learn(
+        self,
+        data: bytes,
+        request_id: str | None,
+        reading: Any,
+        limits: Limits,
+        root: etree._Element,
+    ) -> None:
+        """Keep ``reading`` for documents like ``data`` (whose tree is ``root``), if its one
+        header RequestID text (``request_id``, as the tree holds it) is plain, written where
+        the bytes say, and its signature values are plain and unread."""
+        parts = _parts(data)
+        if request_id is None or parts is None or data.count(_WORD) != 2:
             return
-        text, end = span
-        start = text - len(_START)
-        opening = data.rfind(b"<", 0, start)
-        if opening < 0 or _PREFIX.match(data, opening, start) is None:
+        segments, (written, *values) = parts
+        head = segments[0]
+        opening = head.rfind(b"<")
+        if opening < 0 or _PREFIX.match(head, opening, len(head) - len(_START)) is None:
             return
-        closing = b"</" + data[opening + 1 : text]
-        written = data[text:end]
-        if not data.startswith(closing, end) or written.translate(None, _PLAIN_BYTES):
+        closing = b"</" + head[opening + 1 :]
+        if not segments[1].startswith(closing) or written.translate(None, _PLAIN_BYTES):
             return
         if written != request_id.encode("ascii", "replace"):
             return
-        template = _Template(data[:text], data[end:], _bounds(limits), reading)
-        key = (template.head, template.tail)
-        if key in self.by_text:  # read under other limits: the template stays as it was
+        if values and not (all(map(_plain_value, values)) and _values_unread(data, root)):
             return
-        self.by_text[key] = template
+        if segments in self.by_text:  # read under other limits: the template stays as it was
+            return
+        template = _Template(segments, _bounds(limits), reading)
+        self.by_text[segments] = template
         self.order.append(template)
         if len(self.order) > MAX_TEMPLATES:
             oldest = self.order.popleft()
-            self.by_text.pop((oldest.head, oldest.tail), None)
+            self.by_text.pop(oldest.segments, None)
+
+
+def _parts(data: bytes) -> tuple[tuple[bytes, ...], list[bytes]] | None:
+    """The bytes around the RequestID text and the signature values after it, and those
+    texts; None without a RequestID text (or with a value tag left open)."""
+    span = _text_span(data)
+    if span is None:
+        return None
+    text, end = span
+    hint = data.find(_VALUE_HINT, end)
+    if hint < 0:  # unsigned: the one text
+        return (data[:text], data[end:]), [data[text:end]]
+    segments, texts = [data[:text]], [data[text:end]]
+    # a signed request: its value tags, from the last "<" before the first
+    for tag in _VALUE_TAG.finditer(data, data.rfind(b"<", end, hint)):
+        value = tag.end()
+        segments.append(data[end:value])
+        end = data.find(b"<", value)
+        if end < 0:
+            return None
+        texts.append(data[value:end])
+    segments.append(data[end:])
+    return tuple(segments), texts
+
+
+def _plain_value(text: bytes) -> bool:
+    """Whether a signature value's text holds only base64, white space and carriage-return
+    references."""
+    if b"&" in text:
+        for reference in _CARRIAGE_RETURNS:
+            text = text.replace(reference, b"")
+    return not text.translate(None, _BASE64_BYTES)
+
+
+def _values_unread(data: bytes, root: etree._Element) -> bool:
+    """Whether the value tags :func:`_parts` finds open elements the reader never reads (or
+    sit in comments): the document has no CDATA section (whose text could hold such a tag)
+    and every element named DigestValue or SignatureValue is in the root's last child, its
+    ds:Signature, which the reader only notes is there."""
+    if b"<![CDATA[" in data or not len(root):
+        return False
+    signature = root[-1]
+    if signature.tag != _SIGNATURE:
+        return False
+    inside = sum(1 for _ in signature.iter(*_VALUE_ELEMENTS))
+    return inside == sum(1 for _ in root.iter(*_VALUE_ELEMENTS))
 
 
 def _text_span(data: bytes) -> tuple[int, int] | None:

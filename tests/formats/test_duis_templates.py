@@ -147,3 +147,143 @@ def test_the_templates_are_bounded(request_xml: bytes) -> None:
     newest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>73<")
     oldest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>0<")
     assert _matched(newest) and not _matched(oldest)
+
+
+DIGEST = b"hARemJbaumROQU1QsyhmJvIcwtW0SBlUyT/WUF7R6mw="
+# wrapped as XML signature tools write it: a carriage-return reference and a newline
+SIGNATURE = b"9yXeLI2OgcJdzxhQ7nWUXt3bhIdWwaCNaWoGsRarAd5nIrDnMc9H7lWg5b0Qjnrp&#13;\nK7lzr+6LFA=="
+
+
+def _signed(data: bytes, digest: bytes = DIGEST, signature: bytes = SIGNATURE) -> bytes:
+    """``data`` with an enveloped ds:Signature as XML signature tools write one (payloads.md
+    section 1.1), after sr:Body: its DigestValue and SignatureValue texts as given."""
+    block = (
+        b'<ds:Signature xmlns="http://www.w3.org/2000/09/xmldsig#">\n'
+        b"<!-- NOTE: placeholder values -->\n"
+        b'<ds:SignedInfo><ds:Reference URI="">'
+        b"<ds:DigestValue>" + digest + b"</ds:DigestValue>"
+        b"</ds:Reference></ds:SignedInfo>\n"
+        b"<ds:SignatureValue>" + signature + b"</ds:SignatureValue>\n"
+        b"<ds:KeyInfo><ds:X509Data><ds:X509IssuerSerial>"
+        b"<ds:X509IssuerName>CN=Z1, OU=07</ds:X509IssuerName>"
+        b"<ds:X509SerialNumber>1234567890</ds:X509SerialNumber>"
+        b"</ds:X509IssuerSerial></ds:X509Data></ds:KeyInfo>\n"
+        b"</ds:Signature>\n"
+    )
+    assert data.count(b"</sr:Request>") == 1
+    return data.replace(b"</sr:Request>", block + b"</sr:Request>")
+
+
+@pytest.mark.parametrize(
+    ("digest", "signature"),
+    [
+        (b"QUJD", b"REVG"),
+        (DIGEST, SIGNATURE.replace(b"&#13;\n", b"")),
+        (b"", b""),
+        (b" \n\t", b"QUJD&#13;\nREVG&#xD;\nR0hJ&#xd;\n"),
+        (b"A" * 3000, b"=" * 8),
+    ],
+)
+def test_a_signed_request_with_other_signature_values_reads_as_alone(
+    request_xml: bytes, digest: bytes, signature: bytes
+) -> None:
+    decode_duis(_signed(request_xml), "first.xml")
+    other = _signed(request_xml.replace(RID, RID[:-1] + b"9"), digest, signature)
+    assert _matched(other)
+    item = decode_duis(other, "other.xml")
+    assert item == _fresh(other, "other.xml")
+    assert item.details["signed_xml"] is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"&amp;",
+        b"&#10;",
+        b"&#13",
+        b"QUJD-",
+        b"caf\xc3\xa9",
+        b"<x/>",
+        b"<!-- x -->",
+        b"<![CDATA[QUJD]]>",
+        b"QUJD]]>",
+    ],
+)
+def test_a_signature_value_that_is_not_plain_is_read_from_the_tree(
+    request_xml: bytes, value: bytes
+) -> None:
+    decode_duis(_signed(request_xml), "first.xml")
+    for other in (_signed(request_xml, digest=value), _signed(request_xml, signature=value)):
+        assert not _matched(other)
+        assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a value element outside the signature, where the reader could read it
+        (b"</sr:Body>", b"<ds:DigestValue>QUJD</ds:DigestValue></sr:Body>"),
+        (b"</sr:Body>", b"<sr:SignatureValue>QUJD</sr:SignatureValue></sr:Body>"),
+        # a CDATA section: its text could hold what looks like a value tag
+        (b"</sr:Body>", b"<!-- <![CDATA[ --></sr:Body>"),
+        (b"</sr:Body>", b"<sr:Note><![CDATA[x]]></sr:Note></sr:Body>"),
+        # the signature is not the root's last child
+        (b"</sr:Request>", b"<sr:Trailer/></sr:Request>"),
+    ],
+)
+def test_a_signed_document_whose_values_could_be_read_is_never_a_template(
+    request_xml: bytes, old: bytes, new: bytes
+) -> None:
+    data = _signed(request_xml).replace(old, new, 1)
+    assert decode_duis(data, "first.xml") == _fresh(data, "first.xml")
+    decode_duis(data, "first.xml")
+    assert not duis.TEMPLATES.order
+    other = data.replace(DIGEST, b"QUJD")
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+def test_a_value_tag_hidden_in_a_read_text_cannot_make_a_template(
+    request_xml: bytes,
+) -> None:
+    """A CDATA section in a certificate's text holding a value tag, with a real value element
+    that the tag search does not see (it has an attribute): the certificate's text must
+    still be read from each document."""
+    cdata = b"<![CDATA[<ds:DigestValue>QUJD<]]>"
+    hidden = (
+        _signed(request_xml)
+        .replace(b"<ds:DigestValue>", b'<ds:DigestValue Id="d">', 1)
+        .replace(b"</sr:DigitalSigningCertificate>", cdata + b"</sr:DigitalSigningCertificate>", 1)
+    )
+    decode_duis(hidden, "first.xml")
+    assert not duis.TEMPLATES.order
+    other = hidden.replace(b"QUJD<]]>", b"REVG<]]>")
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+def test_a_value_tag_in_a_comment_stays_unread(request_xml: bytes) -> None:
+    data = _signed(request_xml).replace(
+        b"</sr:Body>", b"<!-- <ds:DigestValue>QUJD< --></sr:Body>", 1
+    )
+    decode_duis(data, "first.xml")
+    other = data.replace(b"QUJD< -->", b"REVG< -->").replace(RID, RID[:-1] + b"4")
+    assert _matched(other)
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+def test_a_matched_signed_request_is_not_parsed_again(
+    request_xml: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    real_parse = duis.parse_xml
+
+    def counted(data: bytes, source: str, **options: object) -> object:
+        parsed.append(source)
+        return real_parse(data, source, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duis, "parse_xml", counted)
+    decode_duis(_signed(request_xml), "first.xml")
+    other = _signed(request_xml.replace(RID, RID[:-1] + b"6"), b"REVG", b"R0hJ&#13;\nSktM")
+    item = decode_duis(other, "other.xml")
+    assert parsed == ["first.xml"]
+    monkeypatch.undo()
+    assert item == _fresh(other, "other.xml")
