@@ -8,10 +8,14 @@ the ACB). Everything comes from a fixed seed, so the same ``items`` gives the sa
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -227,6 +231,44 @@ def generate(directory: str | Path, items: int, gbcs_items: int) -> Inputs:
         out.writelines(gbcs_lines(world, gbcs_items))
     done.write_text(f"{items} {gbcs_items}\n")
     return inputs
+
+
+# The Supplier's signing certificate a signed batch names (issuer and serial, as in the DCC's
+# DUIS templates' KeyInfo: payloads.md section 1.1).
+SIGNER = ("CN=Z1, OU=07", 1234567890)
+WRAP = 76  # base64 characters per line in a signature value written by XML signature tools
+
+
+def signed_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The DUIS requests of JSON Lines ``lines``, each with an enveloped ds:Signature of its
+    own, as a Supplier's signing tool leaves them: the digest text is the request's SHA-256,
+    the signature value 64 bytes wrapped with a carriage-return reference and a newline. The
+    values are not a signature anyone could check; certcheck notes only that one is there,
+    and what a batch must show is its cost with every request's values different."""
+    from certcheck.demo.duis_build import signature_element
+
+    for line in lines:
+        entry = json.loads(line)
+        payload = entry["payload"]
+        data = payload.encode()
+        digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        value = base64.b64encode(hashlib.sha512(data).digest()).decode()
+        value = f"{value[:WRAP]}&#13;\n{value[WRAP:]}"
+        element = signature_element(*SIGNER, digest=digest, value=value)
+        entry["payload"] = payload.replace("</sr:Request>", element + "</sr:Request>", 1)
+        yield json.dumps(entry) + "\n"
+
+
+def signed_batch(inputs: Inputs, count: int) -> Path:
+    """The first ``count`` DUIS requests of ``inputs``, signed (:func:`signed_lines`), written
+    once beside them."""
+    path = inputs.directory / f"duis-6.21-signed-{count}.jsonl"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with inputs.duis.open() as source, partial.open("w") as out:
+            out.writelines(signed_lines(islice(source, count)))
+        os.replace(partial, path)
+    return path
 
 
 def generate_mapping(path: str | Path, meters: int) -> Path:

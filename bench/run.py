@@ -2,13 +2,16 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python bench/run.py [--items 100000] [--gbcs-items N] [--jobs 1,2] [--head N]
-                                  [--mapping-rows 1000000] [--skip-openssl] [--out bench/out]
+    .venv/bin/python bench/run.py [--items 100000] [--gbcs-items N] [--signed-items N]
+                                  [--jobs 1,2] [--head N] [--mapping-rows 1000000]
+                                  [--repeats 3] [--skip-openssl] [--out bench/out]
 
 The targets are ratios of CPU time measured in this one run (see :mod:`bench.ratios`): the
 per-item CPU of ``verify`` (a batch's CPU less that of a one-item batch with the same
 arguments, divided by the items between) against a bare hardened lxml parse of the same DUIS
-requests and a bare ECDSA P-256 verify of the same CS02b signature; ``--jobs 2`` against
+requests (signed ones too: the first N requests, each with ds:Signature values of its own,
+as a Supplier's signing tool sends them) and a bare ECDSA P-256 verify of the same CS02b
+signature; ``--jobs 2`` against
 ``--jobs 1``; and start-up, one-file decode and a million-row meters.csv in CPU seconds (read
 afresh, cold, and from its compiled form, warm: :func:`mapping_ready`).
 
@@ -48,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import inputs_in, is_complete  # noqa: E402
+from bench.generate import inputs_in, is_complete, signed_batch  # noqa: E402
 from bench.ratios import Ratio, bare_parse_cpu, bare_verify_cpu, payloads, print_table  # noqa: E402
 from bench.rss import run_with_usage  # noqa: E402
 
@@ -247,6 +250,13 @@ def main(argv: list[str] | None = None) -> int:
         help="rounds of each batch: the floor, --jobs 1, the floor, the other --jobs values; "
         "each ratio is the median of the rounds' paired ratios",
     )
+    parser.add_argument(
+        "--signed-items",
+        type=int,
+        default=None,
+        help="DUIS requests of the signed batch, each with its own ds:Signature values "
+        "(default: items, at most 20000; 0 to skip)",
+    )
     parser.add_argument("--skip-openssl", action="store_true")
     parser.add_argument("--openssl-sample", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
@@ -263,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         options.gbcs_items if options.gbcs_items is not None else min(options.items, 20_000)
     )
     jobs = [int(j) for j in options.jobs.split(",") if j.strip()]
+    signed_items = (
+        options.signed_items if options.signed_items is not None else min(options.items, 20_000)
+    )
 
     out: Path = options.out
     out.mkdir(parents=True, exist_ok=True)
@@ -305,13 +318,17 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Measure] = []
     paired: dict[str, list[Pair]] = {}
     singles: dict[str, Measure] = {}
+    signed = signed_batch(inputs, signed_items) if signed_items else inputs.duis
     floor_of = {
         "duis-6.21": lambda: bare_parse_cpu(inputs.duis),
+        "duis-6.21-signed": lambda: bare_parse_cpu(signed),
         "gbcs-cs02b": lambda: bare_verify_cpu(inputs.gbcs, inputs.certs),
     }
-    for name, batch, count in (
-        ("duis-6.21", inputs.duis, inputs.items),
-        ("gbcs-cs02b", inputs.gbcs, inputs.gbcs_items),
+    # The signed batch is timed with --jobs 1 only: the --jobs figures are the plain batch's.
+    for name, batch, count, job_counts in (
+        ("duis-6.21", inputs.duis, inputs.items, jobs),
+        ("duis-6.21-signed", signed, signed_items, [1]),
+        ("gbcs-cs02b", inputs.gbcs, inputs.gbcs_items, jobs),
     ):
         if count == 0:
             continue
@@ -330,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             return verify_argv(inputs.verify_arguments(batch), job_count, output)
 
         paired[name] = paired_runs(
-            f"verify {name}", argv_for, count, floor_of[name], jobs, options.repeats, env
+            f"verify {name}", argv_for, count, floor_of[name], job_counts, options.repeats, env
         )
         for pair in paired[name]:
             results += [pair.one, *pair.others.values()]
@@ -367,6 +384,7 @@ def ratio_table(  # type: ignore[no-untyped-def]
     table: list[Ratio] = []
     targets = {
         "duis-6.21": ("DUIS 6.21 verify per item / bare lxml parse", 6, "bare parse"),
+        "duis-6.21-signed": ("DUIS 6.21 signed, per item / bare lxml parse", 6, "bare parse"),
         "gbcs-cs02b": ("GBCS CS02b verify per command / bare ECDSA", 2.5, "bare verify"),
     }
     for name, pairs in paired.items():

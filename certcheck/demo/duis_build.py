@@ -129,7 +129,7 @@ def build_duis_request(
         "  <sr:Body>\n"
         f"    <sr:{spec.body}>\n{body}\n    </sr:{spec.body}>\n"
         "  </sr:Body>\n"
-        f"{_signature(signer_issuer, signer_serial) if signature else ''}"
+        f"{signature_element(signer_issuer, signer_serial) if signature else ''}"
         "</sr:Request>\n"
     )
     return text.encode("utf-8")
@@ -203,8 +203,12 @@ def _xs_datetime(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 10000:02d}Z"
 
 
-def _signature(issuer: str, serial: int) -> str:
-    """A placeholder enveloped signature shaped like a DUIS one (xml-exc-c14n, ecdsa-sha256)."""
+def signature_element(
+    issuer: str, serial: int, digest: str = _PLACEHOLDER, value: str = _PLACEHOLDER
+) -> str:
+    """An enveloped signature shaped like a DUIS one (xml-exc-c14n, ecdsa-sha256), with the
+    base64 ``digest`` and signature ``value`` texts given (placeholders by default); it is not
+    checked, as certcheck notes only that a request is signed."""
     return (
         '  <ds:Signature>\n'
         "    <ds:SignedInfo>\n"
@@ -217,10 +221,10 @@ def _signature(issuer: str, serial: int) -> str:
         'Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>\n'
         "        </ds:Transforms>\n"
         '        <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>\n'
-        f"        <ds:DigestValue>{_PLACEHOLDER}</ds:DigestValue>\n"
+        f"        <ds:DigestValue>{digest}</ds:DigestValue>\n"
         "      </ds:Reference>\n"
         "    </ds:SignedInfo>\n"
-        f"    <ds:SignatureValue>{_PLACEHOLDER}</ds:SignatureValue>\n"
+        f"    <ds:SignatureValue>{value}</ds:SignatureValue>\n"
         "    <ds:KeyInfo>\n"
         "      <ds:X509Data>\n"
         "        <ds:X509IssuerSerial>\n"
