@@ -50,6 +50,10 @@ _PREFIX = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?\Z")
 # the character references for a carriage return that XML signature tools put at line ends).
 _VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?(?:Digest|Signature)Value>")
 _VALUE_HINT = b"Value>"
+# A signature ends the document (the root's last child), so its end tag is looked for only in
+# the document's last bytes: an unsigned request is not searched through for value tags.
+_SIGNATURE_END = b"Signature>"
+_SIGNATURE_TAIL = 256
 _BASE64_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n\r"
 _CARRIAGE_RETURNS = (b"&#13;", b"&#xD;", b"&#xd;")
 _VALUE_ELEMENTS = ("{*}DigestValue", "{*}SignatureValue")
@@ -140,7 +144,8 @@ def _parts(data: bytes) -> tuple[tuple[bytes, ...], list[bytes]] | None:
     if span is None:
         return None
     text, end = span
-    hint = data.find(_VALUE_HINT, end)
+    signed = data.find(_SIGNATURE_END, max(len(data) - _SIGNATURE_TAIL, end)) >= 0
+    hint = data.find(_VALUE_HINT, end) if signed else -1
     if hint < 0:  # unsigned: the one text
         return (data[:text], data[end:]), [data[text:end]]
     segments, texts = [data[:text]], [data[text:end]]

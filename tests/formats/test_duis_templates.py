@@ -287,3 +287,17 @@ def test_a_matched_signed_request_is_not_parsed_again(
     assert parsed == ["first.xml"]
     monkeypatch.undo()
     assert item == _fresh(other, "other.xml")
+
+
+def test_a_signature_far_from_the_end_is_kept_whole(request_xml: bytes) -> None:
+    """A signed request whose last bytes are not its signature (a long comment after the
+    root) keeps its signature values in its template's bytes: only an identical signature
+    matches."""
+    trailer = b"<!-- " + b"x" * 300 + b" -->\n"
+    data = _signed(request_xml) + trailer
+    decode_duis(data, "first.xml")
+    same = data.replace(RID, RID[:-1] + b"3")
+    assert _matched(same)
+    other = _signed(request_xml.replace(RID, RID[:-1] + b"3"), b"QUJD") + trailer
+    assert not _matched(other)
+    assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
