@@ -91,13 +91,14 @@ class Templates:
         parts = _parts(data)
         if parts is None:
             return None
-        segments, (request_id, *values) = parts
+        segments, texts = parts
         template = self.by_text.get(segments)
         if template is None or template.limits != _bounds(limits):
             return None
+        request_id = texts[0]
         if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
             return None
-        if values and not all(map(_plain_value, values)):
+        if len(texts) > 1 and not all(map(_plain_value, texts[1:])):
             return None
         return template.reading, request_id.decode("ascii").strip()
 
