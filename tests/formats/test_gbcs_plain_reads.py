@@ -226,3 +226,10 @@ def test_a_rest_read_before_goes_with_each_command_s_own_control_block(
     not_a_control = _with_control(content, b"\x31\x03\x02\x01\x03")
     assert not _same_command(not_a_control)
 
+
+def test_commands_carrying_the_same_certificates_share_one_tuple_of_placements(
+    reference_dir: Path,
+) -> None:
+    raw = bytes.fromhex((reference_dir / _CS02B).read_text())
+    first, second = (decode_item(raw, f"m{n}.hex", digest=False) for n in range(2))
+    assert first.placements and first.placements is second.placements

@@ -78,9 +78,10 @@ class _Builder:
         self.frame = frame
         self.limits = limits
         self.certificates_seen = 0
-        self.placements: list[Placement] = []
+        # Tuples when shared by the commands that carry the same certificates (_PLACED_SETS).
+        self.placements: list[Placement] | tuple[Placement, ...] = []
         self.outcomes: list[CellOutcome] = []
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] | tuple[Problem, ...] = []
         self.details: dict[str, Any] = {}
         self.remote_party_role: int | None = None
         self.execution_time: str | None = None
@@ -96,9 +97,9 @@ class _Builder:
             )
         placed = _placed(der, cell, where, path, self.limits.max_der_depth)
         if isinstance(placed, Problem):
-            self.problems.append(placed)
+            self.problems.append(placed)  # type: ignore[union-attr]
         else:
-            self.placements.append(placed)
+            self.placements.append(placed)  # type: ignore[union-attr]
 
 
 @lru_cache(maxsize=4096)
@@ -329,7 +330,7 @@ def _update_command(parts: _Builder) -> None:
         placed = _PLACED_SETS.get(key)
         if placed is None:
             placed = _keep(_PLACED_SETS, key, _placed_set(command, parts))
-        parts.placements, parts.problems, roles = list(placed[0]), list(placed[1]), placed[2]
+        parts.placements, parts.problems, roles = placed
     else:  # one by one: place() stops at the certificate past max_certificates
         _place_each(command, parts)
         roles = _roles(command)
@@ -341,6 +342,9 @@ def _update_command(parts: _Builder) -> None:
 
 # A command's placements, problems and replaced cells by the contents that carry its
 # certificates (replacements, certification path) and max_der_depth: they recur in a batch.
+# The tuples go into each command's item as they are: one tuple of placements for all the
+# commands that carry the same certificates is one key for the checks' plans, found by its id
+# (AuditContext.placement_set) rather than hashed placement by placement.
 _PLACED_SETS: dict[tuple[tuple[bytes, bytes], int], Any] = {}
 
 
