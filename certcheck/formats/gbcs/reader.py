@@ -397,19 +397,29 @@ def _plain_update_read(
         _once_field(other, asn1.RemotePartySeqNumberChanges, _checked, room - 1, implicit=6)
     mode_value = fields.integer(mode)
     assert mode_value is not None
-    command = _UpdateCommand(
-        mode=mode_value,
-        authorising=None if authorising is None
-        else _once_field(authorising, asn1.TrustAnchorCellIdentifier, _cell, room - 1, implicit=2),
-        seq_number=fields.integer(seq),
-        floor_seq_number=fields.integer(floor),
-        cpv=fields.integer(cpv),
-        plaintext_key=plaintext is not None,
-        replacements=carried.replacements,
-        path=carried.path,
-        execution_time=carried.execution_time,
+    cell = (
+        None
+        if authorising is None
+        else _once_field(authorising, asn1.TrustAnchorCellIdentifier, _cell, room - 1, implicit=2)
+    )
+    command = _new_command(  # an _UpdateCommand, made as the tuple it is (as a GbcsFrame is)
+        _UpdateCommand,
+        (
+            mode_value,
+            cell,  # authorising
+            fields.integer(seq),  # seq_number
+            fields.integer(floor),  # floor_seq_number
+            fields.integer(cpv),  # cpv
+            plaintext is not None,  # plaintext_key
+            carried.replacements,
+            carried.path,
+            carried.execution_time,
+        ),
     )
     return command, carried.contents
+
+
+_new_command = tuple.__new__
 
 
 class _Carried(NamedTuple):
