@@ -200,3 +200,36 @@ def test_hex_read_directly_as_read_by_the_general_path(reference_dir: Path) -> N
         for text in _spellings(path.read_bytes()):
             direct = decode_item(text, "m.hex", digest=False)
             assert direct == decode_item(b" " + text, "m.hex", digest=False), path.name
+
+
+def _with_control(content: bytes, control: bytes) -> bytes:
+    """``content`` (a CS02b command's) with its control block replaced by ``control``."""
+    outer = 4 if content[1] == 0x82 else 2
+    old = 2 + content[outer + 1]  # the sample's control block is short
+    body = control + content[outer + old :]
+    return b"\x30" + _length(len(body)) + body
+
+
+def test_a_rest_read_before_goes_with_each_command_s_own_control_block(
+    reference_dir: Path,
+) -> None:
+    content = parse_frame(bytes.fromhex((reference_dir / _CS02B).read_text())).content
+    assert _same_command(content)  # its rest (replacements, path) now read once
+    for seq_number in (1, 300, 70000):
+        control = asn1.AuthorisingRemotePartyControl(
+            {"credentials_replacement_mode": 3, "authorising_remote_party_seq_number": seq_number}
+        ).dump()
+        other = _with_control(content, control)
+        assert _same_command(other)
+        read = _plain_update_command(other, DEFAULT_LIMITS.max_der_depth)
+        assert read.seq_number == seq_number
+    not_a_control = _with_control(content, b"\x31\x03\x02\x01\x03")
+    assert not _same_command(not_a_control)
+
+
+def test_commands_carrying_the_same_certificates_share_one_tuple_of_placements(
+    reference_dir: Path,
+) -> None:
+    raw = bytes.fromhex((reference_dir / _CS02B).read_text())
+    first, second = (decode_item(raw, f"m{n}.hex", digest=False) for n in range(2))
+    assert first.placements and first.placements is second.placements

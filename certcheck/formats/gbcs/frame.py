@@ -253,24 +253,32 @@ def _plain_signing(data: bytes, start: int, end: int, mac_header: bool) -> GbcsF
         state, signature = "present", data[pos + 1 : end]
     else:
         return None
-    return GbcsFrame(
-        mac_header=mac_header,
-        security_control=None,
-        invocation_counter=None,
-        mac=None,
-        cra_flag=head[_TRANSACTION_ID],
-        counter=int.from_bytes(head[_TRANSACTION_ID + 1 : _ORIGINATOR - 1], "big"),
-        originator=head[_ORIGINATOR : _ORIGINATOR + SYSTEM_TITLE_LENGTH],
-        recipient=head[_RECIPIENT : _RECIPIENT + SYSTEM_TITLE_LENGTH],
-        date_time=date_time,
-        other_information=other,
-        message_code=int.from_bytes(other[:2], "big"),
-        content=data[content_offset:pos],
-        content_offset=content_offset,
-        signed=data[start + 1 : pos],
-        signature_state=state,
-        signature=signature,
+    return _new_frame(
+        GbcsFrame,
+        (
+            mac_header,
+            None,  # security_control
+            None,  # invocation_counter
+            None,  # mac
+            head[_TRANSACTION_ID],  # cra_flag
+            int.from_bytes(head[_TRANSACTION_ID + 1 : _ORIGINATOR - 1], "big"),  # counter
+            head[_ORIGINATOR : _ORIGINATOR + SYSTEM_TITLE_LENGTH],  # originator
+            head[_RECIPIENT : _RECIPIENT + SYSTEM_TITLE_LENGTH],  # recipient
+            date_time,
+            other,  # other_information
+            int.from_bytes(other[:2], "big"),  # message_code
+            data[content_offset:pos],  # content
+            content_offset,
+            data[start + 1 : pos],  # signed
+            state,  # signature_state
+            signature,
+        ),
     )
+
+
+# A GbcsFrame from its fields in order, made as the tuple it is: the named tuple's own
+# constructor, with keywords, takes 15 thousand instructions against 5 thousand.
+_new_frame = tuple.__new__
 
 
 def _read_signing(data: bytes, start: int, end: int, *, mac_header: bool) -> GbcsFrame:
