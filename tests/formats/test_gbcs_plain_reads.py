@@ -141,7 +141,7 @@ def test_sequence_number_lists_are_checked() -> None:
     assert _same_command(command(0))
     broken = command(0).replace(b"\x30\x06\x02\x01\x00", b"\x30\x06\x04\x01\x00")
     with pytest.raises(MALFORMED):
-        _plain_update_command(broken)
+        _plain_update_command(broken, DEFAULT_LIMITS.max_der_depth)
     assert not _same_command(broken)
 
 
