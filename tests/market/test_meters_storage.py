@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from certcheck.market.csvread import RegistryError
-from certcheck.market.meters import Meter, MeterMapping, load_meters
+from certcheck.market.meters import BadRow, DeviceType, Meter, MeterMapping, load_meters
+from certcheck.market.meters.table import INVALID, NET_SHIFT, TYPE_MASK
 from certcheck.market.mpan import check_digit
 from certcheck.smki.eui import format_eui64
 
@@ -118,3 +119,48 @@ def test_a_repeat_before_a_bad_row_is_reported_first(tmp_path: Path) -> None:
     del rows[20]
     path.write_text("\n".join(rows) + "\n")
     assert _error(path).startswith(f"{path}:{len(rows)}:mpan: '1234' is not an MPAN")
+
+
+def _sealed_numbers(rows: list[tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
+    """What sealing keeps of ``(device, value)`` rows: one row per device, an identical repeat
+    once, the least invalid row over any valid one, and the devices with different valid rows,
+    in order."""
+    kept: dict[int, int] = {}
+    conflicting: list[int] = []
+    for device, value in sorted(rows):
+        last = kept.setdefault(device, value)
+        if last == value or last & TYPE_MASK == INVALID:
+            continue
+        if value & TYPE_MASK == INVALID:
+            kept[device] = value
+        elif device not in conflicting:
+            conflicting.append(device)
+    return list(kept), list(kept.values()), conflicting
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sealing_sorts_by_device_and_value_and_keeps_one_row_per_device(seed: int) -> None:
+    rng = random.Random(seed)
+    devices = [0, (1 << 64) - 1, 1 << 63, *(rng.getrandbits(64) for _ in range(300))]
+    rows = []
+    for _ in range(2000):
+        device = rng.choice(devices)
+        if rng.random() < 0.1:
+            value = INVALID | (rng.randrange(1, 5000) << NET_SHIFT)  # a bad row's line
+        else:
+            value = rng.choice([0, 1 << 63, rng.getrandbits(63), rng.getrandbits(8)])
+        rows += [(device, value)] * rng.choice([1, 1, 2])
+    mapping = MeterMapping()
+    mapping._extend([(device << 64) | value for device, value in rows])
+    mapping.bad_rows.append(BadRow("meters.csv", 1, None, "counted"))
+    conflicting = mapping._seal()
+    keys, values, expected = _sealed_numbers(rows)
+    assert (list(mapping._keys), list(mapping._values), conflicting) == (keys, values, expected)
+    assert expected and any(value & TYPE_MASK == INVALID for value in values)
+    assert len(mapping) == sum(value & TYPE_MASK != INVALID for value in values)
+    pairs = zip(keys, values, strict=True)
+    valid = next(key for key, value in pairs if value & TYPE_MASK != INVALID)
+    for device in (valid, 1):  # sealed again with a row more: the rows so far stay
+        mapping._put(device, "1200000000002", None, None, DeviceType.ESME)
+    assert mapping._seal() == [valid]
+    assert list(mapping._keys) == sorted([*keys, 1])
