@@ -78,11 +78,11 @@ class Templates:
     """
 
     def __init__(self) -> None:
-        self.by_text: dict[tuple[bytes, ...], _Template] = {}  # by segments
+        self.by_shape: dict[tuple[bytes, tuple[int, ...]], list[_Template]] = {}  # _shape
         self.order: deque[_Template] = deque()
 
     def clear(self) -> None:
-        self.by_text.clear()
+        self.by_shape.clear()
         self.order.clear()
 
     def find(self, data: bytes, limits: Limits) -> tuple[Any, str] | None:
@@ -92,8 +92,12 @@ class Templates:
         if parts is None:
             return None
         segments, texts = parts
-        template = self.by_text.get(segments)
-        if template is None or template.limits != _bounds(limits):
+        for template in self.by_shape.get(_shape(segments), ()):
+            if template.segments == segments:
+                break
+        else:
+            return None
+        if template.limits != _bounds(limits):
             return None
         request_id = texts[0]
         if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
@@ -128,14 +132,29 @@ class Templates:
             return
         if values and not (all(map(_plain_value, values)) and _values_unread(data, root)):
             return
-        if segments in self.by_text:  # read under other limits: the template stays as it was
-            return
+        kept = self.by_shape.setdefault(_shape(segments), [])
+        if any(template.segments == segments for template in kept):
+            return  # read under other limits: the template stays as it was
         template = _Template(segments, _bounds(limits), reading)
-        self.by_text[segments] = template
+        kept.append(template)
         self.order.append(template)
         if len(self.order) > MAX_TEMPLATES:
-            oldest = self.order.popleft()
-            self.by_text.pop(oldest.segments, None)
+            self._forget(self.order.popleft())
+
+    def _forget(self, oldest: _Template) -> None:
+        key = _shape(oldest.segments)
+        left = [template for template in self.by_shape[key] if template is not oldest]
+        if left:
+            self.by_shape[key] = left
+        else:
+            del self.by_shape[key]
+
+
+def _shape(segments: tuple[bytes, ...]) -> tuple[bytes, tuple[int, ...]]:
+    """Where a template is kept: by its first segment and the lengths of all (its bytes are
+    then compared, which stops at the first that differs). Hashing a 6.21 request's whole
+    2.5 to 3.5 KB instead cost it about 10 thousand instructions, by callgrind."""
+    return segments[0], tuple(map(len, segments))
 
 
 def _parts(data: bytes) -> tuple[tuple[bytes, ...], list[bytes]] | None:

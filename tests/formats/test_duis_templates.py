@@ -143,7 +143,7 @@ def test_the_templates_are_bounded(request_xml: bytes) -> None:
         decode_duis(varied, f"{n}.xml")
     kept = duis.TEMPLATES
     assert len(kept.order) == duis_templates.MAX_TEMPLATES
-    assert len(kept.by_text) == duis_templates.MAX_TEMPLATES
+    assert sum(map(len, kept.by_shape.values())) == duis_templates.MAX_TEMPLATES
     newest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>73<")
     oldest = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>0<")
     assert _matched(newest) and not _matched(oldest)
@@ -301,3 +301,18 @@ def test_a_signature_far_from_the_end_is_kept_whole(request_xml: bytes) -> None:
     other = _signed(request_xml.replace(RID, RID[:-1] + b"3"), b"QUJD") + trailer
     assert not _matched(other)
     assert decode_duis(other, "other.xml") == _fresh(other, "other.xml")
+
+
+def test_templates_of_one_shape_are_kept_side_by_side(request_xml: bytes) -> None:
+    """Two documents of the same lengths throughout (another CommandVariant digit) are two
+    templates under one key: each is matched, neither replaces the other."""
+    first = request_xml
+    second = request_xml.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>2<")
+    assert len(first) == len(second) and first != second
+    decode_duis(first, "first.xml")
+    decode_duis(second, "second.xml")
+    assert len(duis.TEMPLATES.by_shape) == 1
+    others = [data.replace(RID, RID[:-1] + b"8") for data in (first, second)]
+    assert all(map(_matched, others))
+    items = [decode_duis(other, "other.xml") for other in others]
+    assert items == [_fresh(other, "other.xml") for other in others]
