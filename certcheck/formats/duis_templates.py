@@ -46,14 +46,15 @@ _START = b"RequestID>"
 _WORD = b"RequestID"
 _PLAIN_BYTES = b"0123456789ABCDEFabcdef:- \t\n"  # what a plain RequestID text is written with
 _PREFIX = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?\Z")
-# A signature value's start tag, and what its text is written with (base64, white space and
-# the character references for a carriage return that XML signature tools put at line ends).
+# A signature value's start tag (found from the "Value>" that ends it).
 _VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][A-Za-z0-9_.\-]*:)?(?:Digest|Signature)Value>")
 _VALUE_HINT = b"Value>"
 # A signature ends the document (the root's last child), so its end tag is looked for only in
 # the document's last bytes: an unsigned request is not searched through for value tags.
 _SIGNATURE_END = b"Signature>"
 _SIGNATURE_TAIL = 256
+# What a plain signature value is written with: base64, white space and the character
+# references for a carriage return that XML signature tools put at line ends.
 _BASE64_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\n\r"
 _CARRIAGE_RETURNS = (b"&#13;", b"&#xD;", b"&#xd;")
 _VALUE_ELEMENTS = ("{*}DigestValue", "{*}SignatureValue")
