@@ -98,14 +98,9 @@ class Templates:
                 break
         else:
             return None
-        if template.limits != _bounds(limits):
+        if template.limits != _bounds(limits) or not _plain(texts):
             return None
-        request_id = texts[0]
-        if request_id.translate(None, _PLAIN_BYTES):  # a byte outside them is left
-            return None
-        if len(texts) > 1 and not all(map(_plain_value, texts[1:])):
-            return None
-        return template.reading, request_id.decode("ascii").strip()
+        return template.reading, texts[0].decode("ascii").strip()
 
     def learn(
         self,
@@ -121,17 +116,17 @@ class Templates:
         parts = _parts(data)
         if request_id is None or parts is None or data.count(_WORD) != 2:
             return
-        segments, (written, *values) = parts
+        segments, texts = parts
         head = segments[0]
         opening = head.rfind(b"<")
         if opening < 0 or _PREFIX.match(head, opening, len(head) - len(_START)) is None:
             return
         closing = b"</" + head[opening + 1 :]
-        if not segments[1].startswith(closing) or written.translate(None, _PLAIN_BYTES):
+        if not segments[1].startswith(closing) or not _plain(texts):
             return
-        if written != request_id.encode("ascii", "replace"):
+        if texts[0] != request_id.encode("ascii", "replace"):
             return
-        if values and not (all(map(_plain_value, values)) and _values_unread(data, root)):
+        if len(texts) > 1 and not _values_unread(data, root):
             return
         kept = self.by_shape.setdefault(_shape(segments), [])
         if any(template.segments == segments for template in kept):
@@ -180,6 +175,14 @@ def _parts(data: bytes) -> tuple[tuple[bytes, ...], list[bytes]] | None:
         texts.append(data[value:end])
     segments.append(data[end:])
     return tuple(segments), texts
+
+
+def _plain(texts: list[bytes]) -> bool:
+    """Whether a document's texts left out of its template are plain: the RequestID's of
+    :data:`_PLAIN_BYTES`, each signature value's by :func:`_plain_value`."""
+    if texts[0].translate(None, _PLAIN_BYTES):  # a byte outside them is left
+        return False
+    return len(texts) == 1 or all(map(_plain_value, texts[1:]))
 
 
 def _plain_value(text: bytes) -> bool:
