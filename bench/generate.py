@@ -233,9 +233,6 @@ def generate(directory: str | Path, items: int, gbcs_items: int) -> Inputs:
     return inputs
 
 
-# The Supplier's signing certificate a signed batch names (issuer and serial, as in the DCC's
-# DUIS templates' KeyInfo: payloads.md section 1.1).
-SIGNER = ("CN=Z1, OU=07", 1234567890)
 WRAP = 76  # base64 characters per line in a signature value written by XML signature tools
 
 
@@ -254,7 +251,7 @@ def signed_lines(lines: Iterable[str]) -> Iterator[str]:
         digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
         value = base64.b64encode(hashlib.sha512(data).digest()).decode()
         value = f"{value[:WRAP]}&#13;\n{value[WRAP:]}"
-        element = signature_element(*SIGNER, digest=digest, value=value)
+        element = signature_element(digest=digest, value=value)
         entry["payload"] = payload.replace("</sr:Request>", element + "</sr:Request>", 1)
         yield json.dumps(entry) + "\n"
 

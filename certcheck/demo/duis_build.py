@@ -33,6 +33,10 @@ BUILDABLE = tuple(DEFAULT_COMMAND_VARIANT)
 
 _MPXN = re.compile(r"^[0-9]{6,15}$")
 _PLACEHOLDER = base64.b64encode(b"placeholder").decode()
+# The signer a signature names by default (issuer and serial, as in the DCC's DUIS templates'
+# KeyInfo: payloads.md section 1.1).
+SIGNER_ISSUER = "CN=Z1, OU=07"
+SIGNER_SERIAL = 1234567890
 
 
 def build_duis_request(
@@ -50,8 +54,8 @@ def build_duis_request(
     floor_seq_number: int = 0,
     apply_time_based_cpv_checks: bool = True,
     signature: bool = False,
-    signer_issuer: str = "CN=Z1, OU=07",
-    signer_serial: int = 1234567890,
+    signer_issuer: str = SIGNER_ISSUER,
+    signer_serial: int = SIGNER_SERIAL,
 ) -> bytes:
     """DUIS request XML (UTF-8 bytes) for ``service`` placing ``certificates``.
 
@@ -204,7 +208,10 @@ def _xs_datetime(moment: datetime) -> str:
 
 
 def signature_element(
-    issuer: str, serial: int, digest: str = _PLACEHOLDER, value: str = _PLACEHOLDER
+    issuer: str = SIGNER_ISSUER,
+    serial: int = SIGNER_SERIAL,
+    digest: str = _PLACEHOLDER,
+    value: str = _PLACEHOLDER,
 ) -> str:
     """An enveloped signature shaped like a DUIS one (xml-exc-c14n, ecdsa-sha256), with the
     base64 ``digest`` and signature ``value`` texts given (placeholders by default); it is not
