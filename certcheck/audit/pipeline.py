@@ -383,24 +383,6 @@ _WORKER_DIGESTS = False
 _WORKER_ENTRIES: EntryCache | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _LineRange:
-    """A :class:`LineBlock` as sent to a worker that shares its file's descriptor: where the
-    lines are rather than the lines (the worker reads them itself)."""
-
-    source: str
-    first_line: int
-    fd: int
-    offset: int
-    size: int
-
-    def read(self) -> LineBlock:
-        data = os.pread(self.fd, self.size, self.offset)
-        if len(data) != self.size:
-            raise OSError(f"{self.source}: the file was cut short while it was read")
-        return LineBlock(self.source, self.first_line, data)
-
-
 def _file_of(block: Block) -> tuple[int, int, int] | None:
     """The descriptor a LineBlock was read through, with its file's device and inode."""
     if not isinstance(block, LineBlock) or block.fd < 0:
@@ -409,22 +391,23 @@ def _file_of(block: Block) -> tuple[int, int, int] | None:
     return block.fd, status.st_dev, status.st_ino
 
 
-def _to_send(block: Block, shared: tuple[int, int, int] | None) -> Block | _LineRange:
-    """What a worker is sent for a block: its range when the worker shares the file's
-    descriptor (open in the parent when the workers were forked, the same file still)."""
-    if shared is None or not isinstance(block, LineBlock) or _file_of(block) != shared:
-        return block
-    return _LineRange(block.source, block.first_line, block.fd, block.offset, len(block.data))
+def _to_send(block: Block, shared: tuple[int, int, int] | None) -> Block:
+    """What a worker is sent for a block: where its lines are, when the worker shares the
+    file's descriptor (open in the parent when the workers were forked, the same file still);
+    else the lines themselves."""
+    if isinstance(block, LineBlock) and (shared is None or _file_of(block) != shared):
+        return block.read()
+    return block
 
 
-def _verify_in_worker(task: Block | _LineRange) -> tuple[BlockResult, bytes]:
+def _verify_in_worker(task: Block) -> tuple[BlockResult, bytes]:
     """A block's result as a worker returns it: the records' text as UTF-8 bytes, encoded
     once here rather than decoded and encoded again by the parent on its way to the output,
     and sent as they are, beside the rest of the result (kept in it as text in the rare block
-    that holds a lone surrogate, which UTF-8 cannot carry)."""
+    that holds a lone surrogate, which UTF-8 cannot carry). A block of the file the worker
+    shares with the parent comes as where its lines are: they are read here."""
     assert _WORKER_CONTEXT is not None
-    block = task.read() if isinstance(task, _LineRange) else task
-    result = verify_block(block, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    result = verify_block(task, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
     try:
         utf8 = result.text.encode()
     except UnicodeEncodeError:

@@ -11,6 +11,7 @@ process that reads the input does a few operations per block, not per item.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -58,19 +59,33 @@ _new_tuple = tuple.__new__
 
 @dataclass(frozen=True, slots=True)
 class LineBlock:
-    """Whole lines of the JSON Lines file ``source``, the first of them line ``first_line``.
+    """Whole lines of the JSON Lines file ``source``, ``size`` bytes, the first of them line
+    ``first_line``.
 
     ``data`` ends with a newline except for a file's last line when that has none. When the
     file is a regular file, ``fd`` is the descriptor it was read through (open while the block
-    is handed out) and ``offset`` where ``data`` starts in it, so that a process sharing the
-    descriptor can read the lines itself; else both are -1.
+    is handed out) and ``offset`` where the lines start in it, so that a process sharing the
+    descriptor can read them itself; else both are -1. A block of a regular file read with
+    ``lazy`` (:func:`iter_blocks`) holds only where its lines are: ``data`` is None until
+    :meth:`read` reads them (:func:`block_items` does).
     """
 
     source: str
     first_line: int
-    data: bytes
+    data: bytes | None
     fd: int = -1
     offset: int = -1
+    size: int = 0
+
+    def read(self) -> LineBlock:
+        """The block with its lines in ``data`` (read from its file when they are not; OSError
+        when the file has changed and ends before them)."""
+        if self.data is not None:
+            return self
+        data = os.pread(self.fd, self.size, self.offset)
+        if len(data) != self.size:
+            raise OSError(errno.EIO, "the file was cut short while it was read")
+        return LineBlock(self.source, self.first_line, data, self.fd, self.offset, self.size)
 
 
 Block = LineBlock | tuple[RawInput, ...]
@@ -149,16 +164,23 @@ def iter_raw(paths: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> Iterator[
 
 
 def iter_blocks(
-    paths: Iterable[str], limits: Limits = DEFAULT_LIMITS, items: int = BLOCK_ITEMS
+    paths: Iterable[str],
+    limits: Limits = DEFAULT_LIMITS,
+    items: int = BLOCK_ITEMS,
+    lazy: bool = False,
 ) -> Iterator[Block]:
     """Every item in blocks of at most ``items`` items (and about BLOCK_BYTES), in input order.
 
     Lines of one JSON Lines file form :class:`LineBlock` values; the other items (files, read
     errors, over-long lines) are grouped into tuples of consecutive RawInput values.
+
+    With ``lazy``, a LineBlock of a regular file holds where its lines are, not the lines
+    (:meth:`LineBlock.read`): for a caller that hands it to a process sharing the descriptor,
+    or reads it before asking for the next block (the file is closed after its last block).
     """
     pending: list[RawInput] = []
     size = 0
-    for unit in _units(paths, limits, items):
+    for unit in _units(paths, limits, items, lazy):
         if isinstance(unit, LineBlock):
             if pending:
                 yield tuple(pending)
@@ -188,7 +210,16 @@ def block_items(
     if not isinstance(block, LineBlock):
         yield from block
         return
+    if block.data is None:  # a lazy block: its lines are read now
+        try:
+            block = block.read()
+        except OSError as exc:
+            where = location.line(block.first_line)
+            why = f"cannot read lines {block.first_line} on: {exc.strerror or exc}"
+            yield RawInput(f"{block.source}#{block.first_line}", None, why, where)
+            return
     source, data, longest = block.source, block.data, limits.max_line_bytes
+    assert data is not None
     lines: bytes | memoryview = memoryview(data) if views else data
     size, position, number = len(data), 0, block.first_line
     find, blank = data.find, _BLANK_BYTES
@@ -214,8 +245,10 @@ def block_items(
 
 def block_lines(block: LineBlock) -> list[bytes]:
     """The lines of a LineBlock without their ``\\n`` (a CR before it is kept)."""
-    lines = block.data.split(b"\n")
-    if block.data.endswith(b"\n"):
+    data = block.read().data
+    assert data is not None
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
         lines.pop()
     return lines
 
@@ -226,10 +259,12 @@ def is_item_line(line: bytes) -> bool:
     return bool(line.strip())
 
 
-def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:
+def _units(
+    paths: Iterable[str], limits: Limits, items: int, lazy: bool = False
+) -> Iterator[RawInput | LineBlock]:
     for path in iter_paths(paths):
         if path == STDIN:
-            yield from _from_stream(sys.stdin.buffer, "<stdin>", limits, items)
+            yield from _from_stream(sys.stdin.buffer, "<stdin>", limits, items, lazy)
             continue
         source = label(path)
         try:
@@ -239,19 +274,21 @@ def _units(paths: Iterable[str], limits: Limits, items: int) -> Iterator[RawInpu
             continue
         with handle:
             try:
-                yield from _from_stream(handle, source, limits, items)
+                yield from _from_stream(handle, source, limits, items, lazy)
             except OSError as exc:
                 yield RawInput(source, None, f"cannot read: {exc.strerror or exc}")
 
 
-def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[RawInput | LineBlock]:  # type: ignore[no-untyped-def]
+def _from_stream(  # type: ignore[no-untyped-def]
+    handle, source: str, limits: Limits, items: int, lazy: bool = False
+) -> Iterator[RawInput | LineBlock]:
     head = handle.read(4096)
     more = len(head) == 4096  # a short read is the end of the input
     while more and not head.lstrip(_LEADING) and len(head) <= limits.max_item_bytes:
         chunk = handle.read(READ_BYTES)  # blank so far: read on to the first other byte
         head, more = head + chunk, len(chunk) == READ_BYTES
     if head.lstrip(_LEADING)[:1] == b"{":
-        yield from _line_blocks(head, handle, source, limits, items)
+        yield from _line_blocks(head, handle, source, limits, items, lazy)
         return
     rest = handle.read(max(limits.max_item_bytes + 1 - len(head), 0)) if more else b""
     data = head + rest
@@ -268,53 +305,57 @@ def _from_stream(handle, source: str, limits: Limits, items: int) -> Iterator[Ra
 
 
 def _line_blocks(  # type: ignore[no-untyped-def]
-    head: bytes, handle, source: str, limits: Limits, items: int
+    head: bytes, handle, source: str, limits: Limits, items: int, lazy: bool
 ) -> Iterator[RawInput | LineBlock]:
     """A JSON Lines stream as blocks of whole lines holding up to ``items`` items (blank lines
     are carried, not counted, and a run of them with no item is dropped).
 
-    ``buffer[start:]`` is unread by the consumer and begins with line ``line_no``. A partial
-    line longer than ``max_line_bytes`` is reported and skipped without being held in memory.
+    The stream is read into one buffer, reused (:class:`_Window`): ``buf[start:filled]`` is
+    unread by the consumer and begins with line ``line_no``. A partial line longer than
+    ``max_line_bytes`` is reported and skipped without being held in memory.
     """
     fd = _regular_fd(handle)
-    buffer, start, line_no, ended = head, 0, 1, False
-    at = handle.tell() - len(buffer) if fd >= 0 else -1  # where buffer[0] is in the file
+    window = _Window(handle, head, fd)
+    buf, ended, line_no = window.buf, False, 1  # buf: the same bytearray throughout
 
-    def block(begin: int, end: int | None) -> LineBlock:
-        return LineBlock(source, line_no, buffer[begin:end], fd, at + begin if fd >= 0 else -1)
+    def block(begin: int, end: int) -> LineBlock:
+        offset = window.at + begin if fd >= 0 else -1
+        if lazy and fd >= 0:
+            return LineBlock(source, line_no, None, fd, offset, end - begin)
+        return LineBlock(source, line_no, window.copy(begin, end), fd, offset, end - begin)
 
     while True:
-        end = _item_lines(buffer, start, items)
+        start, filled = window.start, window.filled
+        end = _item_lines(buf, start, items, filled)
         if end > 0:
             yield block(start, end)
-            start, line_no = end, line_no + items
+            window.start, line_no = end, line_no + items
             continue
-        if end == 0 and not ended and _partial(buffer, start) <= limits.max_line_bytes:
-            chunk = handle.read(READ_BYTES)  # the block goes on past the buffer: read on
-            if chunk:
-                at += start
-                buffer, start = buffer[start:] + chunk, 0
+        if end == 0 and not ended and _partial(buf, start, filled) <= limits.max_line_bytes:
+            if window.read_more():  # the block goes on past what was read: read on
                 continue
             ended = True
+            start, filled = window.start, window.filled  # moved to the buffer's start
         end, count, lines = start, 0, 0  # lines: of the file; count: items (non-blank lines)
         while count < items and end - start < BLOCK_BYTES:
-            text = _BLANK.match(buffer, end).end()  # past blank lines in one step
-            newline = buffer.find(b"\n", text)
+            text = _BLANK.match(buf, end, filled).end()  # past blank lines in one step
+            newline = buf.find(b"\n", text, filled)
             if newline < 0:
-                last = buffer.rfind(b"\n", end, text)
+                last = buf.rfind(b"\n", end, text)
                 if last >= 0:  # the blank lines before an unfinished one
-                    lines += buffer.count(b"\n", end, last + 1)
+                    lines += buf.count(b"\n", end, last + 1)
                     end = last + 1
                 break
-            lines += buffer.count(b"\n", end, newline + 1)
+            lines += buf.count(b"\n", end, newline + 1)
             end, count = newline + 1, count + 1
         if count == items or (count and end - start >= BLOCK_BYTES):
             yield block(start, end)
-            start, line_no = end, line_no + lines
+            window.start, line_no = end, line_no + lines
             continue
         if not count:  # only blank lines so far: nothing to audit, nothing to keep
             start, line_no, lines = end, line_no + lines, 0
-        if len(buffer) - end > limits.max_line_bytes:
+            window.start = start
+        if filled - end > limits.max_line_bytes:
             if count:
                 yield block(start, end)
                 line_no += lines
@@ -323,16 +364,58 @@ def _line_blocks(  # type: ignore[no-untyped-def]
             rest = _skip_to_newline(handle)
             if rest is None:
                 return
-            buffer, start = rest, 0
-            at = handle.tell() - len(buffer) if fd >= 0 else -1
+            window.restart(rest)
             continue
-        chunk = b"" if ended else handle.read(READ_BYTES)
-        if not chunk:
-            if end > start or buffer[end:].strip():
-                yield block(start, None)
-            return
-        at += start
-        buffer, start = buffer[start:] + chunk, 0
+        if not ended:
+            moved = window.start  # read_more moves the unread bytes to the buffer's start
+            if window.read_more():
+                continue
+            ended, end = True, end - moved
+        start, filled = window.start, window.filled
+        if end > start or buf[end:filled].strip():
+            yield block(start, filled)
+        return
+
+
+class _Window:
+    """The unread part of a stream, ``buf[start:filled]``, in one buffer that is read into and
+    reused rather than made anew for each read (``buf[0]`` is at ``at`` in the stream): the
+    reading process of a ``--jobs`` run only looks for line ends in it."""
+
+    def __init__(self, handle, head: bytes, fd: int) -> None:  # type: ignore[no-untyped-def]
+        self.handle, self.regular = handle, fd >= 0
+        self.buf = bytearray(READ_BYTES + len(head))
+        self.buf[: len(head)] = head
+        self.start, self.filled = 0, len(head)
+        self.at = handle.tell() - len(head) if self.regular else -1
+
+    def read_more(self) -> int:
+        """Move the unread bytes to the buffer's start (grown when less than READ_BYTES is free) and
+        read up to READ_BYTES after them: how many were read (0 at the end of the stream)."""
+        buf, start, filled = self.buf, self.start, self.filled
+        if start:
+            with memoryview(buf) as view:
+                view[: filled - start] = view[start:filled]
+            if self.regular:
+                self.at += start
+            filled -= start
+            self.start, self.filled = 0, filled
+        if len(buf) - filled < READ_BYTES:
+            buf.extend(bytes(max(len(buf), READ_BYTES)))
+        with memoryview(buf) as view:
+            count = self.handle.readinto(view[filled : filled + READ_BYTES]) or 0
+        self.filled += count
+        return count
+
+    def restart(self, rest: bytes) -> None:
+        """Begin again with ``rest``, what follows a skipped line."""
+        self.buf[: len(rest)] = rest  # rest is shorter than READ_BYTES: it fits
+        self.start, self.filled = 0, len(rest)
+        self.at = self.handle.tell() - len(rest) if self.regular else -1
+
+    def copy(self, begin: int, end: int) -> bytes:
+        with memoryview(self.buf) as view:
+            return bytes(view[begin:end])
 
 
 def _regular_fd(handle) -> int:  # type: ignore[no-untyped-def]
@@ -345,13 +428,13 @@ def _regular_fd(handle) -> int:  # type: ignore[no-untyped-def]
         return -1
 
 
-def _item_lines(buffer: bytes, start: int, items: int) -> int:
+def _item_lines(buffer: bytearray, start: int, items: int, filled: int) -> int:
     """Where the block from ``start`` ends when its ``items`` lines are whole, none is blank
     and they are taken before BLOCK_BYTES is reached (the usual case, found with one search
-    per line); 0 when the buffer ends first; else -1 (the line-by-line reading in
+    per line); 0 when ``buffer[:filled]`` ends first; else -1 (the line-by-line reading in
     :func:`_line_blocks` decides).
     """
-    end, size, find = start, len(buffer), buffer.find
+    end, find = start, buffer.find
     blank, blank_line = _BLANK_BYTES, _BLANK_LINE.match
     blank_seen = False
     for _ in range(items):
@@ -359,17 +442,17 @@ def _item_lines(buffer: bytes, start: int, items: int) -> int:
             return -1
         # A line is blank only if it starts with a blank byte: one look at most lines, not a
         # scan of the block for blank lines (about 1 us less per DUIS 6.21 line).
-        if end < size and buffer[end] in blank and blank_line(buffer, end):
+        if end < filled and buffer[end] in blank and blank_line(buffer, end, filled):
             blank_seen = True
-        end = find(b"\n", end) + 1
+        end = find(b"\n", end, filled) + 1
         if not end:
             return 0
     return -1 if blank_seen else end
 
 
-def _partial(buffer: bytes, start: int) -> int:
-    """The length of the unfinished line at the end of ``buffer[start:]``."""
-    return len(buffer) - max(buffer.rfind(b"\n", start) + 1, start)
+def _partial(buffer: bytearray, start: int, filled: int) -> int:
+    """The length of the unfinished line at the end of ``buffer[start:filled]``."""
+    return filled - max(buffer.rfind(b"\n", start, filled) + 1, start)
 
 
 def _too_long(source: str, line_no: int, limits: Limits) -> RawInput:

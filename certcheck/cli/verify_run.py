@@ -125,7 +125,7 @@ def run_verify(request: VerifyRequest) -> int:
     """Run the pipeline over the inputs; return the exit code per SPEC.md."""
     from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
-    from certcheck.audit.sources import NoInput, iter_blocks
+    from certcheck.audit.sources import NoInput
     from certcheck.audit.workers import PlaceFailed, WorkerDied
     from certcheck.output.formats import open_writer
     from certcheck.output.writers import OutputError, cannot_write
@@ -165,7 +165,7 @@ def run_verify(request: VerifyRequest) -> int:
     place = sink.placing_fd() if utf8_out and store is None else None
     try:
         stream = verify_blocks(
-            _kept(iter_blocks(request.paths, request.limits), blocks, gate is not None),
+            _kept(_blocks(request, gate is None), blocks, gate is not None),
             context,
             jobs=request.jobs,
             limits=request.limits,
@@ -245,6 +245,14 @@ def _threshold(fail_on: str) -> int:
     from certcheck.audit.model import Severity
 
     return max(Severity) + 1 if fail_on == "never" else Severity.parse(fail_on)
+
+
+def _blocks(request: VerifyRequest, lazy: bool) -> Iterator[Block]:
+    """The input's blocks; with workers (and nothing else that reads the lines here), the
+    blocks of a regular file hold where their lines are, which the workers read themselves."""
+    from certcheck.audit.sources import iter_blocks
+
+    return iter_blocks(request.paths, request.limits, lazy=lazy and request.jobs > 1)
 
 
 def _kept(blocks: Iterator[Block], kept: deque[Block], keep: bool) -> Iterator[Block]:
