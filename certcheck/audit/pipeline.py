@@ -26,7 +26,14 @@ from certcheck.audit.context import AuditContext
 from certcheck.audit.decoding import decode_raw
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
-from certcheck.audit.pairing import OFFER, PairedKey, batch_key, placed_digests, role_of
+from certcheck.audit.pairing import (
+    OFFER,
+    PairedKey,
+    batch_key,
+    offers_of,
+    placed_digests,
+    role_of,
+)
 from certcheck.audit.serialise import (
     EMPTY_LIST,
     EntryCache,
@@ -68,6 +75,10 @@ class BlockResult:
     digests: list[str] = field(default_factory=list)
     # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
     pairing: list[tuple[int, str, PairedKey, str | None]] = field(default_factory=list)
+    # when those are all offers, of distinct keys: the same as one dict, key: Supplier in
+    # record order, and ``pairing`` is empty (taken at once by pairing, and sent from a
+    # worker without a tuple a record)
+    offers: dict[PairedKey, str] | None = None
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
     # the text's UTF-8 bytes when a worker holds them, to be placed in the output (see
     # :func:`verify_blocks`) or fetched
@@ -374,6 +385,9 @@ def verify_block(
     result.text = "".join(parts)
     result.items = len(subjects)
     result.worst = worst
+    result.offers = offers_of(result.pairing)
+    if result.offers is not None:
+        result.pairing = []
     return result
 
 

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import pytest
 
 from certcheck.audit import pairing
-from certcheck.audit.pairing import OFFER, WANT, BatchPairing
+from certcheck.audit.pairing import OFFER, WANT, BatchPairing, offers_of
 from certcheck.audit.pipeline import BlockResult
 
 
@@ -40,15 +40,36 @@ def _blocks(seed: int, wants: bool) -> list[BlockResult]:
     return blocks
 
 
+def _as_the_pipeline_leaves_them(blocks: list[BlockResult]) -> list[BlockResult]:
+    """The same blocks with their offers as verify_block leaves them: one dict for a block
+    of offers alone, of distinct keys."""
+    compact = []
+    for block in blocks:
+        copy = BlockResult(text=block.text, pairing=list(block.pairing))
+        offered = offers_of(copy.pairing)
+        if offered is not None:
+            copy.offers, copy.pairing = offered, []
+        compact.append(copy)
+    return compact
+
+
 @pytest.mark.parametrize("seed", range(20))
 @pytest.mark.parametrize("wants", [False, True])
-def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool) -> None:
-    """Keys repeat within and across blocks, and more are offered than the index holds."""
+@pytest.mark.parametrize("compact", [False, True])
+def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool, compact: bool) -> None:
+    """Keys repeat within and across blocks, and more are offered than the index holds;
+    whether a block's offers come as entries or as one dict, the outcome is the same."""
     monkeypatch.setattr(pairing, "INDEX_LIMIT", 100)
     blocks = _blocks(seed, wants)
+    fed = _as_the_pipeline_leaves_them(blocks) if compact else blocks
+    if compact:
+        assert any(b.offers for b in fed)
     batch = BatchPairing()
-    assert len(list(batch.feed(blocks))) == len(blocks)
+    released = list(batch.feed(fed))
+    assert len(released) == len(blocks)
     assert list(batch.offers.items()) == list(_one_by_one(blocks).items())
+    reference = list(BatchPairing().feed(_blocks(seed, wants)))
+    assert [r.as_text() for r in released] == [r.as_text() for r in reference]
 
 
 class _LookThroughAll(BatchPairing):
