@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from certcheck.market.meters import Meter
     from certcheck.market.meters.model import MeterProfile
 
-IN_FLIGHT_PER_WORKER = 4  # blocks submitted ahead per worker: enough to keep each one busy
+IN_FLIGHT_PER_WORKER = 8  # blocks submitted ahead per worker: enough to keep each one busy
 
 
 @dataclass(slots=True)
