@@ -140,7 +140,7 @@ class BatchPairing:
     def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
         """The results, in order, with every want the batch or the store can answer resolved."""
         for result in results:
-            offered = result.offers if result.offers is not None else offers_of(result.pairing)
+            offered = result.offers  # verify_block found them all offers (offers_of)
             if self.waiting or offered is None or not self._offers(offered):
                 for index, role, key, supplier in _entries(result):
                     if role == OFFER:
