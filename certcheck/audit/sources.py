@@ -317,6 +317,7 @@ def _line_blocks(  # type: ignore[no-untyped-def]
     fd = _regular_fd(handle)
     window = _Window(handle, head, fd)
     buf, ended, line_no = window.buf, False, 1  # buf: the same bytearray throughout
+    scan = list(_NO_SCAN)  # how far the search for the current block's end got
 
     def block(begin: int, end: int) -> LineBlock:
         offset = window.at + begin if fd >= 0 else -1
@@ -326,7 +327,7 @@ def _line_blocks(  # type: ignore[no-untyped-def]
 
     while True:
         start, filled = window.start, window.filled
-        end = _item_lines(buf, start, items, filled)
+        end = _item_lines(buf, start, items, filled, scan)
         if end > 0:
             yield block(start, end)
             window.start, line_no = end, line_no + items
@@ -336,6 +337,7 @@ def _line_blocks(  # type: ignore[no-untyped-def]
                 continue
             ended = True
             start, filled = window.start, window.filled  # moved to the buffer's start
+        scan[:] = _NO_SCAN  # read line by line from here: the next block's search starts anew
         end, count, lines = start, 0, 0  # lines: of the file; count: items (non-blank lines)
         while count < items and end - start < BLOCK_BYTES:
             text = _BLANK.match(buf, end, filled).end()  # past blank lines in one step
@@ -428,26 +430,40 @@ def _regular_fd(handle) -> int:  # type: ignore[no-untyped-def]
         return -1
 
 
-def _item_lines(buffer: bytearray, start: int, items: int, filled: int) -> int:
+def _item_lines(buffer: bytearray, start: int, items: int, filled: int, scan: list[int]) -> int:
     """Where the block from ``start`` ends when its ``items`` lines are whole, none is blank
     and they are taken before BLOCK_BYTES is reached (the usual case, found with one search
     per line); 0 when ``buffer[:filled]`` ends first; else -1 (the line-by-line reading in
     :func:`_line_blocks` decides).
+
+    ``scan`` carries a search that the buffer's end cut short on to the next call for the
+    same block, once more is read: the lines found, where the next one begins (from
+    ``start``) and whether one was blank. Every line is searched once, however many reads
+    the block takes (a block searched again from its start after each read searched about
+    a third more lines on DUIS 6.21 batches). It is cleared when the call returns -1 or an
+    end.
     """
-    end, find = start, buffer.find
+    found, at, blank_seen = scan
+    end, find = start + at, buffer.find
     blank, blank_line = _BLANK_BYTES, _BLANK_LINE.match
-    blank_seen = False
-    for _ in range(items):
+    for count in range(found, items):
         if end - start >= BLOCK_BYTES:
+            scan[:] = _NO_SCAN
             return -1
         # A line is blank only if it starts with a blank byte: one look at most lines, not a
         # scan of the block for blank lines (about 1 us less per DUIS 6.21 line).
         if end < filled and buffer[end] in blank and blank_line(buffer, end, filled):
             blank_seen = True
-        end = find(b"\n", end, filled) + 1
-        if not end:
+        line_end = find(b"\n", end, filled) + 1
+        if not line_end:
+            scan[:] = count, end - start, blank_seen
             return 0
+        end = line_end
+    scan[:] = _NO_SCAN
     return -1 if blank_seen else end
+
+
+_NO_SCAN = (0, 0, False)  # a block's search not begun: see _item_lines
 
 
 def _partial(buffer: bytearray, start: int, filled: int) -> int:

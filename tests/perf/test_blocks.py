@@ -143,6 +143,49 @@ def test_blank_lines_anywhere_give_the_items_of_each_line(tmp_path: Path, seed: 
     assert 0 < counts[-1] <= items if counts else not got
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_blocks_spanning_many_reads_give_the_items_of_each_line(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads far shorter than a block, so that the search for a block's end is cut short
+    by the buffer's end many times and goes on after each read: the blocks still hold the
+    items a line-by-line reader finds, ``items`` at a time, each line once."""
+    import random
+
+    from certcheck.audit import sources
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(sources, "READ_BYTES", rng.choice([7, 64, 300, 4096]))
+    blanks = [b"", b" ", b"\r", b" \x0b "]
+    lines: list[bytes] = []
+    for number in range(rng.randrange(20, 300)):
+        roll = rng.random()
+        if roll < 0.1:
+            lines.append(rng.choice(blanks))
+        elif roll < 0.12:
+            lines.append(_entry(f"long{number}", rng.randrange(600, 3000)))  # over the limit
+        else:
+            lines.append(_entry(f"e{number}", rng.randrange(0, 400)))
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b""))
+    items = rng.choice([2, 5, 16])
+    limits = Limits(max_line_bytes=2000)
+    for lazy in (False, True):
+        blocks = [
+            b.read() if isinstance(b, LineBlock) else b
+            for b in iter_blocks([str(batch)], limits, items=items, lazy=lazy)
+        ]
+        got = [(r.source, r.data) for b in blocks for r in block_items(b, limits)]
+        assert got == _expected(lines, str(batch), limits.max_line_bytes)
+        counts = [
+            len(list(block_items(b, limits))) if isinstance(b, LineBlock) else None
+            for b in blocks
+        ]
+        # full blocks, but where an over-long line (an error of its own) or the end cut one
+        full = [a for a, b in zip(counts, counts[1:]) if a is not None and b is not None]
+        assert all(count == items for count in full), counts
+
+
 @pytest.mark.parametrize("prefix", [b"\x0c\n", b"\n" * 5000, b" \r\n" * 600_000])
 def test_a_batch_starting_with_blank_lines_is_still_json_lines(
     tmp_path: Path, prefix: bytes
