@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from certcheck.audit.model import ItemKind
 from certcheck.market.operators import UserRole
@@ -33,6 +34,10 @@ PAIRED_KINDS = frozenset({ItemKind.DUIS_REQUEST.value, ItemKind.GBCS_COMMAND.val
 OFFER = "offer"
 WANT = "want"
 INDEX_LIMIT = 200_000  # offers remembered by a verify run (the most recent win)
+# At most this many bytes of packed offers wait to be added to the index, about 180,000 DUIS
+# 6.21 requests' offers: a batch of requests alone up to that size never unpickles them, and
+# a batch that repeats its devices holds few repeats the index would keep once.
+LATER_BYTES = 8 << 20
 HOLD_LIMIT = 64  # blocks held back while a command waits for its request (about 16,000 items)
 
 
@@ -111,12 +116,41 @@ def with_supplier(line: str, supplier: str) -> str:
 
 
 def offers_of(pairing: list[tuple[int, str, PairedKey, str | None]]) -> dict[PairedKey, str] | None:
-    """A block's pairing entries as one dict, key: Supplier in order, when every entry is an
-    offer and no key repeats (else None: the entries are taken one by one)."""
+    """A block's pairing entries as one dict when every entry is an offer (else None: the
+    entries are taken one by one): each key with its last Supplier, in the order of each
+    key's last offer, as taking them one by one leaves them."""
     block = {key: supplier for _, role, key, supplier in pairing if role == OFFER}
-    if len(block) != len(pairing) or not block:
+    if not block or len(block) == len(pairing):
+        return block or None  # type: ignore[return-value]
+    if any(role != OFFER for _, role, _, _ in pairing):
         return None
+    block = {}
+    for _, _, key, supplier in pairing:  # a key offered again: to the end
+        block.pop(key, None)
+        block[key] = supplier  # type: ignore[assignment]
     return block  # type: ignore[return-value]
+
+
+class PackedOffers(NamedTuple):
+    """A block's offers (:func:`offers_of`) as a worker process sends them: pickled on their
+    own, so that the reading process unpickles them only when pairing looks one up."""
+
+    count: int
+    data: bytes
+
+    @classmethod
+    def pack(cls, offers: dict[PairedKey, str]) -> PackedOffers:
+        return cls(len(offers), pickle.dumps(offers, pickle.HIGHEST_PROTOCOL))
+
+    def unpack(self) -> dict[PairedKey, str]:
+        return pickle.loads(self.data)  # type: ignore[no-any-return]
+
+
+Offers = dict[PairedKey, str] | PackedOffers  # a block's offers, as one dict or packed
+
+
+def _unpacked(offers: Offers) -> dict[PairedKey, str]:
+    return offers.unpack() if isinstance(offers, PackedOffers) else offers
 
 
 class BatchPairing:
@@ -133,15 +167,31 @@ class BatchPairing:
         self.lookup = lookup
         # offered keys, least recently offered first (a plain dict: about a third of an
         # OrderedDict's time to take a block's offers in)
-        self.offers: dict[PairedKey, str] = {}
+        self._index: dict[PairedKey, str] = {}
+        # Blocks' offers as worker processes sent them (PackedOffers), taken but not yet
+        # added to the index, oldest first, and their size: unpickled and added all at
+        # once, in order, when the index is next read (a want to resolve) or LATER_BYTES of
+        # them wait. A batch of requests alone never reads it.
+        self._later: list[PackedOffers] = []
+        self._later_bytes = 0
         self.held: list[BlockResult] = []
         self.waiting: dict[PairedKey, list[tuple[BlockResult, int]]] = {}
+
+    @property
+    def offers(self) -> dict[PairedKey, str]:
+        """The index of offered keys, least recently offered first: the most recent
+        INDEX_LIMIT, each with its latest Supplier."""
+        if self._later:
+            later, self._later, self._later_bytes = self._later, [], 0
+            for block in later:
+                self._offers(block.unpack(), self._index)
+        return self._index
 
     def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
         """The results, in order, with every want the batch or the store can answer resolved."""
         for result in results:
             offered = result.offers  # verify_block found them all offers (offers_of)
-            if self.waiting or offered is None or not self._offers(offered):
+            if self.waiting or offered is None or not self._take(offered):
                 for index, role, key, supplier in _entries(result):
                     if role == OFFER:
                         self._offer(key, supplier)  # type: ignore[arg-type]
@@ -158,13 +208,25 @@ class BatchPairing:
         self.waiting.clear()
         yield from self._release()
 
-    def _offers(self, block: dict[PairedKey, str]) -> bool:
-        """Take a block's offers (:func:`offers_of`) at once when nothing waits (else False):
-        the index ends as :meth:`_offer` one at a time leaves it, the keys most recently
-        offered, each with its latest Supplier."""
-        if len(block) > INDEX_LIMIT:
+    def _take(self, block: Offers) -> bool:
+        """Take a block's offers (:func:`offers_of`) at once, added to the index now (a dict)
+        or when it is next read (packed); False for a block of more than INDEX_LIMIT,
+        taken one by one."""
+        if (len(block) if isinstance(block, dict) else block.count) > INDEX_LIMIT:
             return False
-        offers = self.offers
+        if isinstance(block, dict):
+            self._offers(block, self.offers)  # after those packed before it
+            return True
+        self._later.append(block)
+        self._later_bytes += len(block.data)
+        if self._later_bytes >= LATER_BYTES:
+            self.offers  # noqa: B018 - added now: what waits stays bounded
+        return True
+
+    def _offers(self, block: dict[PairedKey, str], offers: dict[PairedKey, str]) -> None:
+        """Add a block's offers to the index ``offers`` at once: it ends as :meth:`_offer`
+        one at a time leaves it, the keys most recently offered, each with its latest
+        Supplier."""
         for key in block.keys() & offers.keys():  # offered again: to the end, in block order
             del offers[key]
         offers.update(block)
@@ -172,7 +234,6 @@ class BatchPairing:
         if excess > 0:
             for key in list(islice(offers, excess)):
                 del offers[key]
-        return True
 
     def _offer(self, key: PairedKey, supplier: str) -> None:
         offers = self.offers
@@ -235,7 +296,7 @@ def _entries(result: BlockResult) -> Iterable[tuple[int, str, PairedKey, str | N
     only a want's is used)."""
     if result.offers is None:
         return result.pairing
-    return ((-1, OFFER, key, supplier) for key, supplier in result.offers.items())
+    return ((-1, OFFER, key, supplier) for key, supplier in _unpacked(result.offers).items())
 
 
 def _set(result: BlockResult, index: int, supplier: str) -> None:

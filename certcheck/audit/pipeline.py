@@ -28,6 +28,8 @@ from certcheck.audit.limits import DEFAULT_LIMITS, Limits
 from certcheck.audit.model import Finding, Item, Organisation, Record, Verdict
 from certcheck.audit.pairing import (
     OFFER,
+    Offers,
+    PackedOffers,
     PairedKey,
     batch_key,
     offers_of,
@@ -75,10 +77,10 @@ class BlockResult:
     digests: list[str] = field(default_factory=list)
     # (record index, offer|want, pair key, supplier) of the records supplier pairing concerns
     pairing: list[tuple[int, str, PairedKey, str | None]] = field(default_factory=list)
-    # when those are all offers, of distinct keys: the same as one dict, key: Supplier in
-    # record order, and ``pairing`` is empty (taken at once by pairing, and sent from a
-    # worker without a tuple a record)
-    offers: dict[PairedKey, str] | None = None
+    # when those are all offers: the same as one dict (pairing.offers_of), and ``pairing``
+    # is empty (taken at once by pairing, and sent from a worker packed, unpickled by the
+    # reading process only when pairing looks an offer up)
+    offers: Offers | None = None
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
     # the text's UTF-8 bytes when a worker holds them, to be placed in the output (see
     # :func:`verify_blocks`) or fetched
@@ -422,6 +424,8 @@ def _verify_in_worker(task: Block) -> tuple[BlockResult, bytes]:
     shares with the parent comes as where its lines are: they are read here."""
     assert _WORKER_CONTEXT is not None
     result = verify_block(task, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    if result.offers:
+        result.offers = PackedOffers.pack(result.offers)  # type: ignore[arg-type]
     try:
         utf8 = result.text.encode()
     except UnicodeEncodeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -178,11 +179,10 @@ def test_blocks_spanning_many_reads_give_the_items_of_each_line(
         got = [(r.source, r.data) for b in blocks for r in block_items(b, limits)]
         assert got == _expected(lines, str(batch), limits.max_line_bytes)
         counts = [
-            len(list(block_items(b, limits))) if isinstance(b, LineBlock) else None
-            for b in blocks
+            len(list(block_items(b, limits))) if isinstance(b, LineBlock) else None for b in blocks
         ]
         # full blocks, but where an over-long line (an error of its own) or the end cut one
-        full = [a for a, b in zip(counts, counts[1:]) if a is not None and b is not None]
+        full = [a for a, b in pairwise(counts) if a is not None and b is not None]
         assert all(count == items for count in full), counts
 
 

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import pytest
 
 from certcheck.audit import pairing
-from certcheck.audit.pairing import OFFER, WANT, BatchPairing, offers_of
+from certcheck.audit.pairing import OFFER, WANT, BatchPairing, PackedOffers, offers_of
 from certcheck.audit.pipeline import BlockResult
 
 
@@ -40,29 +40,34 @@ def _blocks(seed: int, wants: bool) -> list[BlockResult]:
     return blocks
 
 
-def _as_the_pipeline_leaves_them(blocks: list[BlockResult]) -> list[BlockResult]:
+def _as_the_pipeline_leaves_them(blocks: list[BlockResult], packed: str) -> list[BlockResult]:
     """The same blocks with their offers as verify_block leaves them: one dict for a block
-    of offers alone, of distinct keys."""
+    of offers alone; packed, as a worker process sends it ("all"), or some ("some", as
+    after the first block of a run with workers)."""
+    rng = random.Random(len(blocks))
     compact = []
     for block in blocks:
         copy = BlockResult(text=block.text, pairing=list(block.pairing))
         offered = offers_of(copy.pairing)
         if offered is not None:
-            copy.offers, copy.pairing = offered, []
+            pack = packed == "all" or (packed == "some" and rng.random() < 0.7)
+            copy.offers = PackedOffers.pack(offered) if pack else offered
+            copy.pairing = []
         compact.append(copy)
     return compact
 
 
 @pytest.mark.parametrize("seed", range(20))
 @pytest.mark.parametrize("wants", [False, True])
-@pytest.mark.parametrize("compact", [False, True])
-def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool, compact: bool) -> None:
+@pytest.mark.parametrize("compact", ["entries", "none", "all", "some"])
+def test_offers_index_as_one_by_one(monkeypatch, seed: int, wants: bool, compact: str) -> None:
     """Keys repeat within and across blocks, and more are offered than the index holds;
-    whether a block's offers come as entries or as one dict, the outcome is the same."""
+    whether a block's offers come as entries, as one dict, packed or some of each, and
+    however long they wait to be added to the index, the outcome is the same."""
     monkeypatch.setattr(pairing, "INDEX_LIMIT", 100)
     blocks = _blocks(seed, wants)
-    fed = _as_the_pipeline_leaves_them(blocks) if compact else blocks
-    if compact:
+    fed = blocks if compact == "entries" else _as_the_pipeline_leaves_them(blocks, compact)
+    if compact != "entries":
         assert any(b.offers for b in fed)
     batch = BatchPairing()
     released = list(batch.feed(fed))
@@ -129,3 +134,22 @@ def test_suppliers_set_in_a_block_reach_its_text_in_one_pass() -> None:
     assert result.as_text() == result.as_text()
     result.set_supplier(0, "Zeroth")
     assert [r["supplier"] for r in result.records()][:2] == ["Zeroth", 'Fi"rst']
+
+
+def test_packed_offers_waiting_for_the_index_stay_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A batch of requests alone never reads the index, but what waits to be added to it
+    stays under LATER_BYTES however long the batch, and the index is the same."""
+    monkeypatch.setattr(pairing, "INDEX_LIMIT", 50)
+    monkeypatch.setattr(pairing, "LATER_BYTES", 2000)
+    batch = BatchPairing()
+    blocks = [
+        BlockResult(offers=PackedOffers.pack({(f"device-{b}-{i}", "d"): "s" for i in range(7)}))
+        for b in range(100)
+    ]
+    waiting = []
+    for _ in batch.feed(blocks):
+        waiting.append(batch._later_bytes)
+    assert max(waiting) < pairing.LATER_BYTES and len(waiting) == 100
+    assert max(waiting) > 1000  # they did wait
+    offered = [(f"device-{b}-{i}", "d") for b in range(100) for i in range(7)]
+    assert list(batch.offers) == offered[-pairing.INDEX_LIMIT :]
