@@ -181,11 +181,15 @@ class BatchPairing:
     def offers(self) -> dict[PairedKey, str]:
         """The index of offered keys, least recently offered first: the most recent
         INDEX_LIMIT, each with its latest Supplier."""
+        self._add_later()
+        return self._index
+
+    def _add_later(self) -> None:
+        """Add the packed offers waiting, in the order they came."""
         if self._later:
             later, self._later, self._later_bytes = self._later, [], 0
             for block in later:
-                self._offers(block.unpack(), self._index)
-        return self._index
+                self._offers(block.unpack())
 
     def feed(self, results: Iterable[BlockResult]) -> Iterator[BlockResult]:
         """The results, in order, with every want the batch or the store can answer resolved."""
@@ -215,18 +219,19 @@ class BatchPairing:
         if (len(block) if isinstance(block, dict) else block.count) > INDEX_LIMIT:
             return False
         if isinstance(block, dict):
-            self._offers(block, self.offers)  # after those packed before it
+            self._add_later()  # the packed offers before it first
+            self._offers(block)
             return True
         self._later.append(block)
         self._later_bytes += len(block.data)
         if self._later_bytes >= LATER_BYTES:
-            self.offers  # noqa: B018 - added now: what waits stays bounded
+            self._add_later()  # now: what waits stays bounded
         return True
 
-    def _offers(self, block: dict[PairedKey, str], offers: dict[PairedKey, str]) -> None:
-        """Add a block's offers to the index ``offers`` at once: it ends as :meth:`_offer`
-        one at a time leaves it, the keys most recently offered, each with its latest
-        Supplier."""
+    def _offers(self, block: dict[PairedKey, str]) -> None:
+        """Add a block's offers to the index at once: it ends as :meth:`_offer` one at a
+        time leaves it, the keys most recently offered, each with its latest Supplier."""
+        offers = self._index
         for key in block.keys() & offers.keys():  # offered again: to the end, in block order
             del offers[key]
         offers.update(block)
