@@ -166,6 +166,14 @@ class PlaceFailed(OSError):
     """A worker could not write a result's bytes into the output file."""
 
 
+def _unread(fd: int) -> int:
+    """Bytes written to a pipe and not yet read from it."""
+    import fcntl
+    import termios
+
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
+
+
 def _read_all(fd: int, size: int) -> bytearray:
     """``size`` bytes from a pipe (EOFError if it closes first)."""
     data = bytearray(size)
@@ -279,9 +287,10 @@ class Workers:
         self.outbox.put(None)
 
     def submit(self, task: Any) -> None:
-        """Give a task to the least busy worker (sent in the background)."""
+        """Give a task to the worker with the fewest tasks not yet begun (sent in the
+        background when its pipe is full)."""
         self._collect(block=False)
-        index = self.load.index(min(self.load))
+        index = min(range(len(self.load)), key=self._backlog)
         self.load[index] += 1
         self.order.append(index)
         data = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
@@ -292,20 +301,36 @@ class Workers:
         with contextlib.suppress(OSError):  # the worker is gone: its results pipe says so
             self.tasks[index].send_bytes(data)
 
+    def _backlog(self, index: int) -> tuple[int, int, int]:
+        """How far worker ``index`` is from its next task: tasks the sender thread has yet to
+        write to it, bytes of tasks in its pipe it has yet to read, and its tasks whose result
+        has not arrived.
+
+        Results arrive in task order, so the results of a worker ahead of the other wait
+        behind the other's, and their count says it is busy when it is not: given by that
+        count, tasks alternated between the workers, and the one ahead stopped at its fourth
+        result waiting (0.2 to 0.27 s each in a 100,000-request run, three runs). Given to the
+        worker whose pipe holds less, a worker ahead takes more of them: its waits were 0.09
+        to 0.27 s, and in six alternated pairs the run's median time was 2.04 s against
+        2.08 s (CS02b, five pairs: 1.77 s against 1.80 s)."""
+        try:
+            unread = _unread(self.tasks[index].fileno())
+        except OSError:  # the worker is gone: its results pipe says so
+            unread = 0
+        return self.queued[index] - self.sent[index], unread, -self.load[index]
+
     def _room(self, index: int, size: int) -> bool:
         """Whether a task of ``size`` bytes is small and its worker's task pipe has room for
         it now, so that writing it never waits for the worker (only the parent writes there
         now). The pipe holds pages: all full but the partly read and partly written ones,
         and the task may take two more."""
         import fcntl
-        import termios
 
         if size > SMALL_TASK:
             return False
         fd = self.tasks[index].fileno()
         try:
-            unread = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
-            return unread + 4 * _PAGE <= fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+            return _unread(fd) + 4 * _PAGE <= fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
         except OSError:
             return False
 

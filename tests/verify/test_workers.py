@@ -123,6 +123,61 @@ def test_held_results_are_placed_by_the_worker_or_fetched(tmp_path: Path) -> Non
     assert fetched and all(data == _echo(tasks[n])[1] for n, data in fetched)
 
 
+_SLOW: list[int] = []  # in a worker: [1] when it is the slow one, [0] when not
+
+
+def _one_slow_worker(task: tuple[int, str]) -> tuple[tuple[int, int], bytes]:
+    """The first worker to take the lock file's lock keeps it and takes 30 ms a task; the
+    other, which cannot take it, 1 ms."""
+    import fcntl
+    import time
+
+    number, lock = task
+    if not _SLOW:
+        handle = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _SLOW.append(1)  # the descriptor stays open, and the lock with it
+        except OSError:
+            os.close(handle)
+            _SLOW.append(0)
+    time.sleep(0.03 if _SLOW[0] else 0.001)
+    return (number, os.getpid()), b"x" * 1000
+
+
+def test_a_worker_ahead_of_the_other_takes_more_of_the_tasks(tmp_path: Path) -> None:
+    """Held results are taken in task order, so those of a worker ahead wait behind the
+    other's: the tasks go to the worker whose pipe holds fewer not yet begun, not to the one
+    with fewer results taken in, which would give them out turn about."""
+    lock = tmp_path / "slow.lock"
+    lock.write_bytes(b"")
+    output = tmp_path / "out.bin"
+    fd = os.open(output, os.O_RDWR | os.O_CREAT)
+    workers = Workers(_one_slow_worker, 2, place=fd)
+    done: list[int] = []
+    offset = 0
+    try:
+        for number in range(60):
+            workers.submit((number, str(lock)))
+            while workers.pending >= 8:
+                (_, pid), held = workers.next()
+                held.place(offset)
+                offset += held.size
+                done.append(pid)
+        workers.end()
+        while workers.pending:
+            (_, pid), held = workers.next()
+            held.place(offset)
+            offset += held.size
+            done.append(pid)
+    finally:
+        workers.close()
+        os.close(fd)
+    counts = sorted(done.count(pid) for pid in set(done))
+    assert sum(counts) == 60 and output.read_bytes() == b"x" * 60_000
+    assert counts[0] < 25, counts  # the slow worker: 30 turn about
+
+
 def test_a_worker_that_cannot_write_its_held_result_fails_the_run(tmp_path: Path) -> None:
     output = tmp_path / "out.bin"
     output.write_bytes(b"")
