@@ -257,7 +257,6 @@ class Workers:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _schedule_as_batch_work()
             # Only this worker's own ends stay open here: when the parent ends, however it
             # ends, the task pipe reads as closed and the worker leaves.
             for other, ((task_in, task_out), (result_in, result_out)) in enumerate(pipes):
@@ -479,21 +478,6 @@ class Workers:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self.results = []
-
-
-def _schedule_as_batch_work() -> None:
-    """Have Linux schedule this worker (and the thread it starts) as CPU-bound batch work
-    (``SCHED_BATCH``): its wakeups no longer preempt the process running, so with the reading
-    process and two workers on two cores there are fewer switches between them. In six
-    alternated pairs of 100,000-request ``--jobs 2`` runs, every run so scheduled took less
-    CPU and less time: medians 3.58 s of CPU against 3.81 s, 2.13 s against 2.19 s. The
-    reading process keeps the usual policy, so that it hands out blocks as soon as it wakes.
-    Where the policy is not there, nothing changes."""
-    batch = getattr(os, "SCHED_BATCH", None)
-    if batch is None:
-        return
-    with contextlib.suppress(OSError):
-        os.sched_setscheduler(0, batch, os.sched_param(0))
 
 
 def _keep_heap() -> None:

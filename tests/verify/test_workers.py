@@ -52,31 +52,6 @@ def test_a_task_s_error_is_raised_in_order() -> None:
         workers.close()
 
 
-def _scheduling(task: int) -> tuple[tuple[int, int], bytes]:
-    """The scheduling policy of the worker and of a thread it starts."""
-    import threading
-
-    seen: list[int] = []
-    thread = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0)))
-    thread.start()
-    thread.join()
-    return (os.sched_getscheduler(0), seen[0]), b""
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="a platform without SCHED_BATCH")
-def test_workers_are_scheduled_as_batch_work_and_the_reading_process_is_not() -> None:
-    before = os.sched_getscheduler(0)
-    workers = Workers(_scheduling, 2)
-    try:
-        for task in range(4):
-            workers.submit(task)
-        policies = [workers.next()[0] for _ in range(4)]
-    finally:
-        workers.close()
-    assert policies == [(os.SCHED_BATCH, os.SCHED_BATCH)] * 4
-    assert os.sched_getscheduler(0) == before != os.SCHED_BATCH
-
-
 def _results_in_order(workers: Workers, tasks: list[tuple[int, bytes]], settle) -> list:  # type: ignore[no-untyped-def]
     got = []
     for task in tasks:
