@@ -289,11 +289,13 @@ class Workers:
         """Give a task to the worker with the fewest tasks not yet begun (sent in the
         background when its pipe is full)."""
         self._collect(block=False)
-        index = min(range(len(self.load)), key=self._backlog)
+        backlogs = [self._backlog(i) for i in range(len(self.load))]
+        index = backlogs.index(min(backlogs))
         self.load[index] += 1
         self.order.append(index)
         data = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
-        if self.queued[index] != self.sent[index] or not self._room(index, len(data)):
+        unread = backlogs[index][1]
+        if self.queued[index] != self.sent[index] or not self._room(index, len(data), unread):
             self.queued[index] += 1
             self.outbox.put((index, data))
             return
@@ -301,9 +303,11 @@ class Workers:
             self.tasks[index].send_bytes(data)
 
     def _backlog(self, index: int) -> tuple[int, int, int]:
-        """How far worker ``index`` is from its next task: tasks the sender thread has yet to
-        write to it, bytes of tasks in its pipe it has yet to read, and its tasks whose result
-        has not arrived.
+        """How far worker ``index`` is from its next task, least first: tasks the sender
+        thread has yet to write to it, then bytes of tasks in its pipe it has yet to read,
+        then (negated) its tasks whose result has not arrived. On a tie the task goes to the
+        worker with more of those: with its pipe read, they are done and wait behind the
+        other's results, so it is the one ahead.
 
         Results arrive in task order, so the results of a worker ahead of the other wait
         behind the other's, and their count says it is busy when it is not: given by that
@@ -318,18 +322,18 @@ class Workers:
             unread = 0
         return self.queued[index] - self.sent[index], unread, -self.load[index]
 
-    def _room(self, index: int, size: int) -> bool:
-        """Whether a task of ``size`` bytes is small and its worker's task pipe has room for
-        it now, so that writing it never waits for the worker (only the parent writes there
-        now). The pipe holds pages: all full but the partly read and partly written ones,
-        and the task may take two more."""
+    def _room(self, index: int, size: int, unread: int) -> bool:
+        """Whether a task of ``size`` bytes is small and its worker's task pipe, holding
+        ``unread`` bytes (:meth:`_backlog`'s reading, which the worker can only have lowered
+        since), has room for it now, so that writing it never waits for the worker (only the
+        parent writes there now). The pipe holds pages: all full but the partly read and
+        partly written ones, and the task may take two more."""
         import fcntl
 
         if size > SMALL_TASK:
             return False
-        fd = self.tasks[index].fileno()
         try:
-            return _unread(fd) + 4 * _PAGE <= fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+            return unread + 4 * _PAGE <= fcntl.fcntl(self.tasks[index].fileno(), fcntl.F_GETPIPE_SZ)
         except OSError:
             return False
 

@@ -129,22 +129,21 @@ def test_a_worker_ahead_of_the_other_takes_more_of_the_tasks(tmp_path: Path) -> 
     output = tmp_path / "out.bin"
     fd = os.open(output, os.O_RDWR | os.O_CREAT)
     workers = Workers(_one_slow_worker, 2, place=fd)
-    done: list[int] = []
-    offset = 0
+    done: list[int] = []  # the worker of each result, in order
+
+    def place_next() -> None:
+        (_, pid), held = workers.next()
+        held.place(len(done) * 1000)
+        done.append(pid)
+
     try:
-        for number in range(60):
+        for number in range(60):  # at most 8 in flight, as verify keeps them
             workers.submit((number, str(lock)))
             while workers.pending >= 8:
-                (_, pid), held = workers.next()
-                held.place(offset)
-                offset += held.size
-                done.append(pid)
+                place_next()
         workers.end()
         while workers.pending:
-            (_, pid), held = workers.next()
-            held.place(offset)
-            offset += held.size
-            done.append(pid)
+            place_next()
     finally:
         workers.close()
         os.close(fd)
