@@ -17,8 +17,8 @@ REFERENCE = (ROOT / ".." / "shared" / "reference").resolve()
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every run of the CLI keeps its compiled meters.csv under this test session's own
-    directory (XDG_CACHE_HOME), never in the user's cache."""
+    """Every run of the CLI keeps its compiled meters.csv and certificate files under this
+    test session's own directory (XDG_CACHE_HOME), never in the user's cache."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 

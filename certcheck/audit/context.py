@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.keystore import KeyStore
+from certcheck.audit.keystore_cache import KeyStoreCache
 from certcheck.audit.model import Organisation, Placement
 from certcheck.audit.serialise import JsonText, dumps
 from certcheck.market.meters import (
@@ -183,9 +184,11 @@ def build_context(
     at: datetime,
     checks: tuple[Callable[..., Any], ...] | None = None,
     mapping_cache: MappingCache | None = None,
+    keystore_cache: KeyStoreCache | None = None,
 ) -> AuditContext:
     """The context for a run: meters.csv (or ``--meter`` values), operators.csv, trust anchors
-    and signing certificates. ``mapping_cache`` reuses meters.csv compiled while unchanged.
+    and signing certificates. ``mapping_cache`` reuses meters.csv compiled while unchanged,
+    and ``keystore_cache`` the certificate files.
 
     Bad meters.csv rows are skipped and kept in the mapping's ``bad_rows`` (with the rows whose
     network no organisation answers for): the caller lists them, or refuses them.
@@ -196,8 +199,8 @@ def build_context(
         meter_map = load_meters(mapping, strict=False, networks=networks, cache=mapping_cache)
     else:
         meter_map = mapping_from_arguments(meters, networks)
-    anchors = KeyStore.from_paths(trust) if trust else None
-    signers = KeyStore.from_paths(certs) if certs else None
+    anchors = KeyStore.from_paths(trust, keystore_cache) if trust else None
+    signers = KeyStore.from_paths(certs, keystore_cache) if certs else None
     return AuditContext(
         at=at,
         registry=registry,

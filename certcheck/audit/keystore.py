@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from certcheck.audit.sources import NoInput, iter_raw
+from certcheck.audit.sources import NoInput, RawInput, iter_raw
 from certcheck.smki.certificate import SmkiCertificate
+
+if TYPE_CHECKING:
+    from certcheck.audit.keystore_cache import KeyStoreCache
 
 
 class KeyStoreError(ValueError):
@@ -32,22 +36,37 @@ class KeyStore:
             self.by_ski.setdefault(cert.subject_key_id, cert)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str]) -> KeyStore:
-        """Load every certificate under ``paths``; raise KeyStoreError naming a bad file."""
-        from certcheck.formats.sniff import decode_item
+    def from_paths(cls, paths: Iterable[str], cache: KeyStoreCache | None = None) -> KeyStore:
+        """Load every certificate under ``paths``; raise KeyStoreError naming a bad file.
 
+        With ``cache``, files whose bytes are unchanged since a run that loaded them are not
+        decoded again (:mod:`certcheck.audit.keystore_cache`)."""
         store = cls()
         try:
             raws = list(iter_raw(list(paths)))
         except NoInput as exc:
             raise KeyStoreError(str(exc)) from exc
-        for raw in raws:
-            if raw.data is None:
-                raise KeyStoreError(f"{raw.source}: {raw.error}")
-            item = decode_item(raw.data, raw.source)
-            if item.kind != "certificate":
-                why = item.problems[0].message if item.problems else f"holds a {item.kind}"
-                raise KeyStoreError(f"{raw.source}: not a certificate file ({why})")
-            for placement in item.placements:
-                store.add(placement.certificate)
+        key = None
+        if cache is not None and all(raw.data is not None for raw in raws):
+            key = cache.key([bytes(raw.data) for raw in raws if raw.data is not None])
+        compiled = cache.load(key) if cache is not None and key is not None else None
+        for certificate in compiled if compiled is not None else _decoded(raws):
+            store.add(certificate)
+        if cache is not None and key is not None and compiled is None:
+            cache.store(key, store.certificates)
         return store
+
+
+def _decoded(raws: list[RawInput]) -> Iterator[SmkiCertificate]:
+    """The certificates of each file, decoded; KeyStoreError for the first bad one."""
+    from certcheck.formats.sniff import decode_item
+
+    for raw in raws:
+        if raw.data is None:
+            raise KeyStoreError(f"{raw.source}: {raw.error}")
+        item = decode_item(raw.data, raw.source)
+        if item.kind != "certificate":
+            why = item.problems[0].message if item.problems else f"holds a {item.kind}"
+            raise KeyStoreError(f"{raw.source}: not a certificate file ({why})")
+        for placement in item.placements:
+            yield placement.certificate

@@ -7,6 +7,7 @@ import typer
 from certcheck.cli.options import (
     FORMAT_HELP,
     PATH,
+    CacheDir,
     Color,
     ColorChoice,
     ConfigFile,
@@ -14,6 +15,7 @@ from certcheck.cli.options import (
     MaxDerDepth,
     MaxItemBytes,
     MaxLineBytes,
+    NoCache,
     NoConfig,
     OutputFormat,
 )
@@ -41,6 +43,8 @@ def decode(
     max_line_bytes: MaxLineBytes = None,
     max_der_depth: MaxDerDepth = None,
     max_certificates: MaxCertificates = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
     color: Color = ColorChoice.AUTO,
     config: ConfigFile = None,
     no_config: NoConfig = False,
@@ -53,13 +57,17 @@ def decode(
     """
     from certcheck.audit.decoding import decode_raw
     from certcheck.audit.keystore import KeyStore, KeyStoreError
+    from certcheck.audit.keystore_cache import KeyStoreCache
     from certcheck.audit.limits import limits_with
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
+    from certcheck.compiled import cache_directory
 
+    cache = cache_directory(cache_dir, no_cache)
     try:
-        keystore = KeyStore.from_paths(certs) if certs else KeyStore()
+        compiled = KeyStoreCache(cache) if cache is not None else None
+        keystore = KeyStore.from_paths(certs, compiled) if certs else KeyStore()
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
     registry = None

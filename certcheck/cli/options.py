@@ -123,6 +123,23 @@ PATH = click.Path()
 
 CONFIG_PANEL = "Configuration"
 
+# Where decoded inputs are kept for the next run (certcheck.compiled): verify and decode.
+CacheDir = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        click_type=PATH,
+        help="Keep meters.csv and certificate files compiled here for the next run "
+        "(default $XDG_CACHE_HOME/certcheck or ~/.cache/certcheck).",
+    ),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache", help="Read meters.csv and certificate files afresh; keep no compiled copy."
+    ),
+]
+
 
 def _config_seen(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
     """--config and --no-config are eager: once both are parsed, and before any other option,

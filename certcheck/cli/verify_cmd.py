@@ -8,6 +8,7 @@ import typer
 from certcheck.cli.options import (
     CHECK_NAMES,
     PATH,
+    CacheDir,
     Color,
     ColorChoice,
     ConfigFile,
@@ -16,6 +17,7 @@ from certcheck.cli.options import (
     MaxDerDepth,
     MaxItemBytes,
     MaxLineBytes,
+    NoCache,
     NoConfig,
     Quiet,
 )
@@ -54,16 +56,8 @@ def verify(
     strict_mapping: bool = typer.Option(
         False, "--strict-mapping", help="Any bad meters.csv row is a usage error (exit 2)."
     ),
-    cache_dir: str = typer.Option(
-        None,
-        "--cache-dir",
-        click_type=PATH,
-        help="Keep meters.csv compiled here for the next run "
-        "(default $XDG_CACHE_HOME/certcheck or ~/.cache/certcheck).",
-    ),
-    no_cache: bool = typer.Option(
-        False, "--no-cache", help="Read meters.csv afresh; keep no compiled copy."
-    ),
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
     operators: str = typer.Option(
         None,
         "--operators",

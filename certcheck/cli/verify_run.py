@@ -9,7 +9,6 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from certcheck.audit.limits import DEFAULT_LIMITS, Limits
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
     from certcheck.audit.sources import Block
     from certcheck.checks.registry import Rule
-    from certcheck.market.meters import BadRow, MappingCache
+    from certcheck.market.meters import BadRow
     from certcheck.output.gate import Gate
     from certcheck.output.writers import RecordWriter
 
@@ -65,9 +64,13 @@ def build_context(request: VerifyRequest) -> AuditContext:
     """The AuditContext for a request; usage errors name the file at fault."""
     from certcheck.audit import context
     from certcheck.audit.keystore import KeyStoreError
+    from certcheck.audit.keystore_cache import KeyStoreCache
     from certcheck.checks.registry import check_functions
+    from certcheck.compiled import cache_directory
+    from certcheck.market.meters import MappingCache
 
     at = parse_at(request.at)
+    cache = cache_directory(request.cache_dir, request.no_cache)
     try:
         built = context.build_context(
             mapping=request.mapping,
@@ -77,7 +80,8 @@ def build_context(request: VerifyRequest) -> AuditContext:
             certs=request.certs,
             at=at,
             checks=None if request.rules is None else check_functions(request.rules),
-            mapping_cache=_mapping_cache(request),
+            mapping_cache=MappingCache(cache) if cache is not None else None,
+            keystore_cache=KeyStoreCache(cache) if cache is not None else None,
         )
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
@@ -87,16 +91,6 @@ def build_context(request: VerifyRequest) -> AuditContext:
 
 
 BAD_ROWS_SHOWN = 20  # SPEC.md "Inputs": the first 20 bad rows, then a count
-
-
-def _mapping_cache(request: VerifyRequest) -> MappingCache | None:
-    """Where meters.csv is kept compiled: --cache-dir, else the user's cache; None with
-    --no-cache."""
-    from certcheck.market.meters import MappingCache, default_cache_dir
-
-    if request.no_cache:
-        return None
-    return MappingCache(Path(request.cache_dir) if request.cache_dir else default_cache_dir())
 
 
 def list_bad_rows(bad_rows: list[BadRow], strict: bool) -> None:

@@ -16,10 +16,11 @@ import os
 import stat
 from pathlib import Path
 
+from certcheck.compiled import default_cache_dir
 from certcheck.market.csvread import RegistryError, read_header, read_rows
 from certcheck.market.meters.arguments import METER_ARGUMENT, mapping_from_arguments
 from certcheck.market.meters.bulk import read_bulk
-from certcheck.market.meters.cache import MappingCache, default_cache_dir
+from certcheck.market.meters.cache import MappingCache
 from certcheck.market.meters.model import BadRow, DeviceType, Meter, eui_number
 from certcheck.market.meters.repeats import refuse_repeated
 from certcheck.market.meters.rows import RowJudge

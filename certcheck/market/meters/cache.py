@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from array import array
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from certcheck import __version__
+from certcheck.compiled import CompiledFiles
 from certcheck.market.meters.model import BadRow
 from certcheck.market.meters.table import MeterMapping
 
@@ -32,15 +30,8 @@ FORMAT = 1  # the layout below and the packing of meters.table: change it when e
 MAGIC = b"certcheck compiled meters.csv\n"
 KEEP = 4  # compiled mappings kept in the directory, the most recently used
 _READ_BYTES = 1 << 20
-_PREFIX, _SUFFIX = "meters-", ".bin"
+_PREFIX = "meters-"
 _SIZE_BYTES = 8  # the JSON header's length, little-endian
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/certcheck``, else ``~/.cache/certcheck``."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "certcheck"
 
 
 @dataclass(frozen=True)
@@ -48,6 +39,10 @@ class MappingCache:
     """Compiled meters.csv mappings in ``directory``."""
 
     directory: Path
+
+    @property
+    def files(self) -> CompiledFiles:
+        return CompiledFiles(self.directory, _PREFIX, KEEP)
 
     def key(self, path: str | Path, lenient: bool, networks: frozenset[str] | None) -> str:
         """The name of the compiled form of ``path`` read with these options."""
@@ -66,51 +61,20 @@ class MappingCache:
 
     def load(self, key: str, shown: str) -> MeterMapping | None:
         """The mapping compiled under ``key`` (bad rows naming ``shown``), or None."""
-        try:
-            data = (self.directory / f"{_PREFIX}{key}{_SUFFIX}").read_bytes()
-            mapping = _decode(data, key, shown)
-        except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        data = self.files.read(key)
+        if data is None:
             return None
-        with suppress(OSError):
-            os.utime(self.directory / f"{_PREFIX}{key}{_SUFFIX}")  # recently used
+        try:
+            mapping = _decode(data, key, shown)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            return None
+        self.files.used(key)
         return mapping
 
     def store(self, key: str, mapping: MeterMapping) -> None:
         """Keep ``mapping`` under ``key`` (atomically; silently not when the directory cannot
         be written), and drop all but the :data:`KEEP` most recently used."""
-        try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                prefix=".meters-", suffix=".tmp", dir=self.directory
-            )
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for part in _encode(mapping, key):
-                    out.write(part)
-            os.replace(temporary, self.directory / f"{_PREFIX}{key}{_SUFFIX}")
-        except OSError:
-            _remove(Path(temporary))
-            return
-        self._prune()
-
-    def _prune(self) -> None:
-        try:
-            kept = sorted(
-                self.directory.glob(f"{_PREFIX}*{_SUFFIX}"),
-                key=lambda found: found.stat().st_mtime,
-                reverse=True,
-            )
-        except OSError:
-            return
-        for old in kept[KEEP:]:
-            _remove(old)
-
-
-def _remove(path: Path) -> None:
-    with suppress(OSError):
-        path.unlink()
+        self.files.write(key, _encode(mapping, key))
 
 
 def _encode(mapping: MeterMapping, key: str) -> list[bytes]:

@@ -1,0 +1,95 @@
+"""Compiled forms of input files, kept in certcheck's cache directory for the next run.
+
+A compiled form is one file under the cache directory (``$XDG_CACHE_HOME/certcheck``, else
+``~/.cache/certcheck``, or ``--cache-dir``), named by a key its owner derives from the input's
+content: meters.csv (:mod:`certcheck.market.meters.cache`) and the certificate files of
+``--certs`` and ``--trust`` (:mod:`certcheck.audit.keystore_cache`). Each owner checks what it
+reads back and ignores a file that is not exactly one it wrote. Writing is atomic (a temporary
+file renamed into place) and best effort: a read-only or missing directory only costs the reuse.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/certcheck``, else ``~/.cache/certcheck``."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "certcheck"
+
+
+def cache_directory(named: str | None, off: bool) -> Path | None:
+    """Where compiled forms are kept: ``named`` (``--cache-dir``), else the user's cache;
+    None when ``off`` (``--no-cache``)."""
+    if off:
+        return None
+    return Path(named) if named else default_cache_dir()
+
+
+@dataclass(frozen=True)
+class CompiledFiles:
+    """The compiled forms of one kind in ``directory``: ``{prefix}{key}.bin``, of which the
+    ``keep`` most recently used are kept."""
+
+    directory: Path
+    prefix: str
+    keep: int
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{self.prefix}{key}.bin"
+
+    def read(self, key: str) -> bytes | None:
+        """The bytes compiled under ``key``, or None when there are none to be read."""
+        try:
+            return self.path(key).read_bytes()
+        except OSError:
+            return None
+
+    def used(self, key: str) -> None:
+        """Mark the form under ``key`` as recently used (it was read back and is sound)."""
+        with suppress(OSError):
+            os.utime(self.path(key))
+
+    def write(self, key: str, parts: Iterable[bytes]) -> None:
+        """Keep ``parts`` under ``key`` (atomically; silently not when the directory cannot be
+        written), and drop all but the ``keep`` most recently used."""
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{self.prefix}", suffix=".tmp", dir=self.directory
+            )
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for part in parts:
+                    out.write(part)
+            os.replace(temporary, self.path(key))
+        except OSError:
+            _remove(Path(temporary))
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        try:
+            kept = sorted(
+                self.directory.glob(f"{self.prefix}*.bin"),
+                key=lambda found: found.stat().st_mtime,
+                reverse=True,
+            )
+        except OSError:
+            return
+        for old in kept[self.keep :]:
+            _remove(old)
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
