@@ -18,16 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/certcheck``, else ``~/.cache/certcheck``."""
+def default_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/certcheck``, else ``~/.cache/certcheck``; None (nothing is kept) when
+    there is no home, or it is relative or the root directory."""
     base = os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "certcheck"
+    if base and Path(base).is_absolute():
+        return Path(base) / "certcheck"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry
+        return None
+    return home / ".cache" / "certcheck" if home.is_absolute() and home != Path("/") else None
 
 
 def cache_directory(named: str | None, off: bool) -> Path | None:
     """Where compiled forms are kept: ``named`` (``--cache-dir``), else the user's cache;
-    None when ``off`` (``--no-cache``)."""
+    None when ``off`` (``--no-cache``) or when the user has no cache directory."""
     if off:
         return None
     return Path(named) if named else default_cache_dir()

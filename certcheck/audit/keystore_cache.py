@@ -4,11 +4,11 @@ Decoding a certificate with asn1crypto takes about half a millisecond, so a dire
 hundreds (the DCC test keystore holds 416) cost more than the rest of a one-command run's
 start-up. A keystore that loaded without error is kept compiled (:mod:`certcheck.compiled`):
 its certificates' decoded fields as JSON (:mod:`certcheck.smki.compiled`), no code, nothing
-unpickled, named by a SHA-256 of this format, certcheck's version and each file's bytes in the
-order they are read. The next run reads the files, and while that digest is unchanged takes the
-certificates from the compiled form instead of decoding them. A compiled form that is cut
-short, altered or from another version is not used. Bad files are never compiled: they are
-reported at start-up as before.
+unpickled, named by a SHA-256 of this format, the versions of certcheck and of asn1crypto
+(which decodes them), and each file's bytes in the order they are read. The next run reads the
+files, and while that digest is unchanged takes the certificates from the compiled form instead
+of decoding them. A compiled form that is cut short, altered or from another version is not
+used. Bad files are never compiled: they are reported at start-up as before.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import asn1crypto
 
 from certcheck import __version__
 from certcheck.compiled import CompiledFiles
@@ -42,7 +44,8 @@ class KeyStoreCache:
 
     def key(self, contents: Sequence[bytes]) -> str:
         """The name of the compiled form of certificate files with these bytes, in order."""
-        digest = hashlib.sha256(f"{FORMAT} {__version__} {len(contents)}\n".encode())
+        versions = f"{FORMAT} {__version__} {asn1crypto.__version__} {len(contents)}\n"
+        digest = hashlib.sha256(versions.encode())
         for data in contents:
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)

@@ -79,6 +79,23 @@ def test_the_default_cache_is_under_xdg_cache_home(tmp_path: Path) -> None:
     assert len(_compiled(tmp_path / "xdg" / "certcheck")) == 1
 
 
+def test_without_an_absolute_home_nothing_is_kept(tmp_path: Path) -> None:
+    meters = _meters(tmp_path)
+    environment = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
+    command = [sys.executable, "-m", "certcheck", "verify", *PAYLOADS, "--mapping", str(meters)]
+    for home in ("relative-home", "/"):
+        done = subprocess.run(
+            [*command, *OPTIONS],
+            env={**environment, "HOME": home},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (done.returncode, done.stderr.count("Traceback")) == (0, 0), done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["meters.csv"]
+
+
 def test_a_damaged_or_unwritable_cache_changes_nothing(tmp_path: Path) -> None:
     meters, cache = _meters(tmp_path), tmp_path / "cache"
     fresh = _run(meters, "--no-cache")
