@@ -279,10 +279,35 @@ def generate_mapping(path: str | Path, meters: int) -> Path:
     return path
 
 
+def generate_devices(directory: str | Path, count: int) -> Path:
+    """Write ``count`` device digital-signing certificates of the demo world's DCA under
+    ``directory`` (``<EUI>-ds.pem``; reused when all are there): a keystore of the size a
+    Supplier's or the DCC test environment's ``--certs`` directory has."""
+    from certcheck.demo import pki
+    from certcheck.demo.world import DCA_NAME, ROOT_NAME
+    from certcheck.smki.roles import DIGITAL_SIGNATURE, CertificatePoliciesOID
+
+    directory = Path(directory)
+    if len(list(directory.glob("*-ds.pem"))) == count:
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    root = pki.make_root(SEED, ROOT_NAME)
+    dca = pki.make_issuing_ca(
+        SEED, root, DCA_NAME, role=None, policy=CertificatePoliciesOID.TEST_DEVICE
+    )
+    for number in range(count):
+        device = bytes.fromhex(f"00DEBE{number:010X}")
+        issued = pki.issue_device(SEED, dca, device, DIGITAL_SIGNATURE)
+        (directory / f"{device.hex().upper()}-ds.pem").write_bytes(issued.pem)
+    return directory
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1] == "--mapping":
         generate_mapping(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "--devices":
+        generate_devices(sys.argv[2], int(sys.argv[3]))
     else:
         generate(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

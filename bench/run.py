@@ -432,6 +432,7 @@ def ratio_table(  # type: ignore[no-untyped-def]
     if options.mapping_rows:
         table += mapping_ready(inputs, big_mapping, options.mapping_rows, cache, env)
     table += start_up(inputs, env)
+    keystore_start_up(inputs, cache, env)
     duis = paired.get("duis-6.21")
     if duis:
         peak = max(
@@ -465,7 +466,7 @@ def mapping_ready(  # type: ignore[no-untyped-def]
     argv = verify_argv(inputs.verify_arguments(one, small), 1, big.parent / "out.jsonl")
     base = best_of("verify one item, one-row mapping", argv, env=env)
     argv = verify_argv(inputs.verify_arguments(one, big), 1, big.parent / "out.jsonl")
-    shutil.rmtree(cache, ignore_errors=True)
+    _forget(cache, "meters-")
     cold = run_measured(f"verify one item, {rows:,}-row mapping, cold", argv, 1, env=env)
     warm = best_of(f"verify one item, {rows:,}-row mapping, warm", argv, env=env)
     for measure in (base, cold, warm):
@@ -492,6 +493,57 @@ def mapping_ready(  # type: ignore[no-untyped-def]
             note=f"compiled form {size}; verify {warm.cpu_seconds - base.cpu_seconds:+.2f} s",
         ),
     ]
+
+
+def _forget(cache: Path, prefix: str) -> None:
+    """Remove the compiled forms whose names begin with ``prefix`` from the runs' cache."""
+    for compiled in (cache / "certcheck").glob(f"{prefix}*.bin"):
+        compiled.unlink()
+
+
+KEYSTORE_CERTIFICATES = 400  # about the DCC test environment's keystore (416 certificates)
+
+
+def keystore_start_up(inputs, cache: Path, env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """CPU of a one-command verify whose ``--certs`` also names a directory of
+    KEYSTORE_CERTIFICATES device certificates: decoded (no compiled keystore at all, so the
+    input set's own certificates are decoded too), reused, and without that directory (its
+    own keystores reused), the least of three alternated runs each. SPEC.md sets no target for
+    it: the figures show what the compiled keystores save at start-up."""
+    devices = inputs.directory / "pki" / f"devices-{KEYSTORE_CERTIFICATES}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.generate",
+            "--devices",
+            str(devices),
+            str(KEYSTORE_CERTIFICATES),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    batch = inputs.gbcs if inputs.gbcs_items else inputs.duis
+    one = first_lines(batch, 1, inputs.directory / "keystore-one.jsonl")
+    out = inputs.directory / "keystore-out.jsonl"
+    plain = verify_argv(inputs.verify_arguments(one), 1, out)
+    more = [*plain[: plain.index("-f")], "--certs", str(devices), *plain[plain.index("-f") :]]
+    label = f"verify one item, +{KEYSTORE_CERTIFICATES} certificates"
+    runs: dict[str, list[Measure]] = {"without": [], "decoded": [], "reused": []}
+    for _ in range(3):  # alternated, so that a slow minute does not fall on one kind alone
+        runs["without"].append(run_measured("verify one item", plain, 1, env=env))
+        _forget(cache, "certs-")
+        runs["decoded"].append(run_measured(f"{label}, decoded", more, 1, env=env))
+        runs["reused"].append(run_measured(f"{label}, reused", more, 1, env=env))
+    base, decoded, reused = (least_cpu(measures) for measures in runs.values())
+    for measure in (base, decoded, reused):
+        print(measure.line(), flush=True)
+    print(
+        f"--certs with {KEYSTORE_CERTIFICATES} more certificates: one-item verify "
+        f"{decoded.cpu_seconds - base.cpu_seconds:+.2f} s CPU decoded, "
+        f"{reused.cpu_seconds - base.cpu_seconds:+.2f} s reused (least of three each)",
+        flush=True,
+    )
 
 
 def compile_package() -> None:
