@@ -58,7 +58,8 @@ class KeyStoreCache:
             return None
         try:
             certificates = _decode(data, key)
-        except (ValueError, TypeError, KeyError):  # json's errors are ValueErrors
+        # json's errors are ValueErrors; RecursionError: arrays nested past the parser's depth
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None
         self.files.used(key)
         return certificates

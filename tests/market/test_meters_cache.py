@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from certcheck.market.meters import MappingCache, MeterMapping, load_meters, read_carefully
-from certcheck.market.meters.cache import KEEP
+from certcheck.market.meters.cache import KEEP, MAGIC
 
 LOND = "1200000000002"
 ROWS = [
@@ -108,13 +108,16 @@ def _damage(compiled: Path, how: str) -> None:
         compiled.write_bytes(b"X" + data[1:])
     elif how == "empty":
         compiled.write_bytes(b"")
+    elif how == "nested header":  # past the JSON parser's depth: RecursionError
+        nested = b"[" * 200_000 + b"]" * 200_000
+        compiled.write_bytes(MAGIC + len(nested).to_bytes(8, "little") + nested)
     elif how == "directory":
         compiled.unlink()
         compiled.mkdir()
 
 
 @pytest.mark.parametrize(
-    "how", ["truncated", "array byte", "header", "magic", "empty", "directory"]
+    "how", ["truncated", "array byte", "header", "magic", "empty", "nested header", "directory"]
 )
 def test_a_damaged_compiled_form_is_not_used(tmp_path: Path, how: str) -> None:
     path = _csv(tmp_path)

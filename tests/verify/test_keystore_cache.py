@@ -3,6 +3,7 @@ reports, and a bad or changed file treated exactly as without the cache."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,21 @@ def test_a_damaged_compiled_form_is_ignored_and_written_again(tmp_path: Path) ->
         compiled.write_bytes(damaged)
         assert _seen(KeyStore.from_paths([str(orgs)], cache)) == fresh
         assert compiled.read_bytes() == data  # compiled again
+
+
+def test_a_compiled_form_nested_past_the_json_parser_is_ignored(tmp_path: Path) -> None:
+    orgs, cache = _orgs(tmp_path), KeyStoreCache(tmp_path / "cache")
+    fresh = _seen(KeyStore.from_paths([str(orgs)], cache))
+    [compiled] = _compiled(cache.directory)
+    data = compiled.read_bytes()
+    magic_and_header = data[: data.index(b"\n", data.index(b"\n") + 1) + 1]
+    body = b"[" * 200_000 + b"]" * 200_000
+    header = magic_and_header.replace(
+        magic_and_header.split(b'"body":"')[1].split(b'"')[0],
+        hashlib.sha256(body).hexdigest().encode(),
+    )
+    compiled.write_bytes(header + body)
+    assert _seen(KeyStore.from_paths([str(orgs)], cache)) == fresh
 
 
 def test_a_bad_file_is_an_error_at_start_up_and_never_compiled(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ class MappingCache:
             return None
         try:
             mapping = _decode(data, key, shown)
-        except (ValueError, KeyError, TypeError, OverflowError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             return None
         self.files.used(key)
         return mapping
