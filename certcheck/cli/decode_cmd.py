@@ -1,6 +1,6 @@
 """``certcheck decode``: show what certificate files and command payloads carry."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from certcheck.cli.options import (
     NoConfig,
     OutputFormat,
 )
+
+if TYPE_CHECKING:
+    from certcheck.audit.keystore import KeyStore
 
 
 def decode(
@@ -57,17 +60,13 @@ def decode(
     """
     from certcheck.audit.decoding import decode_raw
     from certcheck.audit.keystore import KeyStore, KeyStoreError
-    from certcheck.audit.keystore_cache import KeyStoreCache
     from certcheck.audit.limits import limits_with
     from certcheck.audit.sources import NoInput, iter_raw
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
-    from certcheck.compiled import cache_directory
 
-    cache = cache_directory(cache_dir, no_cache)
     try:
-        compiled = KeyStoreCache(cache) if cache is not None else None
-        keystore = KeyStore.from_paths(certs, compiled) if certs else KeyStore()
+        keystore = _keystore(certs, cache_dir, no_cache) if certs else KeyStore()
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
     registry = None
@@ -111,3 +110,14 @@ def decode(
     if count == 0:
         raise UsageProblem("no input found")
     return ExitCode.FINDINGS if failures else ExitCode.OK
+
+
+def _keystore(certs: list[str], cache_dir: str | None, no_cache: bool) -> "KeyStore":
+    """The certificates of ``--certs``, kept compiled unless ``--no-cache`` (imported only
+    then: a decode without them starts without the cache's modules)."""
+    from certcheck.audit.keystore import KeyStore
+    from certcheck.audit.keystore_cache import KeyStoreCache
+    from certcheck.compiled import cache_directory
+
+    cache = cache_directory(cache_dir, no_cache)
+    return KeyStore.from_paths(certs, KeyStoreCache(cache) if cache is not None else None)

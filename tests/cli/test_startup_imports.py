@@ -72,6 +72,13 @@ def test_decode_to_the_terminal_imports_no_writer() -> None:
     assert not {m for m in modules if m.startswith("certcheck.output.writers")}
 
 
+def test_decode_without_certs_imports_no_cache_module() -> None:
+    payload = Path(__file__).resolve().parents[2] / "fixtures/world/payloads/duis"
+    modules = imported("decode", str(next(payload.glob("*correct*.xml"))))
+    cache = {"certcheck.compiled", "certcheck.audit.keystore_cache", "tempfile"}
+    assert not cache & modules
+
+
 def test_a_command_imports_no_other_command() -> None:
     modules = imported("mpan", "2000024512368")
     assert {m for m in COMMAND_MODULES.values() if m in modules} == {COMMAND_MODULES["mpan"]}
