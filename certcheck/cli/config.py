@@ -55,16 +55,25 @@ def find_config(start: Path) -> Path | None:
 
 def read_config(path: Path, required: bool) -> dict[str, Any] | None:
     """The certcheck table of ``path``: the whole of a certcheck.toml, ``[tool.certcheck]``
-    of a pyproject.toml (None when it has none and ``required`` is false)."""
-    import tomllib
+    of a pyproject.toml (None when it has none and ``required`` is false).
 
+    A pyproject.toml found on the way up whose bytes cannot name the table (no ``certcheck``
+    and no escape that could spell it) is not parsed: a run from inside another Python project
+    costs no TOML parse (the parser's import alone is about 3 ms of a one-file decode)."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as exc:
         raise UsageProblem(
             f"{path}: cannot read the configuration ({exc.strerror or exc})"
         ) from None
+    if path.name == PYPROJECT and not required and not _may_name_certcheck(raw):
+        return None
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not valid TOML (not UTF-8: {exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageProblem(f"{path}: not valid TOML ({exc})") from None
     if path.name != PYPROJECT:
@@ -75,6 +84,12 @@ def read_config(path: Path, required: bool) -> dict[str, Any] | None:
     if table is not None and not isinstance(table, dict):
         raise UsageProblem(f"{path}: tool.certcheck: expected a table")
     return table
+
+
+def _may_name_certcheck(raw: bytes) -> bool:
+    """Whether TOML ``raw`` may hold a ``certcheck`` key: written out, or spelt with escapes
+    in a quoted key (``"\\u0063ertcheck"``)."""
+    return b"certcheck" in raw or b"\\u" in raw or b"\\U" in raw
 
 
 def option_keys(command: click.Command) -> dict[str, click.Option]:

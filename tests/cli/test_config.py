@@ -104,12 +104,13 @@ def _anywhere(world: Path) -> list[str]:
         ("trust = 3\n", "trust"),
         ('format = ["json"]\n', "format"),
         ("this is not toml\n", "not valid TOML"),
+        ('at = "2026-06-01"\n# \xff\n', "not valid TOML (not UTF-8"),
     ],
 )
 def test_unknown_keys_and_bad_values_are_one_line_naming_file_and_key(
     tmp_path: Path, text: str, named: str
 ) -> None:
-    (tmp_path / "certcheck.toml").write_text(text)
+    (tmp_path / "certcheck.toml").write_bytes(text.encode("latin-1"))
     done = certcheck("verify", "payloads", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
@@ -157,3 +158,18 @@ def test_a_store_url_in_the_file_is_kept_as_it_is(tmp_path: Path) -> None:
     assert _path("postgresql://u@h/db", config, "x") == "postgresql://u@h/db"
     assert _path("-", config, "x") == "-"
     assert _path("audit.db", config, "x") == str(tmp_path / "audit.db")
+
+
+def test_another_projects_pyproject_is_not_read_unless_it_may_name_certcheck(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nthis is not toml\n')
+    done = certcheck("mpan", "2000024512368", "-f", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # another project's broken file is none of ours
+    (tmp_path / "pyproject.toml").write_text('[tool."\\u0063ertcheck"]\nformat = "json"\n')
+    spelt = certcheck("mpan", "2000024512368", cwd=tmp_path)
+    assert spelt.returncode == 0, spelt.stderr
+    assert json.loads(spelt.stdout)[0]["valid"] is True  # the escaped key is still found
+    (tmp_path / "pyproject.toml").write_text("[tool.certcheck]\nthis is not toml\n")
+    broken = certcheck("mpan", "2000024512368", cwd=tmp_path)
+    assert broken.returncode == 2 and "not valid TOML" in broken.stderr

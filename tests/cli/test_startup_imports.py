@@ -41,13 +41,14 @@ PROBE = (
 )
 
 
-def imported(*args: str) -> set[str]:
-    """The modules a real ``certcheck ARGS`` process imports."""
+def imported(*args: str, cwd: Path | None = None) -> set[str]:
+    """The modules a real ``certcheck ARGS`` process imports (run in ``cwd``)."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,
         text=True,
         check=False,
+        cwd=cwd,
         env={**os.environ, "NO_COLOR": "1", "TERM": "dumb"},
     )
     assert done.returncode == 0, done.stderr
@@ -77,6 +78,13 @@ def test_decode_without_certs_imports_no_cache_module() -> None:
     modules = imported("decode", str(next(payload.glob("*correct*.xml"))))
     cache = {"certcheck.compiled", "certcheck.audit.keystore_cache", "tempfile"}
     assert not cache & modules
+
+
+def test_another_projects_pyproject_is_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "another"\n')
+    assert "tomllib" not in imported("mpan", "2000024512368", cwd=tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.certcheck]\nformat = "json"\n')
+    assert "tomllib" in imported("mpan", "2000024512368", cwd=tmp_path)
 
 
 def test_a_command_imports_no_other_command() -> None:
