@@ -11,10 +11,13 @@ file renamed into place) and best effort: a read-only or missing directory only 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 def default_cache_dir() -> Path | None:
@@ -50,17 +53,22 @@ class CompiledFiles:
     def path(self, key: str) -> Path:
         return self.directory / f"{self.prefix}{key}.bin"
 
-    def read(self, key: str) -> bytes | None:
-        """The bytes compiled under ``key``, or None when there are none to be read."""
+    def load(self, key: str, decode: Callable[[bytes], _T]) -> _T | None:
+        """What ``decode`` makes of the bytes compiled under ``key``, marked as recently used;
+        None when there are none to be read, or ``decode`` finds them damaged (it raises
+        ValueError, TypeError, KeyError or OverflowError for bytes that are not exactly a
+        form it wrote; RecursionError comes from JSON nested past the parser's depth)."""
         try:
-            return self.path(key).read_bytes()
+            data = self.path(key).read_bytes()
         except OSError:
             return None
-
-    def used(self, key: str) -> None:
-        """Mark the form under ``key`` as recently used (it was read back and is sound)."""
+        try:
+            decoded = decode(data)
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+            return None
         with suppress(OSError):
-            os.utime(self.path(key))
+            os.utime(self.path(key))  # recently used: kept by the next prune
+        return decoded
 
     def write(self, key: str, parts: Iterable[bytes]) -> None:
         """Keep ``parts`` under ``key`` (atomically; silently not when the directory cannot be

@@ -53,16 +53,7 @@ class KeyStoreCache:
 
     def load(self, key: str) -> list[SmkiCertificate] | None:
         """The certificates compiled under ``key``, in the order they were added, or None."""
-        data = self.files.read(key)
-        if data is None:
-            return None
-        try:
-            certificates = _decode(data, key)
-        # json's errors are ValueErrors; RecursionError: arrays nested past the parser's depth
-        except (ValueError, TypeError, KeyError, RecursionError):
-            return None
-        self.files.used(key)
-        return certificates
+        return self.files.load(key, lambda data: _decode(data, key))
 
     def store(self, key: str, certificates: Sequence[SmkiCertificate]) -> None:
         """Keep ``certificates`` under ``key`` (best effort: not when one cannot be written

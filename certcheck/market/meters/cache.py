@@ -61,15 +61,7 @@ class MappingCache:
 
     def load(self, key: str, shown: str) -> MeterMapping | None:
         """The mapping compiled under ``key`` (bad rows naming ``shown``), or None."""
-        data = self.files.read(key)
-        if data is None:
-            return None
-        try:
-            mapping = _decode(data, key, shown)
-        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
-            return None
-        self.files.used(key)
-        return mapping
+        return self.files.load(key, lambda data: _decode(data, key, shown))
 
     def store(self, key: str, mapping: MeterMapping) -> None:
         """Keep ``mapping`` under ``key`` (atomically; silently not when the directory cannot
