@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from certcheck.audit.sources import NoInput, RawInput, iter_raw
+from certcheck.smki.cache import remember
 from certcheck.smki.certificate import SmkiCertificate
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ class KeyStore:
     by_ski: dict[str, SmkiCertificate] = field(default_factory=dict)
 
     def add(self, cert: SmkiCertificate) -> None:
+        """Hold ``cert`` (once), and take it for an item that carries the same DER."""
+        remember(cert)
         if any(c.sha256 == cert.sha256 for c in self.by_entity.get(cert.entity_id or "", ())):
             return
         self.certificates.append(cert)

@@ -18,6 +18,7 @@ from certcheck.smki.roles import (
     PublicKeyAlgorithmOID,
     SignatureAlgorithmOID,
 )
+from certcheck.smki.strict import strict_problems
 
 DEVICE_NOT_AFTER_YEAR = 9999  # GBCS v1 section 12: notAfter 99991231235959Z
 
@@ -111,15 +112,5 @@ def profile_problems(cert: SmkiCertificate) -> tuple[str, ...]:
             "neither an organisation certificate (OU role and x500UniqueIdentifier) "
             "nor a device certificate (empty subject and hardwareModuleName)"
         ]
-    problems += _refused_by_cryptography(cert.der)
+    problems += strict_problems(cert.der)
     return tuple(dict.fromkeys(problems))
-
-
-def _refused_by_cryptography(der: bytes) -> list[str]:
-    from cryptography import x509
-
-    try:
-        x509.load_der_x509_certificate(der)
-    except Exception as exc:  # any refusal (ValueError, InvalidVersion, ...) is the finding
-        return [f"rejected by strict X.509 parsing: {str(exc).splitlines()[0][:120]}"]
-    return []

@@ -3,8 +3,12 @@ reports, and a bad or changed file treated exactly as without the cache."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ from tests.verify.cli import WORLD, certcheck, world_options_anywhere
 
 ORGS = WORLD / "pki" / "orgs"
 GBCS = WORLD / "payloads" / "gbcs"
+BEGIN, END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 BROKEN_PEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
 
 
@@ -141,3 +146,53 @@ def test_decode_names_the_same_signatures_with_the_keystore_compiled(tmp_path: P
             fresh.stderr,
         )
     assert len(_compiled(cache)) == 1
+
+
+def test_an_item_carrying_a_keystore_certificate_takes_the_keystores(tmp_path: Path) -> None:
+    orgs, cache = _orgs(tmp_path), KeyStoreCache(tmp_path / "cache")
+    KeyStore.from_paths([str(orgs)], cache)
+    certificate_from_der.cache_clear()
+    store = KeyStore.from_paths([str(orgs)], cache)  # read back: nothing decoded
+    assert store.certificates
+    for certificate in store.certificates:
+        assert certificate_from_der(bytes(bytearray(certificate.der))) is certificate
+
+
+# A keystore read back from its compiled form, then every certificate's profile problems, in a
+# fresh process: whether that imported cryptography.x509 (the strict parser) or not.
+PROFILE_PROBLEMS = """
+import json, sys
+from certcheck.audit.keystore import KeyStore
+from certcheck.audit.keystore_cache import KeyStoreCache
+from certcheck.smki.profile import profile_problems
+store = KeyStore.from_paths([sys.argv[1]], KeyStoreCache(__import__("pathlib").Path(sys.argv[2])))
+problems = {c.sha256: list(profile_problems(c)) for c in store.certificates}
+print(json.dumps([problems, "cryptography.x509" in sys.modules]))
+"""
+
+
+def _profile_problems(orgs: Path, cache: Path) -> tuple[dict[str, list[str]], bool]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROFILE_PROBLEMS, str(orgs), str(cache)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    problems, strict_parser_imported = json.loads(done.stdout)
+    return problems, strict_parser_imported
+
+
+def test_the_strict_parsers_verdicts_are_kept_with_the_keystore(tmp_path: Path) -> None:
+    orgs = _orgs(tmp_path)
+    text = sorted(orgs.glob("*.pem"))[0].read_text()
+    der = base64.b64decode("".join(line for line in text.splitlines() if "-----" not in line))
+    refused = der.replace(bytes.fromhex("a003020102"), bytes.fromhex("a003020112"), 1)  # v18
+    assert refused != der
+    body = base64.encodebytes(refused).decode()
+    (orgs / "version-18.pem").write_text(f"{BEGIN}\n{body}{END}\n")
+    fresh = _profile_problems(orgs, tmp_path / "cache")  # decoded, compiled
+    again = _profile_problems(orgs, tmp_path / "cache")  # read back
+    assert fresh[1] and not again[1]
+    assert again[0] == fresh[0]
+    refused_problems = again[0][hashlib.sha256(refused).hexdigest()]
+    assert any("rejected by strict X.509 parsing" in p for p in refused_problems)
