@@ -20,7 +20,10 @@ taken between measurements made side by side, and repeated (``--repeats``): each
 run is timed between two floors and divided by their mean, each ``--jobs 2`` run follows a
 ``--jobs 1`` run and is compared with it, and the figure printed is the median of those
 paired ratios (their range beside it). Dividing the least run by the least floor, timed
-minutes apart, mixed a fast minute's floor with a slow minute's runs.
+minutes apart, mixed a fast minute's floor with a slow minute's runs. Each ``--jobs N`` run is
+followed by the batch cut into N parts, each verified by a ``--jobs 1`` process, all started
+at once (:func:`run_at_once`): what the machine gives N independent processes doing the same
+work in the same minute, printed beside the ``--jobs N`` speed-up.
 CPU time is what a run costs whatever else shares the machine; wall-clock speed-ups are only
 meaningful on an idle machine, so the load average is printed beside them.
 
@@ -165,12 +168,14 @@ def first_lines(batch: Path, count: int, target: Path) -> Path:
 @dataclass(frozen=True)
 class Pair:
     """One repeat of a batch: its ``--jobs 1`` run between two floors, then its runs with the
-    other ``--jobs`` values (by job count)."""
+    other ``--jobs`` values (by job count), each followed by as many ``--jobs 1`` runs on the
+    batch's parts at once (:func:`run_at_once`)."""
 
     one: Measure
     floor_before: float
     floor_after: float
     others: dict[int, Measure]
+    parts: dict[int, Measure]
 
     @property
     def floor(self) -> float:
@@ -186,10 +191,15 @@ def paired_runs(  # type: ignore[no-untyped-def]
     jobs: list[int],
     repeats: int,
     env: dict[str, str],
+    parts_argv_for=None,
 ) -> list[Pair]:
     """``repeats`` rounds of: the floor, the ``--jobs 1`` run, the floor again, then a run for
     each other ``--jobs`` value; ``argv_for(jobs)`` is the command. Each ratio is then taken
-    within one round, between measurements made minutes apart at most."""
+    within one round, between measurements made minutes apart at most.
+
+    With ``parts_argv_for(jobs)`` (a command for each of the batch's ``jobs`` parts), each run
+    with more jobs is followed by those ``--jobs 1`` commands started at once: what this
+    machine gives as many independent processes splitting the same work, in the same minute."""
     pairs = []
     for _ in range(repeats):
         before = floor()
@@ -197,15 +207,57 @@ def paired_runs(  # type: ignore[no-untyped-def]
         after = floor()
         beside = (before + after) / 2
         print(f"{one.line()}  (floor beside it {beside * 1e6:.1f} us)", flush=True)
-        others = {}
+        others, parts = {}, {}
         for job_count in jobs:
-            if job_count != 1:
-                others[job_count] = run_measured(
-                    f"{label} --jobs {job_count}", argv_for(job_count), count, env=env
+            if job_count == 1:
+                continue
+            others[job_count] = run_measured(
+                f"{label} --jobs {job_count}", argv_for(job_count), count, env=env
+            )
+            print(others[job_count].line(), flush=True)
+            if parts_argv_for is not None:
+                parts[job_count] = run_at_once(
+                    f"{label} {job_count} parts at once", parts_argv_for(job_count), count, env=env
                 )
-                print(others[job_count].line(), flush=True)
-        pairs.append(Pair(one, before, after, others))
+                print(parts[job_count].line(), flush=True)
+        pairs.append(Pair(one, before, after, others, parts))
     return pairs
+
+
+def run_at_once(label: str, argvs: list[list[str]], items: int, **kw: Any) -> Measure:
+    """Start every command of ``argvs`` at once (each as :func:`run_measured` runs one): the
+    wall time until the last ends, their CPU time summed, the largest peak RSS, and the worst
+    exit code."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(argvs)) as pool:
+        measures = list(pool.map(lambda argv: run_measured(label, argv, 0, **kw), argvs))
+    seconds = time.perf_counter() - started
+    return Measure(
+        label,
+        items,
+        seconds,
+        sum(m.cpu_seconds for m in measures),
+        max(m.peak_rss_mb for m in measures),
+        max(m.exit_code for m in measures),
+    )
+
+
+def split_lines(batch: Path, parts: int, directory: Path) -> list[Path]:
+    """``batch`` cut into ``parts`` files of consecutive lines, as even as whole lines allow
+    (made once, kept beside the batch's inputs)."""
+    names = [directory / f"{batch.stem}-part{k + 1}of{parts}.jsonl" for k in range(parts)]
+    if all(name.exists() for name in names):
+        return names
+    with batch.open("rb") as source:
+        lines = sum(1 for _ in source)
+    with batch.open("rb") as source:
+        for k, name in enumerate(names):
+            share = lines // parts + (1 if k < lines % parts else 0)
+            with name.open("wb") as out:
+                out.writelines(islice(source, share))
+    return names
 
 
 def median_of(values: list[float]) -> tuple[float, str]:
@@ -354,8 +406,28 @@ def main(argv: list[str] | None = None) -> int:
             output = out / f"{name}-{count}-jobs{job_count}.jsonl"
             return verify_argv(inputs.verify_arguments(batch), job_count, output)
 
+        def parts_argv_for(
+            job_count: int, name: str = name, batch: Path = batch, count: int = count
+        ) -> list[list[str]]:
+            parts = split_lines(batch, job_count, inputs.directory)
+            return [
+                verify_argv(
+                    inputs.verify_arguments(part),
+                    1,
+                    out / f"{name}-{count}-part{k + 1}of{job_count}.jsonl",
+                )
+                for k, part in enumerate(parts)
+            ]
+
         paired[name] = paired_runs(
-            f"verify {name}", argv_for, count, floor_of[name], job_counts, options.repeats, env
+            f"verify {name}",
+            argv_for,
+            count,
+            floor_of[name],
+            job_counts,
+            options.repeats,
+            env,
+            parts_argv_for,
         )
         for pair in paired[name]:
             results += [pair.one, *pair.others.values()]
@@ -413,6 +485,14 @@ def ratio_table(  # type: ignore[no-untyped-def]
             wall, wall_spread = median_of(
                 [pair.one.seconds / pair.others[job_count].seconds for pair in pairs]
             )
+            if all(job_count in pair.parts for pair in pairs):
+                bound, bound_spread = median_of(
+                    [pair.one.seconds / pair.parts[job_count].seconds for pair in pairs]
+                )
+                wall_spread += (
+                    f"; {job_count} --jobs 1 runs on its {job_count} parts at once, in the same "
+                    f"rounds: {bound:.2f}x ({bound_spread})"
+                )
             table.append(
                 Ratio(
                     f"{name} --jobs {job_count} CPU / --jobs 1 CPU", cpu, "x", 1.2, note=cpu_spread
