@@ -49,13 +49,16 @@ class KeyStore:
             raws = list(iter_raw(list(paths)))
         except NoInput as exc:
             raise KeyStoreError(str(exc)) from exc
-        key = None
-        if cache is not None and all(raw.data is not None for raw in raws):
-            key = cache.key([bytes(raw.data) for raw in raws if raw.data is not None])
-        compiled = cache.load(key) if cache is not None and key is not None else None
+        contents = [bytes(raw.data) for raw in raws if raw.data is not None]
+        if cache is None or len(contents) < len(raws):  # an unreadable file: _decoded names it
+            for certificate in _decoded(raws):
+                store.add(certificate)
+            return store
+        key = cache.key(contents)
+        compiled = cache.load(key)
         for certificate in compiled if compiled is not None else _decoded(raws):
             store.add(certificate)
-        if cache is not None and key is not None and compiled is None:
+        if compiled is None:
             cache.store(key, store.certificates)
         return store
 

@@ -237,6 +237,7 @@ class Workers:
         self.arrived: list[deque[_Reply]] = [deque() for _ in range(jobs)]
         self.load = [0] * jobs  # tasks given to each worker whose result has not arrived
         self.outbox: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
+        self.capacity: list[int | None] = [None] * jobs  # each task pipe's size, once read
         self.queued = [0] * jobs  # tasks given to the sender thread, for each worker
         self.sent = [0] * jobs  # and of those, the ones it wrote (counted by that thread)
         self.sender = threading.Thread(target=self._send, name="certcheck-tasks", daemon=True)
@@ -328,14 +329,18 @@ class Workers:
         since), has room for it now, so that writing it never waits for the worker (only the
         parent writes there now). The pipe holds pages: all full but the partly read and
         partly written ones, and the task may take two more."""
-        import fcntl
-
         if size > SMALL_TASK:
             return False
-        try:
-            return unread + 4 * _PAGE <= fcntl.fcntl(self.tasks[index].fileno(), fcntl.F_GETPIPE_SZ)
-        except OSError:
-            return False
+        capacity = self.capacity[index]
+        if capacity is None:
+            import fcntl
+
+            try:
+                capacity = fcntl.fcntl(self.tasks[index].fileno(), fcntl.F_GETPIPE_SZ)
+            except OSError:
+                return False
+            self.capacity[index] = capacity  # only this process could change it: read once
+        return unread + 4 * _PAGE <= capacity
 
     def ready(self) -> bool:
         """Whether the oldest pending task's result is in."""
