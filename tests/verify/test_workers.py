@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from certcheck.audit.workers import SMALL_TASK, Held, PlaceFailed, Workers
+from certcheck.audit.workers import PIPE_BYTES, SMALL_TASK, Held, PlaceFailed, Workers
 
 
 def _echo(task: tuple[int, bytes]) -> tuple[tuple[int, int, int], bytes]:
@@ -37,6 +37,22 @@ def test_results_come_in_order_with_their_bytes() -> None:
     assert [(n, size) for (n, size, _), _ in got] == [(n, len(d)) for n, d in tasks]
     assert [payload for _, payload in got] == [d[::-1] * (n % 3) for n, d in tasks]
     assert len({pid for (_, _, pid), _ in got}) == 2
+
+
+def test_task_and_result_pipes_hold_a_megabyte() -> None:
+    """Large results cross in few writes: each pipe is given PIPE_BYTES of buffer (Linux lets
+    any process have up to pipe-max-size, 1 MB by default, and root more)."""
+    import fcntl
+
+    allowed = int(Path("/proc/sys/fs/pipe-max-size").read_text()) >= PIPE_BYTES
+    workers = Workers(_echo, 2)
+    try:
+        pipes = [connection.fileno() for connection in workers.tasks] + workers.results
+        sizes = {fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) for fd in pipes}
+    finally:
+        workers.close()
+    expected = PIPE_BYTES if allowed or os.geteuid() == 0 else os.sysconf("SC_PAGE_SIZE") * 16
+    assert sizes == {expected}  # else each keeps Linux's default, 16 pages
 
 
 def test_a_task_s_error_is_raised_in_order() -> None:
