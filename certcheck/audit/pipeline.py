@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,12 +38,14 @@ from certcheck.audit.pairing import (
 from certcheck.audit.serialise import (
     EMPTY_LIST,
     EntryCache,
+    as_elements,
     certificate_entry,
     dumps,
     json_members,
     json_string,
     occupant_entries,
     organisation_json,
+    record,
     record_tail,
 )
 from certcheck.audit.sources import Block, LineBlock, block_items
@@ -88,6 +89,9 @@ class BlockResult:
     # Suppliers found by pairing for records whose ``supplier`` is null, by record index: set
     # in the text all at once when it is next read (:meth:`as_text`)
     suppliers: dict[int, str] = field(default_factory=dict)
+    # the text holds each record as an element of -f json's array (serialise.element), not as
+    # JSON Lines: made so by a worker, for a block pairing leaves as it is
+    elements: bool = False
 
     def fetch(self) -> None:
         """Have the bytes a worker holds sent here (``utf8``), rather than placed."""
@@ -125,7 +129,7 @@ class BlockResult:
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The records as dicts, in order."""
-        return (json.loads(line) for line in self.lines())
+        return (record(line) for line in self.lines())
 
 
 def _listed_sender(item: Item, context: AuditContext) -> Organisation | None:
@@ -397,6 +401,7 @@ _WORKER_CONTEXT: AuditContext | None = None
 _WORKER_LIMITS: Limits = DEFAULT_LIMITS
 _WORKER_DIGESTS = False
 _WORKER_ENTRIES: EntryCache | None = None
+_WORKER_ELEMENTS = False
 
 
 def _file_of(block: Block) -> tuple[int, int, int] | None:
@@ -421,9 +426,13 @@ def _verify_in_worker(task: Block) -> tuple[BlockResult, bytes]:
     once here rather than decoded and encoded again by the parent on its way to the output,
     and sent as they are, beside the rest of the result (kept in it as text in the rare block
     that holds a lone surrogate, which UTF-8 cannot carry). A block of the file the worker
-    shares with the parent comes as where its lines are: they are read here."""
+    shares with the parent comes as where its lines are: they are read here. For ``-f json``
+    (``elements``), a block that pairing leaves as it is comes as the array's elements,
+    serialised here rather than by the reading process, which then only joins them."""
     assert _WORKER_CONTEXT is not None
     result = verify_block(task, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    if _WORKER_ELEMENTS and _asks_for_no_supplier(result):
+        result.text, result.elements = as_elements(result.text), True
     if result.offers:
         result.offers = PackedOffers.pack(result.offers)  # type: ignore[arg-type]
     try:
@@ -441,8 +450,13 @@ def verify_blocks(
     limits: Limits = DEFAULT_LIMITS,
     digests: bool = False,
     place: int | None = None,
+    elements: bool = False,
 ) -> Iterator[BlockResult]:
     """Each block's records, in input order, audited here or on ``jobs`` workers.
+
+    With ``elements`` (the records go to ``-f json``'s array and nowhere else), a worker's
+    block that pairing leaves as it is comes with its records as the array's elements
+    (:attr:`BlockResult.elements`).
 
     ``place`` is the descriptor of the regular file the records are written to, when the
     caller writes them as they are: then a worker's block whose text pairing cannot change
@@ -462,7 +476,7 @@ def verify_blocks(
     saved = gc.get_threshold()
     gc.set_threshold(BATCH_GC_ALLOCATIONS, *saved[1:])
     try:
-        yield from _verify_blocks(blocks, context, jobs, limits, digests, place)
+        yield from _verify_blocks(blocks, context, jobs, limits, digests, place, elements)
     finally:
         gc.set_threshold(*saved)
 
@@ -477,8 +491,9 @@ def _verify_blocks(
     limits: Limits,
     digests: bool,
     place: int | None,
+    elements: bool,
 ) -> Iterator[BlockResult]:
-    global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES
+    global _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES, _WORKER_ELEMENTS
     entries = EntryCache(context.classify)
     blocks = iter(blocks)
     for block in blocks:
@@ -489,6 +504,7 @@ def _verify_blocks(
         return
     _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS = context, limits, digests
     _WORKER_ENTRIES = entries  # each forked worker goes on filling its own copy
+    _WORKER_ELEMENTS = elements
     yield from _on_workers(blocks, jobs, place)
 
 

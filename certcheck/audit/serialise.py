@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from certcheck.audit.classify import Classification, classify
 from certcheck.audit.model import (
     SCHEMA_VERSION,
@@ -37,6 +39,29 @@ class JsonText(str):
 def dumps(record: dict[str, Any]) -> str:
     """Stable compact JSON for one record."""
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def element(record: dict[str, Any]) -> str:
+    """One record as an element of ``-f json``'s array (JSON's default separators)."""
+    return json.dumps(record, ensure_ascii=False)
+
+
+def as_elements(text: str) -> str:
+    """JSON Lines records (:func:`dumps`, one ``\n``-ended line each) as :func:`element`
+    gives them, a line each."""
+    lines = text.split("\n")  # not splitlines: a string may hold U+2028 or U+0085 as it is
+    return "".join([element(record(line)) + "\n" for line in lines[:-1]])
+
+
+def record(line: str) -> dict[str, Any]:
+    """One record read back from its JSON (:func:`dumps`), as ``json.loads`` gives it: by
+    orjson (15 us against 30 us for a DUIS 6.21 record), and by json for what orjson refuses
+    (a lone surrogate, which a record may carry as it is)."""
+    try:
+        found: dict[str, Any] = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        found = json.loads(line)
+    return found
 
 
 @lru_cache(maxsize=CACHE_SIZE)

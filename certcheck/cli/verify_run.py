@@ -127,10 +127,12 @@ def run_verify(request: VerifyRequest) -> int:
     _refuse_shared_outputs(request)
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
+    array = request.fmt == "json"
     # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
     options = {"summary": not request.quiet} if request.fmt == "table" else {}
     writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
-    utf8_out = fast_lines and codecs.lookup(writer.out.stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
+    utf8 = (fast_lines or array) and codecs.lookup(writer.out.stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
+    utf8_out, array_utf8 = fast_lines and utf8, array and utf8
     store = None
     if request.store:
         from certcheck.cli.store_hook import RunRecorder
@@ -165,12 +167,17 @@ def run_verify(request: VerifyRequest) -> int:
             limits=request.limits,
             digests=store is not None,
             place=place,
+            elements=array and store is None,  # workers serialise the array's elements
         )
         pairing = BatchPairing(store.supplier_for if store is not None else None)
         for result in pairing.feed(stream):
             count += result.items
             if result.held is not None:
                 sink.place(result.held)
+            elif result.elements and result.utf8 and array_utf8:
+                writer.write_elements_utf8(result.utf8)  # type: ignore[attr-defined]
+            elif result.elements:
+                writer.write_elements(result.as_text())  # type: ignore[attr-defined]
             elif fast_lines and result.utf8 and utf8_out:
                 sink.write_utf8(result.utf8)
             elif fast_lines:

@@ -13,7 +13,6 @@ naming the file, with no temporary file left behind.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import sys
@@ -21,7 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from certcheck.audit.serialise import dumps
+from certcheck.audit.serialise import dumps, element
 from certcheck.errors import OutputError
 
 if TYPE_CHECKING:
@@ -298,7 +297,7 @@ class JsonLinesWriter:
 
 
 class JsonArrayWriter:
-    """One JSON array, streamed element by element."""
+    """One JSON array, streamed element by element, each on a line of its own."""
 
     def __init__(self, out: AtomicOutput) -> None:
         self.out = out
@@ -307,8 +306,22 @@ class JsonArrayWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         self.out.stream.write("\n" if self.first else ",\n")
-        self.out.stream.write(json.dumps(record, ensure_ascii=False, indent=None))
+        self.out.stream.write(element(record))
         self.first = False
+
+    def write_elements(self, text: str) -> None:
+        """Records already written as :func:`element` gives them, each ended by ``\n`` (JSON
+        escapes every other line break, so these are the only ones)."""
+        if text:
+            self.out.stream.write(("\n" if self.first else ",\n") + text[:-1].replace("\n", ",\n"))
+            self.first = False
+
+    def write_elements_utf8(self, data: bytes | bytearray) -> None:
+        """:meth:`write_elements` for the same text UTF-8 encoded (a UTF-8 stream only)."""
+        if data:
+            self.out.stream.write("\n" if self.first else ",\n")
+            self.out.stream.write_utf8(data[:-1].replace(b"\n", b",\n"))
+            self.first = False
 
     def close(self) -> None:
         self.out.stream.write("\n]\n")

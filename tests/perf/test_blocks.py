@@ -201,6 +201,30 @@ def test_a_batch_starting_with_blank_lines_is_still_json_lines(
     ]
 
 
+def test_workers_serialise_the_json_array_s_elements() -> None:
+    """For -f json, a worker's block that pairing leaves as it is comes as the array's
+    elements (JSON's default spelling), the same records as its JSON Lines; the first block,
+    audited before the workers exist, and blocks awaiting a Supplier come as JSON Lines."""
+    context = build_context(
+        VerifyRequest(
+            paths=[], mapping=str(WORLD / "meters.csv"), operators=str(WORLD / "operators.csv")
+        )
+    )
+    paths = [str(WORLD / "payloads")]
+    lines = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=2))
+    arrays = list(verify_blocks(iter_blocks(paths, items=7), context, jobs=2, elements=True))
+    assert [r.elements for r in lines] == [False] * len(lines)
+    assert not arrays[0].elements and sum(r.elements for r in arrays) >= len(arrays) // 2
+    for line, array in zip(lines, arrays, strict=True):
+        records = line.as_text().split("\n")[:-1]
+        expected = (
+            records
+            if not array.elements
+            else [json.dumps(json.loads(record), ensure_ascii=False) for record in records]
+        )
+        assert array.as_text().split("\n")[:-1] == expected
+
+
 @pytest.mark.parametrize("ending", ["exhausted", "closed early"])
 def test_a_batch_collects_garbage_less_often_and_restores_the_collector(ending: str) -> None:
     context = build_context(

@@ -89,6 +89,22 @@ def test_two_jobs_write_what_one_writes(tmp_path: Path, fmt: str) -> None:
         assert len(paired) > 2 * BLOCK_ITEMS // 24  # ACB commands after the first block too
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_json_array_holds_the_json_lines_records(tmp_path: Path, jobs: str) -> None:
+    """-f json writes the records -f jsonl writes, each a line of the array in JSON's default
+    spelling (", " and ": "), however many jobs serialised them."""
+    batch = _tricky_batch(tmp_path)
+    options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "--jobs", jobs]
+    lines = _run(tmp_path / "lines", "verify", str(batch), *options, "-f", "jsonl")
+    array = _run(tmp_path / "array", "verify", str(batch), *options, "-f", "json", "-o", "a.json")
+    assert lines[0] == array[0] == 1, array[2]
+    records = lines[1].splitlines()
+    assert len(records) == ITEMS
+    elements = [json.dumps(json.loads(record), ensure_ascii=False) for record in records]
+    written = (tmp_path / "array" / "a.json").read_text()
+    assert written == "[\n" + ",\n".join(elements) + "\n]\n"
+
+
 @pytest.mark.parametrize("gated", [False, True])
 def test_two_jobs_write_the_same_file(tmp_path: Path, gated: bool) -> None:
     """With -o a regular file, workers write the blocks pairing leaves as they are into the
