@@ -47,7 +47,7 @@ def element(record: dict[str, Any]) -> str:
 
 
 def as_elements(text: str) -> str:
-    """JSON Lines records (:func:`dumps`, one ``\n``-ended line each) as :func:`element`
+    """JSON Lines records (:func:`dumps`, one ``\\n``-ended line each) as :func:`element`
     gives them, a line each."""
     lines = text.split("\n")  # not splitlines: a string may hold U+2028 or U+0085 as it is
     return "".join([element(record(line)) + "\n" for line in lines[:-1]])

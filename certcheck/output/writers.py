@@ -310,7 +310,7 @@ class JsonArrayWriter:
         self.first = False
 
     def write_elements(self, text: str) -> None:
-        """Records already written as :func:`element` gives them, each ended by ``\n`` (JSON
+        """Records already written as :func:`element` gives them, each ended by ``\\n`` (JSON
         escapes every other line break, so these are the only ones)."""
         if text:
             self.out.stream.write(("\n" if self.first else ",\n") + text[:-1].replace("\n", ",\n"))
