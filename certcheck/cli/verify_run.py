@@ -17,6 +17,7 @@ from certcheck.cli.progress import progress_line
 
 if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
+    from certcheck.audit.pipeline import BlockResult
     from certcheck.audit.sources import Block
     from certcheck.checks.registry import Rule
     from certcheck.market.meters import BadRow
@@ -115,6 +116,35 @@ def list_bad_rows(bad_rows: list[BadRow], strict: bool) -> None:
         raise UsageProblem(f"{bad_rows[0].path}: {skipped} bad row(s) (--strict-mapping)")
 
 
+def _by_severity(codes: dict[str, int]) -> dict[tuple[str, str], int] | None:
+    """A block's finding counts by code and severity (each code's rule's: every finding is
+    made by its rule), or None when a code is no registered rule's."""
+    from certcheck.checks.registry import REGISTRY
+
+    counts = {}
+    for code, count in codes.items():
+        rule = REGISTRY.get(code)
+        if rule is None:
+            return None
+        counts[(code, rule.severity.label)] = count
+    return counts
+
+
+def _show_not_passed(
+    writer: RecordWriter, result: BlockResult, coded: dict[tuple[str, str], int]
+) -> None:
+    """Give the table a block's counts, then only the records it prints (those whose worst
+    finding is a warning or an error): 100,000 DUIS requests read back one record in twenty."""
+    from certcheck.audit.model import Severity
+    from certcheck.audit.serialise import record
+
+    writer.count(result.items, result.verdicts, coded)  # type: ignore[attr-defined]
+    lines = result.lines()
+    for index, rank in enumerate(result.ranks):  # each record's worst severity + 1
+        if rank > Severity.WARNING:
+            writer.show(record(lines[index]))  # type: ignore[attr-defined]
+
+
 def run_verify(request: VerifyRequest) -> int:
     """Run the pipeline over the inputs; return the exit code per SPEC.md."""
     from certcheck.audit.pairing import BatchPairing
@@ -128,6 +158,7 @@ def run_verify(request: VerifyRequest) -> int:
     context = build_context(request)
     fast_lines = request.fmt in ("jsonl",)
     array = request.fmt == "json"
+    table = request.fmt == "table"  # reads back only the records it prints (_show_not_passed)
     # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
     options = {"summary": not request.quiet} if request.fmt == "table" else {}
     writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
@@ -182,6 +213,8 @@ def run_verify(request: VerifyRequest) -> int:
                 sink.write_utf8(result.utf8)
             elif fast_lines:
                 sink.write(result.as_text())
+            elif table and (coded := _by_severity(result.codes)) is not None:
+                _show_not_passed(writer, result, coded)
             else:
                 for record in result.records():
                     writer.write(record)

@@ -9,6 +9,7 @@ certificate in a wrong cell, the organisation that must act (only it can replace
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from rich.table import Table
@@ -39,8 +40,22 @@ class TableWriter:
         self.verdicts[verdict] += 1
         for finding in record["findings"]:
             self.codes[(finding["code"], finding["severity"])] += 1
-        if verdict is Verdict.PASS:
-            return
+        if verdict is not Verdict.PASS:
+            self.show(record)
+
+    def count(
+        self, items: int, verdicts: Mapping[str, int], codes: Mapping[tuple[str, str], int]
+    ) -> None:
+        """Count records without reading them, as :meth:`write` would: their number, their
+        verdicts by label and their findings by code and severity. Each that is not a pass
+        is then given to :meth:`show`."""
+        self.items += items
+        self.verdicts.update({Verdict.parse(label): n for label, n in verdicts.items()})
+        self.codes.update(codes)
+
+    def show(self, record: dict[str, Any]) -> None:
+        """Print a record that is not a pass (its heading and one line per finding code)."""
+        verdict = Verdict.parse(record["verdict"])
         line = Text()
         line.append(f"{verdict.name:5} ", style=VERDICT_STYLE[verdict])
         line.append(printable(item_heading(record)))

@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 from tests.verify.cli import WORLD, world_output, world_records
 
@@ -116,3 +117,36 @@ def test_table_summary_counts_equal_the_jsonl_counts() -> None:
     assert summary == expected
     verdicts = Counter(r["verdict"] for r in records)
     assert totals == (len(records), verdicts["pass"], verdicts["warn"], verdicts["fail"])
+
+
+def test_the_table_prints_the_same_from_counts_and_the_records_it_shows(tmp_path: Path) -> None:
+    """verify gives the table each block's counts and only the records that are not a pass
+    (the rest are never read back): the same page as every record written."""
+    from certcheck.output.table import TableWriter
+    from certcheck.output.writers import AtomicOutput
+
+    records = world_records()
+    every = TableWriter(AtomicOutput(str(tmp_path / "every.txt")))
+    for record in records:
+        every.write(record)
+    every.close()
+    counted = TableWriter(AtomicOutput(str(tmp_path / "counted.txt")))
+    codes = Counter((f["code"], f["severity"]) for r in records for f in r["findings"])
+    counted.count(len(records), Counter(r["verdict"] for r in records), codes)
+    for record in records:
+        if record["verdict"] != "pass":
+            counted.show(record)
+    counted.close()
+    page = (tmp_path / "every.txt").read_text()
+    assert "FAIL" in page and "item(s):" in page
+    assert (tmp_path / "counted.txt").read_text() == page
+
+
+def test_a_finding_s_severity_is_its_rule_s() -> None:
+    """What lets verify count a block's findings by code and severity from its codes alone."""
+    from certcheck.checks.registry import REGISTRY, load_all
+
+    load_all()
+    findings = [f for record in world_records() for f in record["findings"]]
+    assert len({f["code"] for f in findings}) > 5
+    assert all(REGISTRY[f["code"]].severity.label == f["severity"] for f in findings)

@@ -67,7 +67,7 @@ def _run(cwd: Path, *args: str, stdin: bytes | Path | None = None) -> tuple[int,
     return done.returncode, done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "table"])
 def test_two_jobs_write_what_one_writes(tmp_path: Path, fmt: str) -> None:
     batch = _tricky_batch(tmp_path)
     options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "-f", fmt]
