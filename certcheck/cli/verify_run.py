@@ -160,10 +160,10 @@ def run_verify(request: VerifyRequest) -> int:
     array = request.fmt == "json"
     table = request.fmt == "table"  # reads back only the records it prints (_show_not_passed)
     # -q drops the table's closing summary: the items alone, as ruff -q prints diagnostics only.
-    options = {"summary": not request.quiet} if request.fmt == "table" else {}
+    options = {"summary": not request.quiet} if table else {}
     writer = open_writer(request.fmt, request.output, refuse=[request.store], **options)
+    # whether encoded records may go to the stream as they are (asked of the formats that take them)
     utf8 = (fast_lines or array) and codecs.lookup(writer.out.stream.encoding).name == "utf-8"  # type: ignore[attr-defined]
-    utf8_out, array_utf8 = fast_lines and utf8, array and utf8
     store = None
     if request.store:
         from certcheck.cli.store_hook import RunRecorder
@@ -189,7 +189,7 @@ def run_verify(request: VerifyRequest) -> int:
     # Workers write their records into a JSON Lines file themselves, where it is a regular
     # file and the records go nowhere else (the store reads them).
     sink = writer.out.stream  # type: ignore[attr-defined]
-    place = sink.placing_fd() if utf8_out and store is None else None
+    place = sink.placing_fd() if fast_lines and utf8 and store is None else None
     try:
         stream = verify_blocks(
             _kept(_blocks(request, gate is None), blocks, gate is not None),
@@ -205,11 +205,11 @@ def run_verify(request: VerifyRequest) -> int:
             count += result.items
             if result.held is not None:
                 sink.place(result.held)
-            elif result.elements and result.utf8 and array_utf8:
+            elif result.elements and result.utf8 and utf8:
                 writer.write_elements_utf8(result.utf8)  # type: ignore[attr-defined]
             elif result.elements:
                 writer.write_elements(result.as_text())  # type: ignore[attr-defined]
-            elif fast_lines and result.utf8 and utf8_out:
+            elif fast_lines and result.utf8 and utf8:
                 sink.write_utf8(result.utf8)
             elif fast_lines:
                 sink.write(result.as_text())

@@ -305,23 +305,24 @@ class JsonArrayWriter:
         out.stream.write("[")
 
     def write(self, record: dict[str, Any]) -> None:
-        self.out.stream.write("\n" if self.first else ",\n")
-        self.out.stream.write(element(record))
-        self.first = False
+        self.out.stream.write(self._before_next() + element(record))
 
     def write_elements(self, text: str) -> None:
         """Records already written as :func:`element` gives them, each ended by ``\\n`` (JSON
         escapes every other line break, so these are the only ones)."""
         if text:
-            self.out.stream.write(("\n" if self.first else ",\n") + text[:-1].replace("\n", ",\n"))
-            self.first = False
+            self.out.stream.write(self._before_next() + text[:-1].replace("\n", ",\n"))
 
     def write_elements_utf8(self, data: bytes | bytearray) -> None:
         """:meth:`write_elements` for the same text UTF-8 encoded (a UTF-8 stream only)."""
         if data:
-            self.out.stream.write("\n" if self.first else ",\n")
+            self.out.stream.write(self._before_next())
             self.out.stream.write_utf8(data[:-1].replace(b"\n", b",\n"))
-            self.first = False
+
+    def _before_next(self) -> str:
+        """What goes before the next element: a line break, and a comma after the first."""
+        before, self.first = ("\n" if self.first else ",\n"), False
+        return before
 
     def close(self) -> None:
         self.out.stream.write("\n]\n")
