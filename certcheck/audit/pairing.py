@@ -115,6 +115,21 @@ def with_supplier(line: str, supplier: str) -> str:
     return line.replace('"supplier":null', f'"supplier":{value}', 1)
 
 
+def supplier_growth(supplier: str) -> int:
+    """How many bytes :func:`with_supplier` adds to a record's UTF-8 line."""
+    return len(json.dumps(supplier, ensure_ascii=False).encode()) - len(b"null")
+
+
+def with_suppliers_utf8(data: bytes, suppliers: dict[int, str]) -> bytes:
+    """:func:`with_supplier` for records of a block's UTF-8 JSON Lines, by record index; what
+    :func:`supplier_growth` says about each is checked by the caller."""
+    lines = data.split(b"\n")
+    for index, supplier in suppliers.items():
+        value = json.dumps(supplier, ensure_ascii=False).encode()
+        lines[index] = lines[index].replace(b'"supplier":null', b'"supplier":' + value, 1)
+    return b"\n".join(lines)
+
+
 def offers_of(pairing: list[tuple[int, str, PairedKey, str | None]]) -> dict[PairedKey, str] | None:
     """A block's pairing entries as one dict when every entry is an offer (else None: the
     entries are taken one by one): each key with its last Supplier, in the order of each
@@ -159,7 +174,8 @@ class BatchPairing:
     Each block's result lists its offers and wants (``BlockResult.pairing``; a block of
     offers alone holds them as one dict, ``BlockResult.offers``). A block holding
     an unresolved want is held back, with every block after it, until a later offer resolves
-    it, :data:`HOLD_LIMIT` blocks are waiting, or the batch ends; output order is kept.
+    it, :data:`HOLD_LIMIT` blocks are waiting, or the batch ends (its ``last`` result, or the
+    end of ``results``); output order is kept.
     ``lookup`` (the audit store, with ``--store``) is asked for what the batch cannot answer.
     """
 
@@ -204,10 +220,14 @@ class BatchPairing:
             self.held.append(result)
             if not self.waiting:
                 yield from self._release()
-                continue
-            result.fetch()  # held back here: its bytes may not stay with a worker
-            if len(self.held) > HOLD_LIMIT:
+            elif len(self.held) > HOLD_LIMIT:
                 yield self._give_up_first()
+            if result.last:  # the workers holding what is held back leave after it
+                yield from self._end()
+        yield from self._end()
+
+    def _end(self) -> Iterator[BlockResult]:
+        """The batch's end: the store is asked for what still waits, and all is released."""
         self._ask_lookup(self.waiting)
         self.waiting.clear()
         yield from self._release()

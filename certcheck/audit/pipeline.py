@@ -34,6 +34,8 @@ from certcheck.audit.pairing import (
     offers_of,
     placed_digests,
     role_of,
+    supplier_growth,
+    with_suppliers_utf8,
 )
 from certcheck.audit.serialise import (
     EMPTY_LIST,
@@ -84,28 +86,41 @@ class BlockResult:
     offers: Offers | None = None
     ranks: bytearray = field(default_factory=bytearray)  # each record's worst rank + 1
     # the text's UTF-8 bytes when a worker holds them, to be placed in the output (see
-    # :func:`verify_blocks`) or fetched
+    # :func:`verify_blocks`, :meth:`place`)
     held: Held | None = None
     # Suppliers found by pairing for records whose ``supplier`` is null, by record index: set
-    # in the text all at once when it is next read (:meth:`as_text`)
+    # in the text all at once when it is next read (:meth:`as_text`), or by the worker that
+    # holds it when it is placed
     suppliers: dict[int, str] = field(default_factory=dict)
     # the text holds each record as an element of -f json's array (serialise.element), not as
     # JSON Lines: made so by a worker, for a block pairing leaves as it is
     elements: bool = False
-
-    def fetch(self) -> None:
-        """Have the bytes a worker holds sent here (``utf8``), rather than placed."""
-        if self.held is not None:
-            self.utf8, self.held = self.held.fetch(), None
+    # the batch's last result, from workers: what pairing holds back may be placed now, while
+    # the workers holding it are still there to place it
+    last: bool = False
 
     def set_supplier(self, index: int, supplier: str) -> None:
         """Give record ``index`` (whose ``supplier`` is null) its Supplier."""
-        self._decode()  # the text from here on: the bytes as they came are not the records
+        if self.held is None:
+            self._decode()  # the text from here on: the bytes as they came are not the records
         self.suppliers[index] = supplier
+
+    def place(self, offset: int) -> int:
+        """Have the worker holding the records write them at ``offset`` of the output file,
+        with the Suppliers pairing set; the size they take there."""
+        assert self.held is not None
+        held, self.held = self.held, None
+        if not self.suppliers:
+            held.place(offset)
+            return held.size
+        size = held.size + sum(supplier_growth(s) for s in self.suppliers.values())
+        held.place(offset, self.suppliers, size)
+        return size
 
     def _decode(self) -> None:
         """Keep the records as text (decoded here, once, when they came as UTF-8)."""
-        self.fetch()
+        if self.held is not None:
+            raise RuntimeError("the records are held by a worker, to be placed")
         if self.utf8:
             self.text, self.utf8 = self.utf8.decode(), b""
 
@@ -459,10 +474,11 @@ def verify_blocks(
     (:attr:`BlockResult.elements`).
 
     ``place`` is the descriptor of the regular file the records are written to, when the
-    caller writes them as they are: then a worker's block whose text pairing cannot change
-    (it asks for no Supplier) comes with ``held`` set, and the caller has the worker write
-    it into the file (``held.place(offset)``) or fetch it (:meth:`BlockResult.fetch`) before
-    asking for the next block.
+    caller writes them as they are: then a worker's block comes with ``held`` set, and the
+    caller has the worker write it into the file (:meth:`BlockResult.place`), in order, with
+    the Suppliers pairing found for it. Blocks held back may be placed after later ones have
+    come, but by the time the batch's ``last`` result has been taken: after it, the workers
+    leave.
 
     With workers, the first block is still audited here, before they are forked: the modules
     and caches auditing needs are then loaded once and shared, not once per worker.
@@ -529,7 +545,7 @@ def _on_workers(blocks: Iterator[Block], jobs: int, place: int | None) -> Iterat
     if first is None:
         return
     shared = _file_of(first)  # open now, so every worker inherits the descriptor
-    workers = Workers(_verify_in_worker, jobs, place, _asks_for_no_supplier)
+    workers = Workers(_verify_in_worker, jobs, place, with_suppliers_utf8)
 
     def result() -> BlockResult:
         value, payload = workers.next()
@@ -548,7 +564,9 @@ def _on_workers(blocks: Iterator[Block], jobs: int, place: int | None) -> Iterat
                 yield result()
         workers.end()
         while workers.pending:
-            yield result()
+            value = result()
+            value.last = not workers.pending
+            yield value
     except BaseException:
         workers.stop()
         raise

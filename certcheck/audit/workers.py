@@ -12,13 +12,13 @@ is busy (a small one follows it there while it is not sent). Results are read by
 itself, from whichever worker has one, whenever it waits: each as one pickled header and
 the bytes the function returned beside it, written by a thread of the worker.
 
-With ``place`` (a regular output file's descriptor, shared with the workers), a result whose
-bytes ``holds`` allows is sent without them: the worker holds them until the parent, taking
-results in order, either grants the offset where they belong in the file, where the worker
-writes them itself (:meth:`Held.place`), or asks for them after all (:meth:`Held.fetch`).
-The parent then neither reads the bytes from a pipe nor writes them out. A worker holds one
-result at a time and the parent reads nothing more from it until that result is settled, so
-each result must be placed or fetched before the next is awaited.
+With ``place`` (a regular output file's descriptor, shared with the workers), a result's
+bytes are not sent: the worker holds them until the parent, placing results in task order,
+grants the offset where they belong in the file, with any ``edit`` to make first (a Supplier
+found by pairing, say), and the worker writes them itself (:meth:`Held.place`). The parent then
+neither reads the bytes from a pipe nor writes them out, and may hold a result back (pairing
+does, up to a bound) while later ones arrive: each worker keeps its held bytes in order until
+their grants come.
 """
 
 from __future__ import annotations
@@ -42,10 +42,12 @@ if TYPE_CHECKING:
 
 
 _HEADER = struct.Struct("=QQ?")  # a result's sizes: its pickled (done, value), its payload;
-# whether the worker holds the payload (not sent) for the parent to place or fetch
-_GRANT = struct.Struct("=q")  # where to write a held payload in the output; -1: send it
-_FETCH = -1
+# whether the worker holds the payload (not sent) for the parent to place
+# a held payload's grant: where to write it in the output, its size once edited, and the size
+# of the pickled edit that follows (0: none)
+_GRANT = struct.Struct("=QQQ")
 _PLACE_FAILED = 64  # a worker's exit status when writing a held payload failed: 64 + errno
+_EDIT_FAILED = 63  # a worker's exit status when an edit did not give the size granted
 SMALL_TASK = 4096  # a pickled task the parent writes itself, room allowing (:meth:`_room`)
 # Results a worker may have made beyond the one it is writing. With one (and four blocks in
 # flight a worker), a worker a few blocks ahead of the other stopped, waiting for the parent to
@@ -60,12 +62,16 @@ class WorkerDied(RuntimeError):
     """A worker process ended without returning the result of a task it was given."""
 
 
+Edit = Callable[[bytes, Any], bytes]  # a held payload and what to change in it: the bytes to write
+
+
 class _Placing(NamedTuple):
-    """A worker's part in placing held results: the grants pipe it reads, the output file."""
+    """A worker's part in placing held results: the grants pipe it reads, the output file,
+    how to apply a grant's edit."""
 
     grants: int
     output: int
-    holds: Callable[[Any], bool]
+    edit: Edit
 
 
 def _serve(
@@ -77,15 +83,20 @@ def _serve(
     """A worker's loop: each task's result (or the exception it raised) until the tasks end.
 
     Results are written by a thread of the worker, so that it goes on with its next tasks
-    while the parent has yet to read (or place) an earlier result: up to
-    :data:`RESULTS_WAITING` wait. The parent takes results in task order, so a worker ahead
-    of the others waits for them there, not at once.
+    while the parent has yet to read an earlier result: up to :data:`RESULTS_WAITING` wait.
+    The parent takes results in task order, so a worker ahead of the others waits for them
+    there, not at once. With ``placing``, the payloads are held, in order, and written by a
+    second thread as their grants come (:func:`_place_held`); the worker leaves when the
+    parent closes the grants pipe, every payload placed.
     """
     outbox: queue.Queue[tuple[list[bytes], bool] | None] = queue.Queue(maxsize=RESULTS_WAITING)
-    writer = threading.Thread(
-        target=_write_results, args=(results, outbox, placing), daemon=True
-    )
+    held: deque[bytes] = deque()
+    writer = threading.Thread(target=_write_results, args=(results, outbox, held), daemon=True)
     writer.start()
+    placer = None
+    if placing is not None:
+        placer = threading.Thread(target=_place_held, args=(placing, held), daemon=True)
+        placer.start()
     while True:
         try:
             task = tasks.recv()
@@ -94,36 +105,56 @@ def _serve(
         try:
             value, payload = function(task)
             reply: tuple[bool, Any] = (True, value)
-            held = placing is not None and bool(payload) and placing.holds(value)
+            hold = placing is not None and bool(payload)
         except Exception as exc:  # the parent raises it
-            reply, payload, held = (False, exc), b"", False
+            reply, payload, hold = (False, exc), b"", False
         meta = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
-        outbox.put(([_HEADER.pack(len(meta), len(payload), held), meta, payload], held))
+        outbox.put(([_HEADER.pack(len(meta), len(payload), hold), meta, payload], hold))
     outbox.put(None)
     writer.join()
+    if placer is not None:
+        placer.join()
+        if held:  # the grants pipe closed before every payload was placed
+            os._exit(1)
 
 
 def _write_results(
-    fd: int, outbox: queue.Queue[tuple[list[bytes], bool] | None], placing: _Placing | None
+    fd: int, outbox: queue.Queue[tuple[list[bytes], bool] | None], held: deque[bytes]
 ) -> None:
-    """Write each result's parts, one after the other; a held payload waits for its grant
-    (the worker ends if a pipe fails, or with :data:`_PLACE_FAILED` if the output does)."""
+    """Write each result's parts, one after the other; a held payload is kept for its grant
+    instead, before its result is written (the worker ends if a pipe fails)."""
     while (item := outbox.get()) is not None:
-        parts, held = item
+        parts, keep = item
+        if keep:
+            held.append(parts.pop())
         try:
-            if not held:
-                _write_all(fd, parts)
-                continue
-            _write_all(fd, parts[:2])
-            assert placing is not None
-            (offset,) = _GRANT.unpack(_read_all(placing.grants, _GRANT.size))
-            if offset == _FETCH:
-                _write_all(fd, parts[2:])
-                continue
-        except (OSError, EOFError):  # the parent is gone or closed a pipe
+            _write_all(fd, parts)
+        except OSError:  # the parent is gone or closed a pipe
             os._exit(1)
+
+
+def _place_held(placing: _Placing, held: deque[bytes]) -> None:
+    """Write each held payload, oldest first, where its grant says, edited as it says, until
+    the grants pipe closes (the worker ends with :data:`_PLACE_FAILED` if the output fails,
+    :data:`_EDIT_FAILED` if an edit does not give the size granted)."""
+    while True:
         try:
-            _pwrite_all(placing.output, parts[2], offset)
+            offset, size, edit_size = _GRANT.unpack(_read_all(placing.grants, _GRANT.size))
+            edit = pickle.loads(_read_all(placing.grants, edit_size)) if edit_size else None
+        except EOFError:  # no more grants
+            return
+        except OSError:
+            os._exit(1)
+        data = held.popleft()
+        if edit is not None:
+            try:
+                data = placing.edit(data, edit)
+            except Exception:  # the parent hears of it from the exit status
+                os._exit(_EDIT_FAILED)
+        if len(data) != size:
+            os._exit(_EDIT_FAILED)
+        try:
+            _pwrite_all(placing.output, data, offset)
         except OSError as exc:
             os._exit(_PLACE_FAILED + min(exc.errno or errno.EIO, 255 - _PLACE_FAILED))
 
@@ -146,20 +177,17 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
 
 
 class Held:
-    """A result's bytes that its worker holds: :meth:`place` them in the output file at an
-    offset, or :meth:`fetch` them. One or the other, once, before the next result is awaited."""
+    """A result's bytes that its worker holds, to :meth:`place` in the output file, once. The
+    results a worker holds are placed in the order they came (task order)."""
 
     def __init__(self, workers: Workers, index: int, size: int) -> None:
         self.workers, self.index, self.size = workers, index, size
 
-    def place(self, offset: int) -> None:
-        """Have the worker write the bytes at ``offset`` of the output file (not waiting)."""
-        self.workers._settle(self.index, offset)
-
-    def fetch(self) -> bytearray:
-        """The bytes, from the worker."""
-        self.workers._settle(self.index, _FETCH)
-        return self.workers._receive(self.index, self.size)
+    def place(self, offset: int, edit: Any = None, size: int | None = None) -> None:
+        """Have the worker write the bytes at ``offset`` of the output file (not waiting),
+        changed first by the workers' ``edit`` function with ``edit`` unless it is None;
+        ``size`` is their size then (the run fails if it is not)."""
+        self.workers._settle(self.index, offset, edit, self.size if size is None else size)
 
 
 class PlaceFailed(OSError):
@@ -199,7 +227,7 @@ class Workers:
         function: Callable[[Any], tuple[Any, bytes]],
         jobs: int,
         place: int | None = None,
-        holds: Callable[[Any], bool] = lambda value: True,
+        edit: Edit = lambda data, edit: data,
     ) -> None:
         from multiprocessing.connection import Pipe
 
@@ -221,7 +249,7 @@ class Workers:
                 for index in range(jobs):
                     placing = None
                     if place is not None:
-                        placing = _Placing(grants[index][0], place, holds)
+                        placing = _Placing(grants[index][0], place, edit)
                     self.pids.append(self._fork(function, pipes, grants, index, placing))
         except BaseException:
             self.stop()
@@ -233,7 +261,7 @@ class Workers:
                 os.close(send)
             for receive, _ in grants:
                 os.close(receive)
-        self.settling: set[int] = set()  # workers holding a result's bytes not yet settled
+        self.unplaced = 0  # results held by workers not yet placed
         self.poller = select.poll()  # registered with the results pipes of self.polled
         self.polled: list[int] = []
         self.order: deque[int] = deque()  # the worker of each pending task, oldest first
@@ -356,8 +384,6 @@ class Workers:
     def next(self) -> Any:
         """The oldest pending task's result (waiting for it); its exception is raised here."""
         index = self.order[0]
-        if index in self.settling and not self.arrived[index]:
-            raise RuntimeError("a worker's held result was neither placed nor fetched")
         while not self.arrived[index]:
             self._collect(block=True)
         self.order.popleft()
@@ -368,11 +394,7 @@ class Workers:
 
     def _collect(self, block: bool) -> None:
         """Take in the results that have arrived (waiting for one when ``block``)."""
-        busy = [
-            i
-            for i, load in enumerate(self.load)
-            if load and i not in self.settling  # the next bytes there are a held result's
-        ]
+        busy = [i for i, load in enumerate(self.load) if load]
         if not busy:
             return
         for index in self._readable(busy, block):
@@ -381,7 +403,7 @@ class Workers:
             payload: bytes | bytearray | Held
             if held:
                 payload = Held(self, index, size)
-                self.settling.add(index)
+                self.unplaced += 1
             else:
                 payload = self._receive(index, size)
             self.arrived[index].append((done, value, payload))
@@ -409,12 +431,13 @@ class Workers:
         except EOFError:
             raise WorkerDied(self._ending(self.pids[index])) from None
 
-    def _settle(self, index: int, offset: int) -> None:
-        """Tell worker ``index`` where to write its held bytes, or (``_FETCH``) to send them."""
-        self.settling.discard(index)
+    def _settle(self, index: int, offset: int, edit: Any, size: int) -> None:
+        """Tell worker ``index`` where to write its oldest held bytes, and how to edit them."""
+        self.unplaced -= 1
+        change = b"" if edit is None else pickle.dumps(edit, pickle.HIGHEST_PROTOCOL)
         # A worker gone: its results pipe, or its exit status, says so.
         with contextlib.suppress(OSError):
-            os.write(self.grants[index], _GRANT.pack(offset))
+            _write_all(self.grants[index], [_GRANT.pack(offset, size, len(change)), change])
 
     def _ending(self, pid: int) -> str:
         """How a worker whose results pipe closed ended (it is reaped here); a worker that
@@ -431,6 +454,8 @@ class Workers:
             name = signal.Signals(os.WTERMSIG(status)).name
             return f"worker process {pid} was killed by {name}"
         code = os.waitstatus_to_exitcode(status)
+        if self.placing and code == _EDIT_FAILED:
+            return f"worker process {pid} could not edit a result as granted"
         if self.placing and code > _PLACE_FAILED:
             number = code - _PLACE_FAILED
             raise PlaceFailed(number, os.strerror(number))
@@ -448,9 +473,12 @@ class Workers:
             connection.close()
 
     def close(self) -> None:
-        """After the last result: let the workers leave and wait for them. When they were
-        placing results, each must have ended well: else what it was to write is missing
-        (:class:`WorkerDied`, or :class:`PlaceFailed`)."""
+        """After the last result, every held one placed: let the workers leave and wait for
+        them. When they were placing results, each must have ended well: else what it was to
+        write is missing (:class:`WorkerDied`, or :class:`PlaceFailed`)."""
+        if self.unplaced:
+            self.stop()
+            raise RuntimeError(f"{self.unplaced} held result(s) were never placed")
         self.end()
         self.sender.join()
         for connection in self.tasks:  # if the sender left early, at a worker gone
@@ -495,11 +523,11 @@ class Workers:
 def _enlarge(fd: int) -> None:
     """Give a pipe PIPE_BYTES of buffer where the system allows it (else it keeps its own).
 
-    A result's bytes that go through a pipe (a block the reading process holds back for
-    pairing, or any block of a format the workers do not write themselves) then cross in a
-    few large writes rather than many 64 KB ones, each waking the other side: the reading
-    process's CPU after the fork fell from 0.142 to 0.151 s to 0.131 to 0.138 s on 20,000
-    CS02b commands (five alternated runs each), most of it in taking results."""
+    A result's bytes that go through a pipe (any block of a format the workers do not write
+    into the output themselves) then cross in a few large writes rather than many 64 KB ones,
+    each waking the other side: the reading process's CPU after the fork fell from 0.142 to
+    0.151 s to 0.131 to 0.138 s on 20,000 CS02b commands to JSON Lines (five alternated runs
+    each, when those blocks still came through the pipes), most of it in taking results."""
     import fcntl
 
     with contextlib.suppress(OSError):  # EPERM past the user's pipe quota, say

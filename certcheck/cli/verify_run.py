@@ -204,7 +204,7 @@ def run_verify(request: VerifyRequest) -> int:
         for result in pairing.feed(stream):
             count += result.items
             if result.held is not None:
-                sink.place(result.held)
+                sink.place(result.place)
             elif result.elements and result.utf8 and utf8:
                 writer.write_elements_utf8(result.utf8)  # type: ignore[attr-defined]
             elif result.elements:

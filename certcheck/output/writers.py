@@ -17,14 +17,11 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import IO, Any, Protocol
 
 from certcheck.audit.serialise import dumps, element
 from certcheck.errors import OutputError
-
-if TYPE_CHECKING:
-    from certcheck.audit.workers import Held
 
 
 class RecordWriter(Protocol):
@@ -108,15 +105,16 @@ class _Sink:
         except (OSError, ValueError):
             return None
 
-    def place(self, held: Held) -> None:
-        """Have a worker write the bytes it holds after what was written so far (a UTF-8
-        stream on :meth:`placing_fd` only); later writes follow them."""
+    def place(self, place: Callable[[int], int]) -> None:
+        """Have bytes a worker holds written after what was written so far, by ``place``
+        given their offset and returning their size (a UTF-8 stream on :meth:`placing_fd`
+        only); later writes follow them."""
         try:
             self._stream.flush()
             fd = self._stream.fileno()
             offset = os.lseek(fd, 0, os.SEEK_CUR)
-            held.place(offset)
-            os.lseek(fd, offset + held.size, os.SEEK_SET)
+            size = place(offset)
+            os.lseek(fd, offset + size, os.SEEK_SET)
         except OSError as exc:
             raise cannot_write(self._name, exc) from None
 

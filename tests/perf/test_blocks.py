@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from certcheck.audit.limits import Limits
+from certcheck.audit.pairing import WANT, BatchPairing
 from certcheck.audit.pipeline import BATCH_GC_ALLOCATIONS, verify_blocks
 from certcheck.audit.sources import (
     BLOCK_BYTES,
@@ -223,6 +225,44 @@ def test_workers_serialise_the_json_array_s_elements() -> None:
             else [json.dumps(json.loads(record), ensure_ascii=False) for record in records]
         )
         assert array.as_text().split("\n")[:-1] == expected
+
+
+def test_workers_hold_every_block_for_a_file_and_place_it_with_its_suppliers(
+    tmp_path: Path,
+) -> None:
+    """With a regular file to place into, every worker's block is held by its worker, those
+    with commands awaiting a Supplier too: the reading process takes none of their bytes.
+    Placed in order with what pairing found (some after later blocks came), the file holds
+    what --jobs 1 writes; the batch's last result is marked, so that pairing places what it
+    held back while the workers are there."""
+    context = build_context(
+        VerifyRequest(
+            paths=[], mapping=str(WORLD / "meters.csv"), operators=str(WORLD / "operators.csv")
+        )
+    )
+    paths = [str(WORLD / "payloads")]
+    one = BatchPairing().feed(verify_blocks(iter_blocks(paths, items=7), context, jobs=1))
+    expected = "".join(result.as_text() for result in one).encode()
+    output = tmp_path / "out.jsonl"
+    fd = os.open(output, os.O_RDWR | os.O_CREAT)
+    offset, lasts, held_wants, edited = 0, [], 0, 0
+    try:
+        stream = verify_blocks(iter_blocks(paths, items=7), context, jobs=2, place=fd)
+        for result in BatchPairing().feed(stream):
+            lasts.append(result.last)
+            if result.held is None:  # the first block, audited before the workers
+                data = result.as_text().encode()
+                os.pwrite(fd, data, offset)
+                offset += len(data)
+                continue
+            held_wants += any(role == WANT for _, role, _, _ in result.pairing)
+            edited += bool(result.suppliers)
+            offset += result.place(offset)
+    finally:
+        os.close(fd)
+    assert output.read_bytes() == expected
+    assert held_wants >= 2 and edited >= 1
+    assert lasts[-1] and not any(lasts[:-1])
 
 
 @pytest.mark.parametrize("ending", ["exhausted", "closed early"])

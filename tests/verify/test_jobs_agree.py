@@ -107,8 +107,8 @@ def test_a_json_array_holds_the_json_lines_records(tmp_path: Path, jobs: str) ->
 
 @pytest.mark.parametrize("gated", [False, True])
 def test_two_jobs_write_the_same_file(tmp_path: Path, gated: bool) -> None:
-    """With -o a regular file, workers write the blocks pairing leaves as they are into the
-    file themselves; blocks held back for a Supplier's request come through the reader."""
+    """With -o a regular file, workers write their blocks into the file themselves, with the
+    Suppliers pairing found for their commands."""
     batch = _tricky_batch(tmp_path)
     options = [*world_options_anywhere(), "--max-line-bytes", str(LONGEST), "-f", "jsonl"]
     options += ["-o", "out.jsonl"]
@@ -125,6 +125,32 @@ def test_two_jobs_write_the_same_file(tmp_path: Path, gated: bool) -> None:
     assert len(records) == ITEMS
     paired = [r for r in map(json.loads, records) if r["kind"] == "gbcs-command" and r["supplier"]]
     assert len(paired) > 2 * BLOCK_ITEMS // 24
+
+
+def test_two_jobs_place_blocks_held_back_for_a_later_request(tmp_path: Path) -> None:
+    """ACB commands whose Supplier's request comes blocks later, and commands no request
+    answers up to the batch's end: the blocks held back for them are placed by the workers
+    that audited them, with the Supplier found, as --jobs 1 writes them."""
+    history = HISTORY.read_bytes().splitlines()
+    command, request, unanswered = history[2], history[3], history[5]  # see fixtures/world
+    filler = BATCH.read_bytes().splitlines()
+    lines = [command] * (2 * BLOCK_ITEMS + 10)
+    lines += [filler[index % len(filler)] for index in range(BLOCK_ITEMS)]
+    lines += [request] + [unanswered] * (BLOCK_ITEMS + 5)
+    batch = tmp_path / "held.jsonl"
+    batch.write_bytes(b"\n".join(lines) + b"\n")
+    options = [*world_options_anywhere(), "-f", "jsonl", "-o", "out.jsonl"]
+    one = _run(tmp_path / "one", "verify", str(batch), *options, "--jobs", "1")
+    two = _run(tmp_path / "two", "verify", str(batch), *options, "--jobs", "2")
+    assert one[0] == 1, one[2]
+    assert two == one
+    written = (tmp_path / "two" / "out.jsonl").read_bytes()
+    assert written == (tmp_path / "one" / "out.jsonl").read_bytes()
+    records = [json.loads(line) for line in written.splitlines()]
+    assert len(records) == len(lines)
+    first = records[: 2 * BLOCK_ITEMS + 10]
+    assert {(r["kind"], r["supplier"]) for r in first} == {("gbcs-command", "Kestrel Power")}
+    assert {r["supplier"] for r in records[-BLOCK_ITEMS:]} == {None}
 
 
 @pytest.mark.parametrize("through", ["pipe", "file"])

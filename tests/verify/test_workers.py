@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from certcheck.audit.workers import PIPE_BYTES, SMALL_TASK, Held, PlaceFailed, Workers
+from certcheck.audit.workers import (
+    PIPE_BYTES,
+    SMALL_TASK,
+    Held,
+    PlaceFailed,
+    WorkerDied,
+    Workers,
+)
 
 
 def _echo(task: tuple[int, bytes]) -> tuple[tuple[int, int, int], bytes]:
@@ -80,38 +87,87 @@ def _results_in_order(workers: Workers, tasks: list[tuple[int, bytes]], settle) 
     return got
 
 
-def test_held_results_are_placed_by_the_worker_or_fetched(tmp_path: Path) -> None:
-    """Results of odd tasks are held: every other held one is written by its worker at the
-    offset given, the rest fetched; the file holds the placed bytes where they were put."""
-    sizes = [10, 3 << 19, 0, 200_000, 7, SMALL_TASK, 5]
-    tasks = [(number, bytes([number]) * size) for number, size in enumerate(sizes * 3)]
+def _upper_lines(data: bytes, lines: list[int]) -> bytes:
+    """The workers' edit in these tests: lines of ``data`` upper-cased, doubled, by index."""
+    parts = data.split(b"\n")
+    for index in lines:
+        parts[index] = parts[index].upper() * 2
+    return b"\n".join(parts)
+
+
+def _lines(task: tuple[int, int]) -> tuple[int, bytes]:
+    number, count = task
+    return number, b"".join(b"r%d.%d\n" % (number, line) for line in range(count))
+
+
+def test_held_results_are_placed_in_order_later_and_edited(tmp_path: Path) -> None:
+    """Every result is held by its worker; the parent keeps some back while later results
+    come, as pairing does, and places them in task order, some with an edit the worker makes
+    before writing: the file holds each block where it was put, edited as granted."""
+    tasks = [(number, 1 + number % 5) for number in range(40)]
     output = tmp_path / "out.bin"
     fd = os.open(output, os.O_RDWR | os.O_CREAT)
     expected = bytearray()
-    fetched = []
+    kept: list[tuple[int, Held]] = []
 
-    def settle(value: tuple[int, int, int], payload: bytes | Held) -> int:
-        number = value[0]
-        if not isinstance(payload, Held):
-            assert number % 2 == 0 or not payload
-            return number
-        assert number % 2 == 1
-        if number % 4 == 1:
-            payload.place(len(expected))
-            expected.extend(_echo(tasks[number])[1])
-        else:
-            fetched.append((number, bytes(payload.fetch())))
-        return number
+    def place_kept() -> None:
+        for number, held in kept:
+            data = _lines(tasks[number])[1]
+            edit = [0, tasks[number][1] - 1] if number % 3 == 0 else None
+            if edit is None:
+                held.place(len(expected))
+            else:
+                data = _upper_lines(data, edit)
+                held.place(len(expected), edit, len(data))
+            expected.extend(data)
+        kept.clear()
 
-    workers = Workers(_echo, 2, place=fd, holds=lambda value: value[0] % 2 == 1)
+    workers = Workers(_lines, 2, place=fd, edit=_upper_lines)
     try:
-        got = _results_in_order(workers, tasks, settle)
+        for task in tasks:
+            workers.submit(task)
+            while workers.ready():
+                kept.append(workers.next())
+                if len(kept) == 7:  # held back until then
+                    place_kept()
+        workers.end()
+        while workers.pending:
+            kept.append(workers.next())
+        place_kept()
     finally:
         workers.close()
         os.close(fd)
-    assert got == list(range(len(tasks)))
-    assert output.read_bytes() == bytes(expected) and expected
-    assert fetched and all(data == _echo(tasks[n])[1] for n, data in fetched)
+    assert output.read_bytes() == bytes(expected)
+    assert b"R0.0R0.0\n" in expected and b"r1.0\n" in expected
+
+
+def test_an_edit_that_does_not_give_the_size_granted_fails_the_run(tmp_path: Path) -> None:
+    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
+    workers = Workers(_lines, 1, place=fd, edit=_upper_lines)
+    try:
+        workers.submit((1, 2))
+        _, held = workers.next()
+        held.place(0, [0], held.size)  # the edit doubles line 0: the size is wrong
+        with pytest.raises(WorkerDied, match="could not edit a result as granted"):
+            workers.close()
+    finally:
+        workers.stop()
+        os.close(fd)
+
+
+def test_closing_with_a_held_result_not_placed_is_an_error(tmp_path: Path) -> None:
+    """What a worker holds and nobody placed would be missing from the output."""
+    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
+    workers = Workers(_echo, 1, place=fd)
+    try:
+        workers.submit((1, b"abc"))
+        _, held = workers.next()
+        assert isinstance(held, Held) and held.size == 3
+        with pytest.raises(RuntimeError, match="1 held result"):
+            workers.close()
+        assert not workers.pids  # stopped
+    finally:
+        os.close(fd)
 
 
 _SLOW: list[int] = []  # in a worker: [1] when it is the slow one, [0] when not
@@ -180,21 +236,4 @@ def test_a_worker_that_cannot_write_its_held_result_fails_the_run(tmp_path: Path
         assert failed.value.errno == errno.EBADF
     finally:
         workers.stop()
-        os.close(fd)
-
-
-def test_a_held_result_must_be_settled_before_the_next(tmp_path: Path) -> None:
-    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
-    workers = Workers(_echo, 1, place=fd)
-    try:
-        workers.submit((1, b"abc"))
-        workers.submit((2, b"de"))
-        _, held = workers.next()
-        assert isinstance(held, Held) and held.size == 3
-        with pytest.raises(RuntimeError, match="neither placed nor fetched"):
-            workers.next()
-        assert bytes(held.fetch()) == b"cba"
-        assert bytes(workers.next()[1].fetch()) == b"eded"  # type: ignore[union-attr]
-    finally:
-        workers.close()
         os.close(fd)
