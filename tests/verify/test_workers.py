@@ -237,3 +237,24 @@ def test_a_worker_that_cannot_write_its_held_result_fails_the_run(tmp_path: Path
     finally:
         workers.stop()
         os.close(fd)
+
+
+def test_a_worker_killed_while_it_holds_a_result_fails_the_run(tmp_path: Path) -> None:
+    """Its results all taken, a worker killed while it still holds one (pairing holds blocks
+    back) is found out when the workers close: the bytes it was to write are missing."""
+    import signal
+
+    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
+    workers = Workers(_echo, 1, place=fd)
+    try:
+        workers.submit((1, b"abc"))
+        _, held = workers.next()
+        (pid,) = workers.pids
+        os.kill(pid, signal.SIGKILL)
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # dead, not yet reaped
+        held.place(0)  # its grants pipe has no reader now: not an error here
+        with pytest.raises(WorkerDied, match="killed by SIGKILL"):
+            workers.close()
+    finally:
+        workers.stop()
+        os.close(fd)
