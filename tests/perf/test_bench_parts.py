@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.run import run_at_once, split_lines
+from bench.run import Measure, fastest_rounds, run_at_once, split_lines
 
 
 def test_a_batch_is_cut_into_consecutive_even_parts_once(tmp_path: Path) -> None:
@@ -28,3 +28,14 @@ def test_commands_at_once_sum_their_cpu_and_keep_the_worst_exit() -> None:
     assert both.exit_code == 1 and alone.exit_code == 0
     assert both.items == 10
     assert both.cpu_seconds > alone.cpu_seconds > 0
+
+
+def _wall(seconds: float) -> Measure:
+    return Measure("run", 1, seconds, seconds, 1.0, 0)
+
+
+def test_the_fastest_rounds_are_compared_each_on_its_own() -> None:
+    """The least --jobs 1 wall time over the least --jobs N one, whichever rounds they ran in."""
+    ones = [_wall(3.6), _wall(3.2), _wall(3.9)]
+    twos = [_wall(1.9), _wall(2.4), _wall(2.0)]
+    assert fastest_rounds(ones, twos) == "fastest rounds 1.68x (3.20 s against 1.90 s)"
