@@ -180,14 +180,15 @@ class Held:
     """A result's bytes that its worker holds, to :meth:`place` in the output file, once. The
     results a worker holds are placed in the order they came (task order)."""
 
-    def __init__(self, workers: Workers, index: int, size: int) -> None:
+    def __init__(self, workers: Workers, index: int, size: int, number: int) -> None:
         self.workers, self.index, self.size = workers, index, size
+        self.number = number  # of the results worker ``index`` has held, from 0
 
     def place(self, offset: int, edit: Any = None, size: int | None = None) -> None:
         """Have the worker write the bytes at ``offset`` of the output file (not waiting),
         changed first by the workers' ``edit`` function with ``edit`` unless it is None;
         ``size`` is their size then (the run fails if it is not)."""
-        self.workers._settle(self.index, offset, edit, self.size if size is None else size)
+        self.workers._settle(self, offset, edit, self.size if size is None else size)
 
 
 class PlaceFailed(OSError):
@@ -261,7 +262,8 @@ class Workers:
                 os.close(send)
             for receive, _ in grants:
                 os.close(receive)
-        self.unplaced = 0  # results held by workers not yet placed
+        self.held = [0] * jobs  # results each worker has held so far
+        self.placed = [0] * jobs  # and of those, the ones placed (the oldest: task order)
         self.poller = select.poll()  # registered with the results pipes of self.polled
         self.polled: list[int] = []
         self.order: deque[int] = deque()  # the worker of each pending task, oldest first
@@ -402,8 +404,8 @@ class Workers:
             done, value = pickle.loads(self._receive(index, meta))
             payload: bytes | bytearray | Held
             if held:
-                payload = Held(self, index, size)
-                self.unplaced += 1
+                payload = Held(self, index, size, self.held[index])
+                self.held[index] += 1
             else:
                 payload = self._receive(index, size)
             self.arrived[index].append((done, value, payload))
@@ -431,9 +433,13 @@ class Workers:
         except EOFError:
             raise WorkerDied(self._ending(self.pids[index])) from None
 
-    def _settle(self, index: int, offset: int, edit: Any, size: int) -> None:
-        """Tell worker ``index`` where to write its oldest held bytes, and how to edit them."""
-        self.unplaced -= 1
+    def _settle(self, held: Held, offset: int, edit: Any, size: int) -> None:
+        """Tell the worker holding ``held`` (its oldest held bytes) where to write them, and how
+        to edit them."""
+        index = held.index
+        if held.number != self.placed[index]:
+            raise RuntimeError("a worker's held results must be placed in the order they came")
+        self.placed[index] += 1
         change = b"" if edit is None else pickle.dumps(edit, pickle.HIGHEST_PROTOCOL)
         # A worker gone: its results pipe, or its exit status, says so.
         with contextlib.suppress(OSError):
@@ -476,9 +482,10 @@ class Workers:
         """After the last result, every held one placed: let the workers leave and wait for
         them. When they were placing results, each must have ended well: else what it was to
         write is missing (:class:`WorkerDied`, or :class:`PlaceFailed`)."""
-        if self.unplaced:
+        unplaced = sum(self.held) - sum(self.placed)
+        if unplaced:
             self.stop()
-            raise RuntimeError(f"{self.unplaced} held result(s) were never placed")
+            raise RuntimeError(f"{unplaced} held result(s) were never placed")
         self.end()
         self.sender.join()
         for connection in self.tasks:  # if the sender left early, at a worker gone

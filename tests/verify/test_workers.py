@@ -155,6 +155,27 @@ def test_an_edit_that_does_not_give_the_size_granted_fails_the_run(tmp_path: Pat
         os.close(fd)
 
 
+def test_a_worker_s_held_results_are_placed_in_the_order_they_came(tmp_path: Path) -> None:
+    """A worker writes its oldest held bytes at each grant, so placing a later result first
+    would write the wrong bytes: refused, and nothing is granted."""
+    fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
+    workers = Workers(_echo, 1, place=fd)
+    try:
+        workers.submit((1, b"abc"))
+        workers.submit((2, b"de"))
+        _, first = workers.next()
+        _, second = workers.next()
+        with pytest.raises(RuntimeError, match="in the order they came"):
+            second.place(0)
+        first.place(0)
+        second.place(first.size)
+        workers.close()
+    finally:
+        workers.stop()
+        os.close(fd)
+    assert (tmp_path / "out.bin").read_bytes() == b"cba" + b"eded"
+
+
 def test_closing_with_a_held_result_not_placed_is_an_error(tmp_path: Path) -> None:
     """What a worker holds and nobody placed would be missing from the output."""
     fd = os.open(tmp_path / "out.bin", os.O_RDWR | os.O_CREAT)
