@@ -15,6 +15,7 @@ import pytest
 
 from certcheck.audit.sources import BLOCK_ITEMS
 from tests.hostile.disk import LIMIT, audited_store, one_line, run, small_disk
+from tests.verify.cli import WORLD, world_options_anywhere
 
 # --- full disks ----------------------------------------------------------------------------------
 
@@ -52,6 +53,32 @@ def test_a_disk_that_fills_while_a_worker_writes_is_exit_2(demo_world, tmp_path:
     whole = run(*arguments, "--jobs", "1", cwd=tmp_path)
     assert whole.returncode == 1, whole.stderr
     lines = (tmp_path / "out").read_bytes().splitlines(keepends=True)
+    first_block = len(b"".join(lines[:BLOCK_ITEMS]))
+    (tmp_path / "out").write_text("previous\n")
+
+    def fills_in_the_second_block() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        limit = first_block + 1000
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = run(*arguments, "--jobs", "2", cwd=tmp_path, preexec=fills_in_the_second_block)
+    assert done.returncode == 2, done.stderr
+    assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
+    assert (tmp_path / "out").read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
+
+
+def test_a_disk_that_fills_as_workers_write_held_back_blocks_is_exit_2(tmp_path: Path) -> None:
+    """ACB commands no request answers are held back by pairing to the batch's end, by the
+    workers that audited them, which write them then: the disk filling under those writes,
+    after the last result, is the same one-line error, and the previous output stays."""
+    command = (WORLD / "payloads" / "history.jsonl").read_bytes().splitlines()[5]
+    (tmp_path / "batch.jsonl").write_bytes(b"\n".join([command] * (3 * BLOCK_ITEMS)) + b"\n")
+    arguments = ["verify", "batch.jsonl", *world_options_anywhere(), "-f", "jsonl", "-o", "out"]
+    whole = run(*arguments, "--jobs", "1", cwd=tmp_path)
+    assert whole.returncode == 1, whole.stderr
+    lines = (tmp_path / "out").read_bytes().splitlines(keepends=True)
+    assert all(b'"supplier":null' in line for line in lines)  # every one waited to the end
     first_block = len(b"".join(lines[:BLOCK_ITEMS]))
     (tmp_path / "out").write_text("previous\n")
 
