@@ -21,7 +21,7 @@ import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, AnyStr, NamedTuple
 
 from certcheck.audit.model import ItemKind
 from certcheck.market.operators import UserRole
@@ -105,29 +105,29 @@ def record_role(record: dict[str, Any]) -> str | None:
     return role_of(record.get("kind"), sender_role, record.get("supplier"))
 
 
-def with_supplier(line: str, supplier: str) -> str:
-    """A record's JSON line with its null ``supplier`` set.
+def with_suppliers(text: AnyStr, suppliers: dict[int, str]) -> AnyStr:
+    """Records' JSON Lines text (or its UTF-8 bytes) with the null ``supplier`` of each record
+    ``suppliers`` names (by index) set.
 
     The record head is written by the pipeline in a fixed order and every string value in it
-    is JSON-escaped, so the first ``"supplier":null`` member is the head's own.
+    is JSON-escaped, so a line's first ``"supplier":null`` member is the head's own.
     """
-    value = json.dumps(supplier, ensure_ascii=False)
-    return line.replace('"supplier":null', f'"supplier":{value}', 1)
+    lines = text.split(_like(text, "\n"))
+    null = _like(text, '"supplier":null')
+    for index, supplier in suppliers.items():
+        member = _like(text, '"supplier":' + json.dumps(supplier, ensure_ascii=False))
+        lines[index] = lines[index].replace(null, member, 1)
+    return _like(text, "\n").join(lines)
+
+
+def _like(text: AnyStr, value: str) -> AnyStr:
+    """``value`` as ``text`` is: a str, or UTF-8 bytes."""
+    return value if isinstance(text, str) else value.encode()  # type: ignore[return-value]
 
 
 def supplier_growth(supplier: str) -> int:
-    """How many bytes :func:`with_supplier` adds to a record's UTF-8 line."""
+    """How many bytes :func:`with_suppliers` adds to a record's UTF-8 line."""
     return len(json.dumps(supplier, ensure_ascii=False).encode()) - len(b"null")
-
-
-def with_suppliers_utf8(data: bytes, suppliers: dict[int, str]) -> bytes:
-    """:func:`with_supplier` for records of a block's UTF-8 JSON Lines, by record index; what
-    :func:`supplier_growth` says about each is checked by the caller."""
-    lines = data.split(b"\n")
-    for index, supplier in suppliers.items():
-        value = json.dumps(supplier, ensure_ascii=False).encode()
-        lines[index] = lines[index].replace(b'"supplier":null', b'"supplier":' + value, 1)
-    return b"\n".join(lines)
 
 
 def offers_of(pairing: list[tuple[int, str, PairedKey, str | None]]) -> dict[PairedKey, str] | None:

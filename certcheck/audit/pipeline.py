@@ -35,7 +35,7 @@ from certcheck.audit.pairing import (
     placed_digests,
     role_of,
     supplier_growth,
-    with_suppliers_utf8,
+    with_suppliers,
 )
 from certcheck.audit.serialise import (
     EMPTY_LIST,
@@ -128,12 +128,7 @@ class BlockResult:
         """The records' JSON Lines text, with the Suppliers set since it was last read."""
         self._decode()
         if self.suppliers:
-            from certcheck.audit.pairing import with_supplier
-
-            lines = self.text.split("\n")
-            for index, supplier in self.suppliers.items():
-                lines[index] = with_supplier(lines[index], supplier)
-            self.text = "\n".join(lines)
+            self.text = with_suppliers(self.text, self.suppliers)
             self.suppliers.clear()
         return self.text
 
@@ -545,7 +540,7 @@ def _on_workers(blocks: Iterator[Block], jobs: int, place: int | None) -> Iterat
     if first is None:
         return
     shared = _file_of(first)  # open now, so every worker inherits the descriptor
-    workers = Workers(_verify_in_worker, jobs, place, with_suppliers_utf8)
+    workers = Workers(_verify_in_worker, jobs, place, with_suppliers)
 
     def result() -> BlockResult:
         value, payload = workers.next()
