@@ -45,11 +45,13 @@ def test_a_full_disk_under_o_is_exit_2_with_one_line_and_no_temporary_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
 
 
-def test_a_disk_that_fills_while_a_worker_writes_is_exit_2(demo_world, tmp_path: Path) -> None:
-    """With --jobs 2 the workers write their blocks into -o themselves: the disk filling
-    under the second block, the reader's first block written, is the same one-line error."""
-    demo_world.batch(tmp_path / "batch.jsonl", 3 * BLOCK_ITEMS)
-    arguments = ["verify", "batch.jsonl", *demo_world.verify_args(), "-f", "jsonl", "-o", "out"]
+def _two_jobs_on_a_disk_that_fills_after_the_first_block(
+    tmp_path: Path, arguments: list[str]
+) -> list[bytes]:
+    """Run ``arguments`` (writing ``-o out``) with --jobs 1, then with --jobs 2 on a disk
+    that fills just past the first block, which the reading process audits and writes: the
+    later blocks are the workers' to write, and their failing is exit 2 with one line, the
+    previous output kept. The --jobs 1 report's lines."""
     whole = run(*arguments, "--jobs", "1", cwd=tmp_path)
     assert whole.returncode == 1, whole.stderr
     lines = (tmp_path / "out").read_bytes().splitlines(keepends=True)
@@ -66,6 +68,15 @@ def test_a_disk_that_fills_while_a_worker_writes_is_exit_2(demo_world, tmp_path:
     assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
     assert (tmp_path / "out").read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
+    return lines
+
+
+def test_a_disk_that_fills_while_a_worker_writes_is_exit_2(demo_world, tmp_path: Path) -> None:
+    """With --jobs 2 the workers write their blocks into -o themselves: the disk filling
+    under the second block, the reader's first block written, is the same one-line error."""
+    demo_world.batch(tmp_path / "batch.jsonl", 3 * BLOCK_ITEMS)
+    arguments = ["verify", "batch.jsonl", *demo_world.verify_args(), "-f", "jsonl", "-o", "out"]
+    _two_jobs_on_a_disk_that_fills_after_the_first_block(tmp_path, arguments)
 
 
 def test_a_disk_that_fills_as_workers_write_held_back_blocks_is_exit_2(tmp_path: Path) -> None:
@@ -75,23 +86,8 @@ def test_a_disk_that_fills_as_workers_write_held_back_blocks_is_exit_2(tmp_path:
     command = (WORLD / "payloads" / "history.jsonl").read_bytes().splitlines()[5]
     (tmp_path / "batch.jsonl").write_bytes(b"\n".join([command] * (3 * BLOCK_ITEMS)) + b"\n")
     arguments = ["verify", "batch.jsonl", *world_options_anywhere(), "-f", "jsonl", "-o", "out"]
-    whole = run(*arguments, "--jobs", "1", cwd=tmp_path)
-    assert whole.returncode == 1, whole.stderr
-    lines = (tmp_path / "out").read_bytes().splitlines(keepends=True)
+    lines = _two_jobs_on_a_disk_that_fills_after_the_first_block(tmp_path, arguments)
     assert all(b'"supplier":null' in line for line in lines)  # every one waited to the end
-    first_block = len(b"".join(lines[:BLOCK_ITEMS]))
-    (tmp_path / "out").write_text("previous\n")
-
-    def fills_in_the_second_block() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        limit = first_block + 1000
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    done = run(*arguments, "--jobs", "2", cwd=tmp_path, preexec=fills_in_the_second_block)
-    assert done.returncode == 2, done.stderr
-    assert one_line(done) == "certcheck: error: out: cannot write (File too large)"
-    assert (tmp_path / "out").read_text() == "previous\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.jsonl", "out"]
 
 
 def test_a_full_disk_under_report_o_is_exit_2(demo_world, tmp_path: Path) -> None:
