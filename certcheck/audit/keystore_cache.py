@@ -29,7 +29,7 @@ from certcheck import __version__
 from certcheck.compiled import CompiledFiles
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.compiled import certificate_from_values, certificate_values
-from certcheck.smki.strict import remember, strict_problems
+from certcheck.smki.strict import judge, remember
 
 FORMAT = 2  # the layout below and certcheck.smki.compiled's: change it when either changes
 MAGIC = b"certcheck compiled certificates\n"
@@ -86,8 +86,9 @@ class KeyStoreCache:
 
 
 def _verdict(certificate: SmkiCertificate) -> tuple[str, ...]:
-    """The strict parser's verdict on ``certificate``, remembered for the rest of this run."""
-    verdict = strict_problems(certificate.der)
+    """The strict parser's verdict on ``certificate``, remembered for the rest of this run (and
+    kept with the keystore, not with the verdicts on items' certificates)."""
+    verdict = judge(certificate.der)
     remember(certificate.der, verdict)
     return verdict
 

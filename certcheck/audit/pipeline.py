@@ -54,6 +54,7 @@ from certcheck.audit.sources import Block, LineBlock, block_items
 from certcheck.checks.registry import Plan, check_item, check_items
 from certcheck.checks.subject import Subject, find_meters, verify_signatures
 from certcheck.market.operators import UserRole
+from certcheck.smki import strict
 
 if TYPE_CHECKING:
     from certcheck.audit.workers import Held
@@ -98,6 +99,9 @@ class BlockResult:
     # the batch's last result, from workers: what pairing holds back may be placed now, while
     # the workers holding it are still there to place it
     last: bool = False
+    # from a worker: the strict parser's verdicts it worked out on this block, by the SHA-256
+    # of the DER (certcheck.smki.strict.found_since), for the reading process to keep
+    strict_found: list[tuple[bytes, tuple[str, ...]]] = field(default_factory=list)
 
     def set_supplier(self, index: int, supplier: str) -> None:
         """Give record ``index`` (whose ``supplier`` is null) its Supplier."""
@@ -440,7 +444,9 @@ def _verify_in_worker(task: Block) -> tuple[BlockResult, bytes]:
     (``elements``), a block that pairing leaves as it is comes as the array's elements,
     serialised here rather than by the reading process, which then only joins them."""
     assert _WORKER_CONTEXT is not None
+    judged = strict.found_count()
     result = verify_block(task, _WORKER_CONTEXT, _WORKER_LIMITS, _WORKER_DIGESTS, _WORKER_ENTRIES)
+    result.strict_found = strict.found_since(judged)
     if _WORKER_ELEMENTS and _asks_for_no_supplier(result):
         result.text, result.elements = as_elements(result.text), True
     if result.offers:
@@ -548,6 +554,8 @@ def _on_workers(blocks: Iterator[Block], jobs: int, place: int | None) -> Iterat
             value.held = payload
         else:
             value.utf8 = payload
+        if value.strict_found:  # kept for the next run with this process's own
+            strict.adopt(value.strict_found)
         return value  # type: ignore[no-any-return]
 
     try:

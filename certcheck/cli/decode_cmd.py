@@ -22,6 +22,7 @@ from certcheck.cli.options import (
 
 if TYPE_CHECKING:
     from certcheck.audit.keystore import KeyStore
+    from certcheck.audit.verdict_cache import VerdictCache
 
 
 def decode(
@@ -69,6 +70,7 @@ def decode(
         keystore = _keystore(certs, cache_dir, no_cache) if certs else KeyStore()
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
+    strict_verdicts = _verdict_cache(cache_dir, no_cache)
     registry = None
     if operators:
         from certcheck.market.operators import load_operators
@@ -109,7 +111,17 @@ def decode(
             writer.close()
     if count == 0:
         raise UsageProblem("no input found")
+    if strict_verdicts is not None:
+        strict_verdicts.store()
     return ExitCode.FINDINGS if failures else ExitCode.OK
+
+
+def _verdict_cache(cache_dir: str | None, no_cache: bool) -> "VerdictCache | None":
+    """The strict parsing verdicts kept by earlier runs, learnt (None with ``--no-cache``)."""
+    from certcheck.audit.verdict_cache import VerdictCache
+    from certcheck.compiled import cache_directory
+
+    return VerdictCache.learnt_from(cache_directory(cache_dir, no_cache))
 
 
 def _keystore(certs: list[str], cache_dir: str | None, no_cache: bool) -> "KeyStore":

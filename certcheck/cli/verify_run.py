@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
     from certcheck.audit.pipeline import BlockResult
     from certcheck.audit.sources import Block
+    from certcheck.audit.verdict_cache import VerdictCache
     from certcheck.checks.registry import Rule
     from certcheck.market.meters import BadRow
     from certcheck.output.gate import Gate
@@ -91,6 +92,14 @@ def build_context(request: VerifyRequest) -> AuditContext:
     return built
 
 
+def _verdict_cache(request: VerifyRequest) -> VerdictCache | None:
+    """The strict parsing verdicts kept by earlier runs, learnt (None with ``--no-cache``)."""
+    from certcheck.audit.verdict_cache import VerdictCache
+    from certcheck.compiled import cache_directory
+
+    return VerdictCache.learnt_from(cache_directory(request.cache_dir, request.no_cache))
+
+
 BAD_ROWS_SHOWN = 20  # SPEC.md "Inputs": the first 20 bad rows, then a count
 
 
@@ -156,6 +165,7 @@ def run_verify(request: VerifyRequest) -> int:
 
     _refuse_shared_outputs(request)
     context = build_context(request)
+    strict_verdicts = _verdict_cache(request)
     fast_lines = request.fmt in ("jsonl",)
     array = request.fmt == "json"
     table = request.fmt == "table"  # reads back only the records it prints (_show_not_passed)
@@ -262,6 +272,8 @@ def run_verify(request: VerifyRequest) -> int:
         gate.close()
     if store is not None:
         store.finish()
+    if strict_verdicts is not None:
+        strict_verdicts.store()
     if not request.quiet and (request.output not in (None, "-") or gate is not None):
         say(_summary(request, count, verdicts, gate))
     if failed_checks:

@@ -1,23 +1,46 @@
 """Whether ``cryptography``'s strict X.509 parser accepts a certificate's DER.
 
 SMKI profile checking reports a certificate that parser refuses (:mod:`certcheck.smki.profile`).
-Asking it imports ``cryptography.x509`` (about 40 ms of a run's start-up, most of it compiling
-one regular expression), so the verdicts on a keystore's certificates are kept in its compiled
-form (:mod:`certcheck.audit.keystore_cache`, whose name includes cryptography's version) and
-taken from there (:func:`remember`) when an item carries one of them.
+Asking it imports ``cryptography.x509`` (about 50 ms of a run's start-up, most of it compiling
+one regular expression), so verdicts given before are taken instead where there are any:
+
+- on a keystore's certificates, kept in its compiled form (:mod:`certcheck.audit.keystore_cache`,
+  whose name includes cryptography's version), remembered by DER (:func:`remember`);
+- on the other certificates earlier runs saw in items, kept by the SHA-256 of their DER
+  (:mod:`certcheck.audit.verdict_cache`), learnt at start-up (:func:`learn`); the verdicts this
+  process works out itself are :func:`found` for the next run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 KNOWN_LIMIT = 65_536  # verdicts remembered at most, beyond the keystores of any real run
-_KNOWN: dict[bytes, tuple[str, ...]] = {}
+Verdict = tuple[str, ...]
+_KNOWN: dict[bytes, Verdict] = {}  # by DER
+_LEARNT: dict[bytes, Verdict] = {}  # by the SHA-256 of the DER: given by earlier runs
+_FOUND: dict[bytes, Verdict] = {}  # by the SHA-256 of the DER: worked out by this process
 
 
-def strict_problems(der: bytes) -> tuple[str, ...]:
+def strict_problems(der: bytes) -> Verdict:
     """What the strict parser says of ``der``: empty when it accepts it, else one problem."""
     known = _KNOWN.get(der)
     if known is not None:
         return known
+    from hashlib import sha256
+
+    digest = sha256(der).digest()
+    known = _LEARNT.get(digest)
+    if known is None:
+        known = judge(der)
+        if len(_FOUND) < KNOWN_LIMIT:
+            _FOUND[digest] = known
+    remember(der, known)
+    return known
+
+
+def judge(der: bytes) -> Verdict:
+    """The strict parser's own verdict on ``der`` (nothing remembered)."""
     from cryptography import x509
 
     try:
@@ -27,8 +50,49 @@ def strict_problems(der: bytes) -> tuple[str, ...]:
     return ()
 
 
-def remember(der: bytes, problems: tuple[str, ...]) -> None:
+def remember(der: bytes, problems: Verdict) -> None:
     """Take ``problems`` as :func:`strict_problems`' verdict on ``der`` (given by the same
     version of cryptography) from now on in this process."""
     if len(_KNOWN) < KNOWN_LIMIT or der in _KNOWN:
         _KNOWN[der] = problems
+
+
+def learn(verdicts: Mapping[bytes, Verdict]) -> None:
+    """Take verdicts given by the same version of cryptography, by the SHA-256 of the DER."""
+    room = KNOWN_LIMIT - len(_LEARNT)
+    for digest, problems in verdicts.items():
+        if room <= 0:
+            break
+        if digest not in _LEARNT:
+            _LEARNT[digest] = problems
+            room -= 1
+
+
+def found() -> dict[bytes, Verdict]:
+    """The verdicts this process worked out (or :func:`adopt`-ed), by the SHA-256 of the DER."""
+    return dict(_FOUND)
+
+
+def found_count() -> int:
+    """How many verdicts this process has worked out so far."""
+    return len(_FOUND)
+
+
+def found_since(count: int) -> list[tuple[bytes, Verdict]]:
+    """The verdicts worked out after the first ``count`` (in the order they were)."""
+    if len(_FOUND) <= count:
+        return []
+    return list(_FOUND.items())[count:]
+
+
+def adopt(verdicts: Iterable[tuple[bytes, Verdict]]) -> None:
+    """Take verdicts another process (a worker) worked out as :func:`found` here."""
+    for digest, problems in verdicts:
+        if len(_FOUND) >= KNOWN_LIMIT:
+            return
+        _FOUND.setdefault(digest, problems)
+
+
+def learnt() -> dict[bytes, Verdict]:
+    """The verdicts :func:`learn` was given."""
+    return dict(_LEARNT)

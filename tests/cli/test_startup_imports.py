@@ -73,11 +73,15 @@ def test_decode_to_the_terminal_imports_no_writer() -> None:
     assert not {m for m in modules if m.startswith("certcheck.output.writers")}
 
 
-def test_decode_without_certs_imports_no_cache_module() -> None:
+def test_decode_without_certs_imports_no_keystore_cache_and_once_judged_writes_nothing(
+    tmp_path: Path,
+) -> None:
     payload = Path(__file__).resolve().parents[2] / "fixtures/world/payloads/duis"
-    modules = imported("decode", str(next(payload.glob("*correct*.xml"))))
-    cache = {"certcheck.compiled", "certcheck.audit.keystore_cache", "tempfile"}
-    assert not cache & modules
+    command = ("decode", str(next(payload.glob("*correct*.xml"))), "--cache-dir", str(tmp_path))
+    first = imported(*command)  # the strict parser's verdicts on its certificates: kept
+    assert {"cryptography.x509", "tempfile"} <= first
+    again = imported(*command)
+    assert not {"certcheck.audit.keystore_cache", "tempfile", "cryptography.x509"} & again
 
 
 def test_another_projects_pyproject_is_not_parsed(tmp_path: Path) -> None:

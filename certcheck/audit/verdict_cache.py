@@ -1,0 +1,114 @@
+"""Strict X.509 parsing verdicts on the certificates items carried, kept for the next run.
+
+A keystore's certificates have their verdicts in its compiled form
+(:mod:`certcheck.audit.keystore_cache`). Items also carry certificates no keystore holds (a
+wrong network's, a Gas Transporter's, one made badly), and the first of them in a run imported
+the strict parser: about 50 ms of CPU, before the first block's records, in every run that met
+one. Their verdicts are kept here instead, by the SHA-256 of each certificate's DER, in one
+compiled form (:mod:`certcheck.compiled`) per version of this format, certcheck (which words the
+verdict) and cryptography (which gives it). A run reads it at start-up and, when it worked out
+verdicts of its own, writes it again with them added (at most
+:data:`certcheck.smki.strict.KNOWN_LIMIT`). With ``--jobs``, the verdicts a worker works out stay
+in that worker; the reading process's own (its first block's) are kept. A form that is cut
+short, altered or from another version is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cryptography
+
+from certcheck import __version__
+from certcheck.compiled import CompiledFiles
+from certcheck.smki import strict
+
+FORMAT = 1  # the layout below: change it when it changes
+MAGIC = b"certcheck strict verdicts\n"
+KEEP = 2  # forms kept in the directory: this version's, and one other while versions change
+_PREFIX = "verdicts-"
+_DIGEST_BYTES = 32
+
+
+@dataclass(frozen=True)
+class VerdictCache:
+    """The verdicts kept in ``directory``."""
+
+    directory: Path
+
+    @property
+    def files(self) -> CompiledFiles:
+        return CompiledFiles(self.directory, _PREFIX, KEEP)
+
+    @staticmethod
+    def key() -> str:
+        """The name of the compiled form for this version of the format, certcheck and
+        cryptography."""
+        versions = f"{FORMAT} {__version__} {cryptography.__version__}\n"
+        return hashlib.sha256(versions.encode()).hexdigest()
+
+    @classmethod
+    def learnt_from(cls, directory: Path | None) -> VerdictCache | None:
+        """The verdicts kept in ``directory``, learnt (:meth:`load`); None without one."""
+        if directory is None:
+            return None
+        verdicts = cls(directory)
+        verdicts.load()
+        return verdicts
+
+    def load(self) -> int:
+        """Learn the verdicts kept (:func:`certcheck.smki.strict.learn`): how many."""
+        key = self.key()
+        verdicts = self.files.load(key, lambda data: _decode(data, key))
+        if not verdicts:
+            return 0
+        strict.learn(verdicts)
+        return len(verdicts)
+
+    def store(self) -> None:
+        """Keep the verdicts learnt and those this process worked out, when it worked out any
+        not kept yet (best effort: not when the directory cannot be written)."""
+        learnt = strict.learnt()
+        new = {d: v for d, v in strict.found().items() if d not in learnt}
+        if not new:
+            return
+        kept = dict(list({**learnt, **new}.items())[: strict.KNOWN_LIMIT])
+        body = json.dumps(
+            {digest.hex(): list(verdict) for digest, verdict in kept.items()},
+            separators=(",", ":"),
+        ).encode()
+        key = self.key()
+        header = json.dumps(
+            {"format": FORMAT, "key": key, "body": hashlib.sha256(body).hexdigest()},
+            separators=(",", ":"),
+        ).encode()
+        self.files.write(key, [MAGIC, header, b"\n", body])
+
+
+def _decode(data: bytes, key: str) -> dict[bytes, strict.Verdict]:
+    """The verdicts of a compiled form; ValueError (or TypeError, KeyError) when it is not
+    exactly one written for ``key`` by this format."""
+    if not data.startswith(MAGIC):
+        raise ValueError("not a compiled form of verdicts")
+    end = data.index(b"\n", len(MAGIC))
+    header = json.loads(data[len(MAGIC) : end])
+    body = memoryview(data)[end + 1 :]
+    if header["format"] != FORMAT or header["key"] != key:
+        raise ValueError("another version")
+    if hashlib.sha256(body).hexdigest() != header["body"]:
+        raise ValueError("altered")
+    entries = json.loads(bytes(body))
+    if not isinstance(entries, dict):
+        raise TypeError("expected verdicts by digest")
+    verdicts: dict[bytes, strict.Verdict] = {}
+    for digest, verdict in entries.items():
+        if not isinstance(verdict, list) or not all(isinstance(text, str) for text in verdict):
+            raise TypeError("expected a verdict as a list of strings")
+        raw = bytes.fromhex(digest)
+        if len(raw) != _DIGEST_BYTES:
+            raise ValueError("expected a SHA-256 digest")
+        verdicts[raw] = tuple(verdict)
+    return verdicts
