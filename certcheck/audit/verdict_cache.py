@@ -5,11 +5,12 @@ A keystore's certificates have their verdicts in its compiled form
 wrong network's, a Gas Transporter's, one made badly), and the first of them in a run imported
 the strict parser: about 50 ms of CPU, before the first block's records, in every run that met
 one. Their verdicts are kept here instead, by the SHA-256 of each certificate's DER, in one
-compiled form (:mod:`certcheck.compiled`) per version of this format, certcheck (which words the
-verdict) and cryptography (which gives it). A run reads it at start-up and, when it worked out
-verdicts of its own, writes it again with them added (at most
-:data:`certcheck.smki.strict.KNOWN_LIMIT`). With ``--jobs``, the verdicts a worker works out stay
-in that worker; the reading process's own (its first block's) are kept. A form that is cut
+compiled form (:mod:`certcheck.compiled`) per version of this format, certcheck (which words
+the verdict) and cryptography (which gives it). A run reads it at start-up and, when it worked
+out verdicts of its own (with ``--jobs``, its workers hand theirs to the reading process with
+their results), writes it again with them added, up to :data:`LIMIT`: those kept first, then
+the new ones as they came, so that a batch of many certificates seen once (device
+certificates, say) does not make every later start-up read them all back. A form that is cut
 short, altered or from another version is not used.
 """
 
@@ -31,6 +32,7 @@ MAGIC = b"certcheck strict verdicts\n"
 KEEP = 2  # forms kept in the directory: this version's, and one other while versions change
 _PREFIX = "verdicts-"
 _DIGEST_BYTES = 32
+LIMIT = 4096  # verdicts kept at most: far more certificates than the organisations of a market
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,9 @@ class VerdictCache:
         not kept yet (best effort: not when the directory cannot be written)."""
         learnt = strict.learnt()
         new = {d: v for d, v in strict.found().items() if d not in learnt}
-        if not new:
+        if not new or len(learnt) >= LIMIT:
             return
-        kept = dict(list({**learnt, **new}.items())[: strict.KNOWN_LIMIT])
+        kept = dict(list({**learnt, **new}.items())[:LIMIT])
         body = json.dumps(
             {digest.hex(): list(verdict) for digest, verdict in kept.items()},
             separators=(",", ":"),

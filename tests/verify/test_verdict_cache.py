@@ -158,15 +158,21 @@ def test_a_form_of_the_wrong_shape_is_not_used(tmp_path: Path, entries: object) 
     assert VerdictCache(tmp_path).load() == 0
 
 
-def test_verdicts_kept_and_learnt_stay_within_the_limit(
+def test_verdicts_kept_and_learnt_stay_within_their_limits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(strict, "KNOWN_LIMIT", 3)
+    monkeypatch.setattr(verdict_cache, "LIMIT", 3)
     monkeypatch.setattr(strict, "_LEARNT", {})
     monkeypatch.setattr(strict, "_FOUND", {bytes([n]) * 32: () for n in range(5)})
     VerdictCache(tmp_path).store()
-    assert VerdictCache(tmp_path).load() == 3
-    assert len(strict.learnt()) == 3
+    assert VerdictCache(tmp_path).load() == 3  # the first three, as they came
+    assert set(strict.learnt()) == {bytes([n]) * 32 for n in range(3)}
+    [form] = _forms(tmp_path)
+    written = form.stat().st_ino
+    monkeypatch.setattr(strict, "_FOUND", {bytes([9]) * 32: ()})
+    VerdictCache(tmp_path).store()  # full: not written again
+    assert form.stat().st_ino == written
+    monkeypatch.setattr(strict, "KNOWN_LIMIT", 3)
     strict.learn({bytes([9]) * 32: ()})
     assert len(strict.learnt()) == 3
 
