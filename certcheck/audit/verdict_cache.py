@@ -32,7 +32,7 @@ MAGIC = b"certcheck strict verdicts\n"
 KEEP = 2  # forms kept in the directory: this version's, and one other while versions change
 _PREFIX = "verdicts-"
 _DIGEST_BYTES = 32
-LIMIT = 4096  # verdicts kept at most: far more certificates than the organisations of a market
+LIMIT = strict.FOUND_LIMIT  # verdicts kept at most: far more than a market's organisations hold
 
 
 @dataclass(frozen=True)

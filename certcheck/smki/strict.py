@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 KNOWN_LIMIT = 65_536  # verdicts remembered at most, beyond the keystores of any real run
+FOUND_LIMIT = 4096  # verdicts worked out here that are kept for the next run, at most
 Verdict = tuple[str, ...]
 _KNOWN: dict[bytes, Verdict] = {}  # by DER
 _LEARNT: dict[bytes, Verdict] = {}  # by the SHA-256 of the DER: given by earlier runs
@@ -33,10 +34,9 @@ def strict_problems(der: bytes) -> Verdict:
     known = _LEARNT.get(digest)
     if known is None:
         known = judge(der)
-        if len(_FOUND) < KNOWN_LIMIT:
+        if len(_FOUND) < FOUND_LIMIT:
             _FOUND[digest] = known
-    remember(der, known)
-    return known
+    return known  # asked again, profile_problems' cache answers
 
 
 def judge(der: bytes) -> Verdict:
@@ -88,7 +88,7 @@ def found_since(count: int) -> list[tuple[bytes, Verdict]]:
 def adopt(verdicts: Iterable[tuple[bytes, Verdict]]) -> None:
     """Take verdicts another process (a worker) worked out as :func:`found` here."""
     for digest, problems in verdicts:
-        if len(_FOUND) >= KNOWN_LIMIT:
+        if len(_FOUND) >= FOUND_LIMIT:
             return
         _FOUND.setdefault(digest, problems)
 

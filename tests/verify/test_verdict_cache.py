@@ -175,6 +175,10 @@ def test_verdicts_kept_and_learnt_stay_within_their_limits(
     monkeypatch.setattr(strict, "KNOWN_LIMIT", 3)
     strict.learn({bytes([9]) * 32: ()})
     assert len(strict.learnt()) == 3
+    monkeypatch.setattr(strict, "FOUND_LIMIT", 2)
+    monkeypatch.setattr(strict, "_FOUND", {})
+    strict.adopt([(bytes([n]) * 32, ()) for n in range(10, 15)])  # from workers
+    assert list(strict.found()) == [bytes([10]) * 32, bytes([11]) * 32]
 
 
 def test_verdicts_a_worker_works_out_are_kept_by_the_reading_process(tmp_path: Path) -> None:
