@@ -22,7 +22,6 @@ from certcheck.cli.options import (
 
 if TYPE_CHECKING:
     from certcheck.audit.keystore import KeyStore
-    from certcheck.audit.verdict_cache import VerdictCache
 
 
 def decode(
@@ -63,14 +62,17 @@ def decode(
     from certcheck.audit.keystore import KeyStore, KeyStoreError
     from certcheck.audit.limits import limits_with
     from certcheck.audit.sources import NoInput, iter_raw
+    from certcheck.audit.verdict_cache import VerdictCache
     from certcheck.cli.common import ExitCode, UsageProblem, say
     from certcheck.cli.render_decode import DecodeView, decoded_record
+    from certcheck.compiled import cache_directory
 
     try:
         keystore = _keystore(certs, cache_dir, no_cache) if certs else KeyStore()
     except KeyStoreError as exc:
         raise UsageProblem(str(exc)) from exc
-    strict_verdicts = _verdict_cache(cache_dir, no_cache)
+    # the strict parser's verdicts kept by earlier runs (certcheck.audit.verdict_cache)
+    strict_verdicts = VerdictCache.learnt_from(cache_directory(cache_dir, no_cache))
     registry = None
     if operators:
         from certcheck.market.operators import load_operators
@@ -114,14 +116,6 @@ def decode(
     if strict_verdicts is not None:
         strict_verdicts.store()
     return ExitCode.FINDINGS if failures else ExitCode.OK
-
-
-def _verdict_cache(cache_dir: str | None, no_cache: bool) -> "VerdictCache | None":
-    """The strict parsing verdicts kept by earlier runs, learnt (None with ``--no-cache``)."""
-    from certcheck.audit.verdict_cache import VerdictCache
-    from certcheck.compiled import cache_directory
-
-    return VerdictCache.learnt_from(cache_directory(cache_dir, no_cache))
 
 
 def _keystore(certs: list[str], cache_dir: str | None, no_cache: bool) -> "KeyStore":

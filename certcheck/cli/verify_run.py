@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from certcheck.audit.context import AuditContext
     from certcheck.audit.pipeline import BlockResult
     from certcheck.audit.sources import Block
-    from certcheck.audit.verdict_cache import VerdictCache
     from certcheck.checks.registry import Rule
     from certcheck.market.meters import BadRow
     from certcheck.output.gate import Gate
@@ -92,14 +91,6 @@ def build_context(request: VerifyRequest) -> AuditContext:
     return built
 
 
-def _verdict_cache(request: VerifyRequest) -> VerdictCache | None:
-    """The strict parsing verdicts kept by earlier runs, learnt (None with ``--no-cache``)."""
-    from certcheck.audit.verdict_cache import VerdictCache
-    from certcheck.compiled import cache_directory
-
-    return VerdictCache.learnt_from(cache_directory(request.cache_dir, request.no_cache))
-
-
 BAD_ROWS_SHOWN = 20  # SPEC.md "Inputs": the first 20 bad rows, then a count
 
 
@@ -159,13 +150,16 @@ def run_verify(request: VerifyRequest) -> int:
     from certcheck.audit.pairing import BatchPairing
     from certcheck.audit.pipeline import verify_blocks
     from certcheck.audit.sources import NoInput
+    from certcheck.audit.verdict_cache import VerdictCache
     from certcheck.audit.workers import PlaceFailed, WorkerDied
+    from certcheck.compiled import cache_directory
     from certcheck.output.formats import open_writer
     from certcheck.output.writers import OutputError, cannot_write
 
     _refuse_shared_outputs(request)
     context = build_context(request)
-    strict_verdicts = _verdict_cache(request)
+    # the strict parser's verdicts kept by earlier runs (certcheck.audit.verdict_cache)
+    strict_verdicts = VerdictCache.learnt_from(cache_directory(request.cache_dir, request.no_cache))
     fast_lines = request.fmt in ("jsonl",)
     array = request.fmt == "json"
     table = request.fmt == "table"  # reads back only the records it prints (_show_not_passed)
