@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
@@ -103,6 +103,37 @@ class CompiledFiles:
             return
         for old in kept[self.keep :]:
             _remove(old)
+
+
+def sealed_json(magic: bytes, form: int, key: str, value: Any) -> list[bytes]:
+    """A compiled form of JSON values, to :meth:`CompiledFiles.write`: ``magic``, then a JSON
+    header line naming the format, the key and the SHA-256 of the body, then the body (``value``
+    as compact JSON)."""
+    import hashlib
+    import json
+
+    body = json.dumps(value, separators=(",", ":")).encode()
+    header = {"format": form, "key": key, "body": hashlib.sha256(body).hexdigest()}
+    return [magic, json.dumps(header, separators=(",", ":")).encode(), b"\n", body]
+
+
+def unsealed_json(data: bytes, magic: bytes, form: int, key: str) -> Any:
+    """The JSON value of a form :func:`sealed_json` wrote with this magic, format and key;
+    ValueError (or KeyError, TypeError) for any other bytes: another kind, version or key, or
+    a body cut short or altered."""
+    import hashlib
+    import json
+
+    if not data.startswith(magic):
+        raise ValueError("not a compiled form of this kind")
+    end = data.index(b"\n", len(magic))
+    header = json.loads(data[len(magic) : end])
+    body = memoryview(data)[end + 1 :]
+    if header["format"] != form or header["key"] != key:
+        raise ValueError("another version or key")
+    if hashlib.sha256(body).hexdigest() != header["body"]:
+        raise ValueError("altered")
+    return json.loads(bytes(body))
 
 
 def _remove(path: Path) -> None:

@@ -17,7 +17,6 @@ at start-up as before.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ import asn1crypto
 import cryptography
 
 from certcheck import __version__
-from certcheck.compiled import CompiledFiles
+from certcheck.compiled import CompiledFiles, sealed_json, unsealed_json
 from certcheck.smki.certificate import SmkiCertificate
 from certcheck.smki.compiled import certificate_from_values, certificate_values
 from certcheck.smki.strict import judge, remember
@@ -77,12 +76,7 @@ class KeyStoreCache:
             entries = [[certificate_values(c), list(_verdict(c))] for c in certificates]
         except TypeError:
             return
-        body = json.dumps(entries, separators=(",", ":")).encode()
-        header = json.dumps(
-            {"format": FORMAT, "key": key, "body": hashlib.sha256(body).hexdigest()},
-            separators=(",", ":"),
-        ).encode()
-        self.files.write(key, [MAGIC, header, b"\n", body])
+        self.files.write(key, sealed_json(MAGIC, FORMAT, key, entries))
 
 
 def _verdict(certificate: SmkiCertificate) -> tuple[str, ...]:
@@ -96,16 +90,7 @@ def _verdict(certificate: SmkiCertificate) -> tuple[str, ...]:
 def _decode(data: bytes, key: str) -> list[tuple[SmkiCertificate, tuple[str, ...]]]:
     """The certificates of a compiled keystore with their verdicts; ValueError (or TypeError,
     KeyError) when it is not exactly one written for ``key`` by this format."""
-    if not data.startswith(MAGIC):
-        raise ValueError("not a compiled keystore")
-    end = data.index(b"\n", len(MAGIC))
-    header = json.loads(data[len(MAGIC) : end])
-    body = memoryview(data)[end + 1 :]
-    if header["format"] != FORMAT or header["key"] != key:
-        raise ValueError("another version or key")
-    if hashlib.sha256(body).hexdigest() != header["body"]:
-        raise ValueError("altered")
-    entries = json.loads(bytes(body))
+    entries = unsealed_json(data, MAGIC, FORMAT, key)
     if not isinstance(entries, list):
         raise TypeError("expected a list of certificates")
     return [_entry(entry) for entry in entries]

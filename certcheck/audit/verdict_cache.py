@@ -17,14 +17,13 @@ short, altered or from another version is not used.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import cryptography
 
 from certcheck import __version__
-from certcheck.compiled import CompiledFiles
+from certcheck.compiled import CompiledFiles, sealed_json, unsealed_json
 from certcheck.smki import strict
 
 FORMAT = 1  # the layout below: change it when it changes
@@ -78,31 +77,15 @@ class VerdictCache:
         if not new or len(learnt) >= LIMIT:
             return
         kept = dict(list({**learnt, **new}.items())[:LIMIT])
-        body = json.dumps(
-            {digest.hex(): list(verdict) for digest, verdict in kept.items()},
-            separators=(",", ":"),
-        ).encode()
+        entries = {digest.hex(): list(verdict) for digest, verdict in kept.items()}
         key = self.key()
-        header = json.dumps(
-            {"format": FORMAT, "key": key, "body": hashlib.sha256(body).hexdigest()},
-            separators=(",", ":"),
-        ).encode()
-        self.files.write(key, [MAGIC, header, b"\n", body])
+        self.files.write(key, sealed_json(MAGIC, FORMAT, key, entries))
 
 
 def _decode(data: bytes, key: str) -> dict[bytes, strict.Verdict]:
     """The verdicts of a compiled form; ValueError (or TypeError, KeyError) when it is not
     exactly one written for ``key`` by this format."""
-    if not data.startswith(MAGIC):
-        raise ValueError("not a compiled form of verdicts")
-    end = data.index(b"\n", len(MAGIC))
-    header = json.loads(data[len(MAGIC) : end])
-    body = memoryview(data)[end + 1 :]
-    if header["format"] != FORMAT or header["key"] != key:
-        raise ValueError("another version")
-    if hashlib.sha256(body).hexdigest() != header["body"]:
-        raise ValueError("altered")
-    entries = json.loads(bytes(body))
+    entries = unsealed_json(data, MAGIC, FORMAT, key)
     if not isinstance(entries, dict):
         raise TypeError("expected verdicts by digest")
     verdicts: dict[bytes, strict.Verdict] = {}
