@@ -99,9 +99,9 @@ class BlockResult:
     # the batch's last result, from workers: what pairing holds back may be placed now, while
     # the workers holding it are still there to place it
     last: bool = False
-    # from a worker: the strict parser's verdicts it worked out on this block, by the SHA-256
-    # of the DER (certcheck.smki.strict.found_since), for the reading process to keep
-    strict_found: list[tuple[bytes, tuple[str, ...]]] = field(default_factory=list)
+    # from a worker: the strict parser's verdicts it worked out on this block, by the DER's
+    # SHA-256 (certcheck.smki.strict.found_since), for the reading process to keep
+    strict_found: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def set_supplier(self, index: int, supplier: str) -> None:
         """Give record ``index`` (whose ``supplier`` is null) its Supplier."""

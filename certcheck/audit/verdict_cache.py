@@ -30,7 +30,8 @@ FORMAT = 1  # the layout below: change it when it changes
 MAGIC = b"certcheck strict verdicts\n"
 KEEP = 2  # forms kept in the directory: this version's, and one other while versions change
 _PREFIX = "verdicts-"
-_DIGEST_BYTES = 32
+_HEX_DIGITS = "0123456789abcdef"
+_DIGEST_LENGTH = 64  # a SHA-256 in hex, as hashlib's hexdigest gives it
 LIMIT = strict.FOUND_LIMIT  # verdicts kept at most: far more than a market's organisations hold
 
 
@@ -77,23 +78,22 @@ class VerdictCache:
         if not new or len(learnt) >= LIMIT:
             return
         kept = dict(list({**learnt, **new}.items())[:LIMIT])
-        entries = {digest.hex(): list(verdict) for digest, verdict in kept.items()}
+        entries = {digest: list(verdict) for digest, verdict in kept.items()}
         key = self.key()
         self.files.write(key, sealed_json(MAGIC, FORMAT, key, entries))
 
 
-def _decode(data: bytes, key: str) -> dict[bytes, strict.Verdict]:
+def _decode(data: bytes, key: str) -> dict[str, strict.Verdict]:
     """The verdicts of a compiled form; ValueError (or TypeError, KeyError) when it is not
     exactly one written for ``key`` by this format."""
     entries = unsealed_json(data, MAGIC, FORMAT, key)
     if not isinstance(entries, dict):
         raise TypeError("expected verdicts by digest")
-    verdicts: dict[bytes, strict.Verdict] = {}
+    verdicts: dict[str, strict.Verdict] = {}
     for digest, verdict in entries.items():
         if not isinstance(verdict, list) or not all(isinstance(text, str) for text in verdict):
             raise TypeError("expected a verdict as a list of strings")
-        raw = bytes.fromhex(digest)
-        if len(raw) != _DIGEST_BYTES:
-            raise ValueError("expected a SHA-256 digest")
-        verdicts[raw] = tuple(verdict)
+        if len(digest) != _DIGEST_LENGTH or digest.strip(_HEX_DIGITS):
+            raise ValueError("expected a SHA-256 digest in hex")
+        verdicts[digest] = tuple(verdict)
     return verdicts

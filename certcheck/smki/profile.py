@@ -112,5 +112,5 @@ def profile_problems(cert: SmkiCertificate) -> tuple[str, ...]:
             "neither an organisation certificate (OU role and x500UniqueIdentifier) "
             "nor a device certificate (empty subject and hardwareModuleName)"
         ]
-    problems += strict_problems(cert.der)
+    problems += strict_problems(cert.der, cert.sha256)
     return tuple(dict.fromkeys(problems))

@@ -19,23 +19,21 @@ KNOWN_LIMIT = 65_536  # verdicts remembered at most, beyond the keystores of any
 FOUND_LIMIT = 4096  # verdicts worked out here that are kept for the next run, at most
 Verdict = tuple[str, ...]
 _KNOWN: dict[bytes, Verdict] = {}  # by DER
-_LEARNT: dict[bytes, Verdict] = {}  # by the SHA-256 of the DER: given by earlier runs
-_FOUND: dict[bytes, Verdict] = {}  # by the SHA-256 of the DER: worked out by this process
+_LEARNT: dict[str, Verdict] = {}  # by the DER's SHA-256 (hex): given by earlier runs
+_FOUND: dict[str, Verdict] = {}  # by the DER's SHA-256 (hex): worked out by this process
 
 
-def strict_problems(der: bytes) -> Verdict:
-    """What the strict parser says of ``der``: empty when it accepts it, else one problem."""
+def strict_problems(der: bytes, sha256: str) -> Verdict:
+    """What the strict parser says of ``der``, whose SHA-256 is ``sha256`` (hex, as a decoded
+    certificate carries it): empty when it accepts it, else one problem."""
     known = _KNOWN.get(der)
     if known is not None:
         return known
-    from hashlib import sha256
-
-    digest = sha256(der).digest()
-    known = _LEARNT.get(digest)
+    known = _LEARNT.get(sha256)
     if known is None:
         known = judge(der)
         if len(_FOUND) < FOUND_LIMIT:
-            _FOUND[digest] = known
+            _FOUND[sha256] = known
     return known  # asked again, profile_problems' cache answers
 
 
@@ -57,8 +55,8 @@ def remember(der: bytes, problems: Verdict) -> None:
         _KNOWN[der] = problems
 
 
-def learn(verdicts: Mapping[bytes, Verdict]) -> None:
-    """Take verdicts given by the same version of cryptography, by the SHA-256 of the DER."""
+def learn(verdicts: Mapping[str, Verdict]) -> None:
+    """Take verdicts given by the same version of cryptography, by the DER's SHA-256 (hex)."""
     room = KNOWN_LIMIT - len(_LEARNT)
     for digest, problems in verdicts.items():
         if room <= 0:
@@ -68,8 +66,8 @@ def learn(verdicts: Mapping[bytes, Verdict]) -> None:
             room -= 1
 
 
-def found() -> dict[bytes, Verdict]:
-    """The verdicts this process worked out (or :func:`adopt`-ed), by the SHA-256 of the DER."""
+def found() -> dict[str, Verdict]:
+    """The verdicts this process worked out (or :func:`adopt`-ed), by the DER's SHA-256 (hex)."""
     return dict(_FOUND)
 
 
@@ -78,14 +76,14 @@ def found_count() -> int:
     return len(_FOUND)
 
 
-def found_since(count: int) -> list[tuple[bytes, Verdict]]:
+def found_since(count: int) -> list[tuple[str, Verdict]]:
     """The verdicts worked out after the first ``count`` (in the order they were)."""
     if len(_FOUND) <= count:
         return []
     return list(_FOUND.items())[count:]
 
 
-def adopt(verdicts: Iterable[tuple[bytes, Verdict]]) -> None:
+def adopt(verdicts: Iterable[tuple[str, Verdict]]) -> None:
     """Take verdicts another process (a worker) worked out as :func:`found` here."""
     for digest, problems in verdicts:
         if len(_FOUND) >= FOUND_LIMIT:
@@ -93,6 +91,6 @@ def adopt(verdicts: Iterable[tuple[bytes, Verdict]]) -> None:
         _FOUND.setdefault(digest, problems)
 
 
-def learnt() -> dict[bytes, Verdict]:
+def learnt() -> dict[str, Verdict]:
     """The verdicts :func:`learn` was given."""
     return dict(_LEARNT)

@@ -130,7 +130,7 @@ def test_a_form_from_another_version_is_not_read(
 ) -> None:
     cache = VerdictCache(tmp_path)
     monkeypatch.setattr(strict, "_LEARNT", {})
-    monkeypatch.setattr(strict, "_FOUND", {bytes(32): ("a verdict",)})
+    monkeypatch.setattr(strict, "_FOUND", {"00" * 32: ("a verdict",)})
     cache.store()
     assert cache.load() == 1
     monkeypatch.setattr(verdict_cache, "FORMAT", verdict_cache.FORMAT + 1)
@@ -163,22 +163,22 @@ def test_verdicts_kept_and_learnt_stay_within_their_limits(
 ) -> None:
     monkeypatch.setattr(verdict_cache, "LIMIT", 3)
     monkeypatch.setattr(strict, "_LEARNT", {})
-    monkeypatch.setattr(strict, "_FOUND", {bytes([n]) * 32: () for n in range(5)})
+    monkeypatch.setattr(strict, "_FOUND", {f"{n:064x}": () for n in range(5)})
     VerdictCache(tmp_path).store()
     assert VerdictCache(tmp_path).load() == 3  # the first three, as they came
-    assert set(strict.learnt()) == {bytes([n]) * 32 for n in range(3)}
+    assert set(strict.learnt()) == {f"{n:064x}" for n in range(3)}
     [form] = _forms(tmp_path)
     written = form.stat().st_ino
-    monkeypatch.setattr(strict, "_FOUND", {bytes([9]) * 32: ()})
+    monkeypatch.setattr(strict, "_FOUND", {f"{9:064x}": ()})
     VerdictCache(tmp_path).store()  # full: not written again
     assert form.stat().st_ino == written
     monkeypatch.setattr(strict, "KNOWN_LIMIT", 3)
-    strict.learn({bytes([9]) * 32: ()})
+    strict.learn({f"{9:064x}": ()})
     assert len(strict.learnt()) == 3
     monkeypatch.setattr(strict, "FOUND_LIMIT", 2)
     monkeypatch.setattr(strict, "_FOUND", {})
-    strict.adopt([(bytes([n]) * 32, ()) for n in range(10, 15)])  # from workers
-    assert list(strict.found()) == [bytes([10]) * 32, bytes([11]) * 32]
+    strict.adopt([(f"{n:064x}", ()) for n in range(10, 15)])  # from workers
+    assert list(strict.found()) == [f"{10:064x}", f"{11:064x}"]
 
 
 def test_verdicts_a_worker_works_out_are_kept_by_the_reading_process(tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_verdicts_a_worker_works_out_are_kept_by_the_reading_process(tmp_path: P
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(strict, "_LEARNT", {})
         kept.load()
-        verdict = strict.learnt()[hashlib.sha256(der).digest()]
+        verdict = strict.learnt()[hashlib.sha256(der).hexdigest()]
     assert verdict and "rejected by strict X.509 parsing" in verdict[0]
     second = _run(*command)
     assert second[:3] == first[:3]
